@@ -1,0 +1,83 @@
+"""What every reader returns: datasets and fields as the CLI sees them.
+
+The views are backend-independent; `cdw_datahub.catalog.views` builds them from raw aspects, so
+each backend only has to yield aspects. Keys and URNs follow docs/catalog-model.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Provenance of an association, in precedence order (first wins).
+PROVENANCE_ORDER = ("ui", "reviewed", "ingested", "suggested")
+
+
+@dataclass(frozen=True)
+class Association:
+    """A tag or glossary term attached to a field or dataset, with where it came from."""
+
+    urn: str
+    provenance: str  # one of PROVENANCE_ORDER
+    rule: str | None = None  # rule id (suggested) or steward file (reviewed)
+
+
+@dataclass
+class FieldView:
+    path: str  # the field path, e.g. "participant_id"
+    native_type: str
+    nullable: bool
+    is_key: bool
+    description: str | None
+    description_source: str | None  # "ui" or "ingested"
+    label: str | None  # friendly name
+    tags: list[Association] = field(default_factory=list)
+    terms: list[Association] = field(default_factory=list)
+    # structured properties by qualified name, e.g. {"cdw.field.validInputs": ["1-99"]}
+    properties: dict[str, list[str]] = field(default_factory=dict)
+
+    def prop(self, name: str) -> str | None:
+        values = self.properties.get(name)
+        return "; ".join(values) if values else None
+
+
+@dataclass
+class DatasetView:
+    urn: str
+    name: str  # e.g. "main.participant" or "test.w2w.participant"
+    platform: str
+    description: str | None
+    domain: str | None  # urn:li:domain:cdw.<program>
+    owners: list[str] = field(default_factory=list)  # corpuser URNs
+    tags: list[Association] = field(default_factory=list)
+    terms: list[Association] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (url, description)
+    properties: dict[str, list[str]] = field(default_factory=dict)  # structured properties
+    custom_properties: dict[str, str] = field(default_factory=dict)
+    fields: list[FieldView] = field(default_factory=list)
+    subtype: str | None = None  # "Table", "View"
+
+    @property
+    def table(self) -> str:
+        """The last part of the name: what the dictionary and policies key on."""
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def program(self) -> str | None:
+        if self.domain and self.domain.startswith("urn:li:domain:cdw."):
+            return self.domain[len("urn:li:domain:cdw.") :]
+        values = self.properties.get("cdw.dataset.program")
+        return values[0] if values else None
+
+    def prop(self, name: str) -> str | None:
+        values = self.properties.get(name)
+        return "; ".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class TermView:
+    urn: str
+    name: str
+    definition: str
+    parent: str | None  # glossaryNode URN
+    custom_properties: dict[str, str]
+    links: tuple[tuple[str, str], ...]  # (url, label)

@@ -1,0 +1,60 @@
+"""The `cdw-datahub` command: a thin root group; each command area lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from cdw_datahub import __version__
+from cdw_datahub.errors import CdwError
+
+# One module per command area; each exposes `commands`, a list of click commands or groups.
+COMMAND_MODULES = [
+    "cdw_datahub.cli.demo",
+]
+
+
+class RootGroup(click.Group):
+    """Turns CdwError into one red line and exit 2; a traceback only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CdwError as e:
+            if ctx.meta.get("cdw.debug"):
+                traceback.print_exc()
+            click.secho(f"Error: {e}", fg="red", err=True)
+            sys.exit(e.exit_code)
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="cdw-datahub")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Settings file (default: ./cdw.yml when present).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and DataHub's debug logging.")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None, debug: bool) -> None:
+    """Describe the department's data once in DataHub, and share it fast.
+
+    Settings resolve in this order: command-line flag, environment (CDW_CATALOG, CDW_REGISTER),
+    ./cdw.yml (or --config FILE), defaults.
+    """
+    ctx.meta["cdw.config"] = config
+    ctx.meta["cdw.debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+for _name in COMMAND_MODULES:
+    for _command in importlib.import_module(_name).commands:
+        main.add_command(_command)

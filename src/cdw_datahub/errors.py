@@ -1,0 +1,23 @@
+"""Errors the CLI turns into one clear line and exit code 2 (bad usage or bad input)."""
+
+from __future__ import annotations
+
+
+class CdwError(Exception):
+    """Bad input or configuration: the message names what and where, and how to fix it."""
+
+    exit_code = 2
+
+
+class InputError(CdwError):
+    """A file, cell, URL or value the user gave is wrong.
+
+    `location` is "file:line", "sheet!cell", a URL without its secret, ... anything a person can
+    go to; `key` names the field inside it.
+    """
+
+    def __init__(self, message: str, location: str | None = None, key: str | None = None):
+        self.location = location
+        self.key = key
+        parts = [p for p in (location, key and f"'{key}'") if p]
+        super().__init__(f"{': '.join(parts)}: {message}" if parts else message)

@@ -1,0 +1,126 @@
+"""Where the catalog, the register and the steward-owned folders are.
+
+Order: command-line flag, environment (CDW_CATALOG, CDW_REGISTER), `cdw.yml` in the current
+directory (or --config FILE), defaults. Relative paths in cdw.yml are relative to that file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from cdw_datahub.errors import InputError
+
+CONFIG_NAME = "cdw.yml"
+CONFIG_KEYS = {"catalog", "register", "glossary", "policies"}
+DEFAULT_CATALOG = "lite:datahub-lite.db"
+DEFAULT_REGISTER = "sqlite:///bucp-register.db"
+
+
+def packaged_dir(name: str) -> Path:
+    """A folder shipped with the package (the sample department's glossary/policies/recipes).
+
+    In a wheel they sit in `cdw_datahub/_data/`; in a source checkout at the repository root.
+    """
+    data = Path(str(resources.files("cdw_datahub"))) / "_data" / name
+    if data.is_dir():
+        return data
+    return Path(__file__).resolve().parents[2] / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalog: str
+    register: str
+    glossary_dir: Path
+    policies_dir: Path
+    config_file: Path | None = None
+
+
+def _load_config(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot read the config file ({e.strerror})", str(path)) from e
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise InputError(f"not valid YAML: {getattr(e, 'problem', e)}", where) from e
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of catalog, register, glossary, policies", str(path))
+    unknown = sorted(set(data) - CONFIG_KEYS)
+    if unknown:
+        raise InputError(
+            f"unknown key; allowed keys are {', '.join(sorted(CONFIG_KEYS))}", str(path), unknown[0]
+        )
+    return {k: str(v) for k, v in data.items() if v is not None}
+
+
+def _relative_to(base: Path, value: str) -> str:
+    """Resolve a path (or `lite:`/`file:` path, or sqlite:/// URL) relative to cdw.yml's folder."""
+    for prefix in ("lite:", "file:", "sqlite:///"):
+        if value.startswith(prefix):
+            rest = value[len(prefix) :]
+            if rest and not os.path.isabs(rest):
+                return prefix + str(base / rest)
+            return value
+    if "://" in value or os.path.isabs(value):
+        return value
+    return str(base / value)
+
+
+def resolve(
+    catalog: str | None = None,
+    register: str | None = None,
+    config: Path | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    cwd = cwd or Path.cwd()
+    config_file = config if config is not None else cwd / CONFIG_NAME
+    file_values: dict[str, str] = {}
+    if config is not None or config_file.is_file():
+        file_values = {
+            k: _relative_to(config_file.parent.resolve(), v)
+            for k, v in _load_config(config_file).items()
+        }
+    else:
+        config_file = None  # type: ignore[assignment]
+
+    def pick(flag: str | None, env: str | None, key: str, default: str) -> str:
+        return flag or (os.environ.get(env) if env else None) or file_values.get(key) or default
+
+    def folder(key: str) -> Path:
+        if key in file_values:
+            return Path(file_values[key])
+        local = cwd / key
+        return local if local.is_dir() else packaged_dir(key)
+
+    return Settings(
+        catalog=pick(catalog, "CDW_CATALOG", "catalog", DEFAULT_CATALOG),
+        register=pick(register, "CDW_REGISTER", "register", DEFAULT_REGISTER),
+        glossary_dir=folder("glossary"),
+        policies_dir=folder("policies"),
+        config_file=config_file,
+    )
+
+
+def with_overrides(settings: Settings, **changes: object) -> Settings:
+    return replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def write_config(directory: Path, settings: dict[str, str]) -> Path:
+    """Write a cdw.yml (atomically) so commands run inside `directory` need no flags."""
+    from cdw_datahub.output import atomic_write_text
+
+    path = directory / CONFIG_NAME
+    text = "# Written by `cdw-datahub demo`; see README (Settings).\n" + yaml.safe_dump(
+        settings, sort_keys=False
+    )
+    atomic_write_text(path, text)
+    return path
