@@ -1,0 +1,163 @@
+"""Catalog backends: each yields entities as (urn, {aspect name: aspect JSON}) and nothing more.
+
+The JSON is DataHub's simplified aspect form (what DataHub Lite stores and what
+`MetadataChangeProposalWrapper.to_obj(simplified_structure=True)["aspect"]["json"]` gives), so one
+view builder (`views.py`) serves every backend.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from cdw_datahub.errors import InputError
+
+Aspects = dict[str, Any]
+
+
+class Backend(Protocol):
+    """The narrow seam between the CLI and a DataHub store."""
+
+    location: str
+
+    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+        """Every entity of one type (`dataset`, `schemaField`, `glossaryTerm`, ...), by URN."""
+        ...
+
+    def get(self, urn: str) -> Aspects | None: ...
+
+    def emit(self, mcps: Sequence[Any]) -> None:
+        """Write MetadataChangeProposalWrappers (UPSERT) into the store."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _type_range(entity_type: str) -> tuple[str, str]:
+    prefix = f"urn:li:{entity_type}:"
+    return prefix, prefix[:-1] + chr(ord(":") + 1)
+
+
+class LiteBackend:
+    """A DataHub Lite (sqlite engine) file, written by the `datahub-lite` sink.
+
+    Reads go straight to Lite's `metadata_aspect_v2` table (version 0 = latest) in read-only mode,
+    streaming one entity at a time in URN order; writes go through DataHub's own Lite API so its
+    browse index stays right.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.location = f"lite:{self.path}"
+        if not self.path.is_file():
+            raise InputError(
+                "no DataHub Lite catalog here; run `cdw-datahub demo` or an embedded recipe first",
+                str(self.path),
+            )
+        try:
+            self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            self._db.execute("SELECT 1 FROM metadata_aspect_v2 LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as e:
+            raise InputError(f"not a DataHub Lite (sqlite) catalog ({e})", str(self.path)) from e
+
+    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+        low, high = _type_range(entity_type)
+        rows = self._db.execute(
+            "SELECT urn, aspect_name, metadata FROM metadata_aspect_v2 "
+            "WHERE version = 0 AND urn >= ? AND urn < ? ORDER BY urn",
+            (low, high),
+        )
+        yield from _group_rows(rows)
+
+    def get(self, urn: str) -> Aspects | None:
+        rows = self._db.execute(
+            "SELECT urn, aspect_name, metadata FROM metadata_aspect_v2 "
+            "WHERE version = 0 AND urn = ?",
+            (urn,),
+        )
+        for _, aspects in _group_rows(rows):
+            return aspects
+        return None
+
+    def emit(self, mcps: Sequence[Any]) -> None:
+        from datahub.lite.lite_util import LiteLocalConfig, get_datahub_lite
+
+        lite = get_datahub_lite(
+            LiteLocalConfig(type="sqlite", config={"file": str(self.path)}), read_only=False
+        )
+        try:
+            for mcp in mcps:
+                lite.write(mcp)
+        finally:
+            lite.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _group_rows(rows: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, Aspects]]:
+    current: str | None = None
+    aspects: Aspects = {}
+    for urn, aspect_name, metadata in rows:
+        if urn != current:
+            if current is not None:
+                yield current, aspects
+            current, aspects = urn, {}
+        aspects[aspect_name] = json.loads(metadata)
+    if current is not None:
+        yield current, aspects
+
+
+class FileBackend:
+    """The JSON written by DataHub's `file` sink (MCEs and MCPs); later records win per aspect."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.location = f"file:{self.path}"
+        self._entities: dict[str, Aspects] = {}
+        self._load()
+
+    def _load(self) -> None:
+        from datahub.emitter.mcp import MetadataChangeProposalWrapper
+        from datahub.emitter.mcp_builder import mcps_from_mce
+        from datahub.ingestion.source.file import read_metadata_file
+        from datahub.metadata.schema_classes import MetadataChangeEventClass
+
+        if not self.path.is_file():
+            raise InputError("no such file-sink output", str(self.path))
+        try:
+            for record in read_metadata_file(self.path):
+                if isinstance(record, MetadataChangeEventClass):
+                    mcps: Iterable[Any] = mcps_from_mce(record)
+                elif isinstance(record, MetadataChangeProposalWrapper):
+                    mcps = [record]
+                else:  # a raw MCP (PATCH etc.): not a full aspect, skip like Lite does
+                    continue
+                for mcp in mcps:
+                    self._store(mcp)
+        except (ValueError, json.JSONDecodeError) as e:
+            raise InputError(f"not DataHub file-sink JSON ({e})", str(self.path)) from e
+
+    def _store(self, mcp: Any) -> None:
+        obj = mcp.to_obj(simplified_structure=True)
+        self._entities.setdefault(mcp.entityUrn, {})[mcp.aspectName] = obj["aspect"]["json"]
+
+    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+        low, high = _type_range(entity_type)
+        for urn in sorted(u for u in self._entities if low <= u < high):
+            yield urn, self._entities[urn]
+
+    def get(self, urn: str) -> Aspects | None:
+        return self._entities.get(urn)
+
+    def emit(self, mcps: Sequence[Any]) -> None:
+        raise InputError(
+            "a file-sink catalog is read-only; write to a lite: catalog or a DataHub server",
+            self.location,
+        )
+
+    def close(self) -> None:
+        pass

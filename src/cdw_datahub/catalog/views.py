@@ -1,0 +1,141 @@
+"""Build the CLI's views (model.py) from raw aspect JSON, the same for every backend.
+
+Merging rules (docs/catalog-model.md): the editable aspects a steward writes in the UI win for
+descriptions; tags and terms are the union of both, de-duplicated, UI first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from cdw_datahub.catalog.model import Association, DatasetView, FieldView, TermView
+
+PROVENANCE_KEY = "cdw.provenance"
+RULE_KEY = "cdw.rule"
+
+
+def _association(raw: dict[str, Any], key: str, default_provenance: str) -> Association:
+    detail = ((raw.get("attribution") or {}).get("sourceDetail")) or {}
+    return Association(
+        urn=raw[key],
+        provenance=detail.get(PROVENANCE_KEY, default_provenance),
+        rule=detail.get(RULE_KEY),
+    )
+
+
+def _tags(aspect: dict[str, Any] | None, provenance: str) -> list[Association]:
+    return [_association(t, "tag", provenance) for t in (aspect or {}).get("tags", [])]
+
+
+def _terms(aspect: dict[str, Any] | None, provenance: str) -> list[Association]:
+    return [_association(t, "urn", provenance) for t in (aspect or {}).get("terms", [])]
+
+
+def merge_associations(*groups: Iterable[Association]) -> list[Association]:
+    """Union by URN; the first group wins (callers pass the UI's edits first)."""
+    seen: dict[str, Association] = {}
+    for group in groups:
+        for assoc in group:
+            seen.setdefault(assoc.urn, assoc)
+    return list(seen.values())
+
+
+def _value(raw: Any) -> str:
+    if isinstance(raw, dict):  # a union member such as {"string": "x"} or {"double": 1.0}
+        raw = next(iter(raw.values()), "")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw)
+
+
+def structured_properties(aspect: dict[str, Any] | None) -> dict[str, list[str]]:
+    props: dict[str, list[str]] = {}
+    for assignment in (aspect or {}).get("properties", []):
+        name = assignment["propertyUrn"].removeprefix("urn:li:structuredProperty:")
+        props[name] = [_value(v) for v in assignment.get("values", [])]
+    return props
+
+
+def split_schema_field_urn(urn: str) -> tuple[str, str]:
+    """`urn:li:schemaField:(<dataset urn>,<field path>)` -> (dataset urn, field path)."""
+    inner = urn[len("urn:li:schemaField:(") : -1]
+    dataset_urn, _, field_path = inner.rpartition(",")
+    return dataset_urn, field_path
+
+
+def dataset_view(
+    urn: str, aspects: dict[str, Any], field_properties: dict[str, dict[str, list[str]]]
+) -> DatasetView:
+    schema = aspects.get("schemaMetadata") or {}
+    editable_fields = {
+        f["fieldPath"]: f
+        for f in (aspects.get("editableSchemaMetadata") or {}).get("editableSchemaFieldInfo", [])
+    }
+    fields = []
+    for raw in schema.get("fields", []):
+        path = raw["fieldPath"]
+        edit = editable_fields.get(path, {})
+        ui_description = edit.get("description")
+        fields.append(
+            FieldView(
+                path=path,
+                native_type=raw.get("nativeDataType", ""),
+                nullable=bool(raw.get("nullable", False)),
+                is_key=bool(raw.get("isPartOfKey", False)),
+                description=ui_description or raw.get("description") or None,
+                description_source="ui" if ui_description else ("ingested" if raw.get("description") else None),
+                label=raw.get("label") or None,
+                tags=merge_associations(
+                    _tags(edit.get("globalTags"), "ui"), _tags(raw.get("globalTags"), "ingested")
+                ),
+                terms=merge_associations(
+                    _terms(edit.get("glossaryTerms"), "ui"),
+                    _terms(raw.get("glossaryTerms"), "ingested"),
+                ),
+                properties=field_properties.get(path, {}),
+            )
+        )
+
+    props = aspects.get("datasetProperties") or {}
+    editable = aspects.get("editableDatasetProperties") or {}
+    platform = (schema.get("platform") or urn.split("urn:li:dataPlatform:", 1)[-1]).split(",")[0]
+    # dataset URNs are urn:li:dataset:(<platform urn>,<name>,<env>)
+    name = props.get("qualifiedName") or urn.split(",")[1]
+    return DatasetView(
+        urn=urn,
+        name=name,
+        platform=platform.removeprefix("urn:li:dataPlatform:"),
+        description=editable.get("description") or props.get("description") or None,
+        domain=next(iter((aspects.get("domains") or {}).get("domains", [])), None),
+        owners=[o["owner"] for o in (aspects.get("ownership") or {}).get("owners", [])],
+        tags=merge_associations(
+            _tags(aspects.get("editableDatasetProperties", {}).get("globalTags"), "ui"),
+            _tags(aspects.get("globalTags"), "ingested"),
+        ),
+        terms=_terms(aspects.get("glossaryTerms"), "ingested"),
+        links=[
+            (e["url"], e.get("description", ""))
+            for e in (aspects.get("institutionalMemory") or {}).get("elements", [])
+        ],
+        properties=structured_properties(aspects.get("structuredProperties")),
+        custom_properties=dict(props.get("customProperties") or {}),
+        fields=fields,
+        subtype=next(iter((aspects.get("subTypes") or {}).get("typeNames", [])), None),
+    )
+
+
+def term_view(urn: str, aspects: dict[str, Any]) -> TermView:
+    info = aspects.get("glossaryTermInfo") or {}
+    links = tuple(
+        (e["url"], e.get("description", ""))
+        for e in (aspects.get("institutionalMemory") or {}).get("elements", [])
+    )
+    return TermView(
+        urn=urn,
+        name=info.get("name") or urn.rsplit(":", 1)[-1],
+        definition=info.get("definition", ""),
+        parent=info.get("parentNode"),
+        custom_properties=dict(info.get("customProperties") or {}),
+        links=links,
+    )
