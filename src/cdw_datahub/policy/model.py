@@ -1,0 +1,172 @@
+"""What `load_policy` hands out: small frozen records with every reference resolved to a URN.
+
+`source` attributes are "<folder>/<file>:<line>" (e.g. "policies/reviewed.yml:12"): stable across
+machines, so they can go into provenance (`cdw.rule`) and golden files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TERM_PREFIX = "urn:li:glossaryTerm:"
+NODE_PREFIX = "urn:li:glossaryNode:"
+STATUTE_NODE_ID = "cdw.statutes"
+
+
+def term_urn(term_id: str) -> str:
+    """`cdw.w2w.stop` -> `urn:li:glossaryTerm:cdw.w2w.stop` (a URN is returned unchanged)."""
+    return term_id if term_id.startswith(TERM_PREFIX) else TERM_PREFIX + term_id
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+
+    @property
+    def urn(self) -> str:
+        return f"urn:li:corpuser:{self.id}"
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    name: str
+    description: str
+    steward: Person
+    system: str
+    location: str = ""  # the dictionary file and line that define it
+
+    @property
+    def domain_urn(self) -> str:
+        return f"urn:li:domain:cdw.{self.id}"
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Play 2 attributes; unset values are None or empty."""
+
+    title: str | None = None
+    topic: str | None = None
+    update_frequency: str | None = None
+    related_systems: tuple[str, ...] = ()
+    related_programs: tuple[str, ...] = ()
+    cross_program_use: tuple[str, ...] = ()
+    lifecycle: str | None = None
+    modernization_candidate: bool | None = None
+    agency_initiative: tuple[str, ...] = ()
+    internal_report_use: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldEntry:
+    """One column of the field dictionary; `terms` are glossary term URNs."""
+
+    column: str
+    name: str | None
+    definition: str | None
+    required: bool | None
+    valid_inputs: str | None
+    source: str | None  # BUCP "Source": how the data enters the system
+    notes: str | None
+    guide_for_use: str | None
+    terms: tuple[str, ...]
+    location: str  # "glossary/dictionary/w2w.yml:42"
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One table of the field dictionary; `steward` falls back to the program's."""
+
+    program: str
+    table: str
+    description: str | None
+    steward: Person
+    terms: tuple[str, ...]
+    inventory: Inventory
+    fields: dict[str, FieldEntry]
+    location: str
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    urn: str
+    name: str
+    definition: str
+    parent_urn: str | None  # the glossaryNode URN
+    custom_properties: dict[str, str]
+    links: tuple[tuple[str, str], ...]  # (label, url)
+    is_statute: bool
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class Statute:
+    """A statute term of the `cdw.statutes` group, with its citation and official text."""
+
+    id: str
+    urn: str
+    citation: str
+    title: str
+    url: str
+    jurisdiction: str  # California | Federal
+    restricts: str
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name: str
+    description: str
+    controls: tuple[str, ...]
+    rank: int  # 0 = least restrictive
+
+    @property
+    def tag_urn(self) -> str:
+        return f"urn:li:tag:cdw.level.{self.id}"
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    description: str
+    level: str  # level id
+
+    @property
+    def tag_urn(self) -> str:
+        return f"urn:li:tag:cdw.category.{self.id}"
+
+
+@dataclass(frozen=True)
+class Unclassified:
+    label: str
+    fips199: str
+    controls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A reviewed classification; `source` is where it was reviewed (policies/reviewed.yml:LINE)."""
+
+    level: str
+    categories: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class StatuteDecision:
+    """Which statutes govern a field, and why.
+
+    - provenance "reviewed": an explicit `fields:` entry in statutes.yml; `rules` holds its
+      location ("policies/statutes.yml:LINE"); an empty `statutes` means assessed, none apply.
+    - provenance "suggested": the ids of the rules whose `when` matched, in file order.
+    - `assessed=False`: no entry and no rule matched; nobody has looked at this field yet.
+    """
+
+    statutes: tuple[str, ...]  # statute term URNs
+    provenance: Literal["reviewed", "suggested"]
+    rules: tuple[str, ...] = field(default=())
+    assessed: bool = True
