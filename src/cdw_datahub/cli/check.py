@@ -1,0 +1,110 @@
+"""`cdw-datahub check`: the Definition-of-Done gate a program's CI runs after a schema change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cdw_datahub import coverage as coverage_mod
+from cdw_datahub.catalog import open_catalog
+from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.errors import InputError
+from cdw_datahub.policy.yamlfile import load_yaml
+
+
+def load_check_file(path: Path) -> tuple[str | None, list[coverage_mod.Requirement]]:
+    """`check.yml`: `program: w2w` (optional) and `require: {definitions: 100%, ...}` or a list
+    of `METRIC=THRESHOLD` strings."""
+    doc = load_yaml(path)
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        raise doc.error("expected a mapping with 'require' (and optionally 'program')")
+    unknown = sorted(set(data) - {"program", "require"})
+    if unknown:
+        raise doc.error("unknown key; allowed keys are program, require", unknown[0])
+    program = data.get("program")
+    raw = data.get("require")
+    requirements = []
+    if isinstance(raw, dict):
+        for metric, value in raw.items():
+            requirements.append(
+                coverage_mod.Requirement.parse(f"{metric}={value}", doc.where("require", metric))
+            )
+    elif isinstance(raw, list):
+        for i, item in enumerate(raw):
+            requirements.append(coverage_mod.Requirement.parse(str(item), doc.where("require", i)))
+    else:
+        raise doc.error(
+            "'require' must map metrics to thresholds, e.g. require: {definitions: 100%}",
+            "require",
+        )
+    return (str(program) if program is not None else None), requirements
+
+
+@click.command()
+@catalog_option
+@click.option("--program", help="Program id or display name (default: every program).")
+@click.option(
+    "--require",
+    "requires",
+    multiple=True,
+    metavar="METRIC=THRESHOLD",
+    help="e.g. definitions=100%, classification=reviewed, statutes=90%, steward=required. "
+    "Repeatable.",
+)
+@click.option(
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A check.yml with `program:` and `require:` (flags add to it).",
+)
+@format_option("table", "json")
+def check(
+    catalog: str | None,
+    program: str | None,
+    requires: tuple[str, ...],
+    config_file: Path | None,
+    fmt: str,
+) -> None:
+    """Fail (exit 1) when a program's fields miss the Definition-of-Done thresholds.
+
+    Metrics: definitions, classification (reviewed level), statutes (assessed), steward.
+    """
+    requirements: list[coverage_mod.Requirement] = []
+    if config_file is not None:
+        file_program, requirements = load_check_file(config_file)
+        program = program or file_program
+    requirements += [coverage_mod.Requirement.parse(r, "--require") for r in requires]
+    if not requirements:
+        raise InputError(
+            "nothing to check; give --require METRIC=THRESHOLD or --config-file check.yml",
+            key="--require",
+        )
+    settings = get_settings(catalog=catalog)
+    with open_catalog(settings.catalog) as cat:
+        cov = coverage_mod.compute(cat, program)
+    if not cov.datasets:
+        raise InputError("no datasets to check in this catalog", settings.catalog, program)
+    results = coverage_mod.check(cov, requirements)
+    failed = [r for r in results if not r.passed]
+    if fmt == "json":
+        click.echo(
+            json.dumps({"passed": not failed, "results": [r.to_dict() for r in results]}, indent=2)
+        )
+    else:
+        for r in results:
+            mark = "PASS" if r.passed else "FAIL"
+            click.echo(
+                f"{mark}  {r.scope}  {r.requirement.metric}: {r.share * 100:.1f}% "
+                f"(required {r.requirement.threshold * 100:.0f}%)"
+            )
+            if not r.passed:
+                for f in r.failing:
+                    click.echo(f"      {f.dataset}.{f.field}")
+    if failed:
+        click.echo(f"{len(failed)} requirement(s) not met", err=True)
+        raise SystemExit(1)
+
+
+commands = [check]
