@@ -1,0 +1,217 @@
+"""The shape every cdw transformer shares: describe one dataset as it streams past.
+
+Why not DataHub's `BaseTransformer` + `SingleAspectTransformer`: describing a dataset also writes
+aspects on *other* entities (structured properties on `schemaField` URNs, tag and domain
+definitions), and `BaseTransformer` keeps a map of every URN it has seen (memory grows with the
+catalog). This base is DataHub's plain `Transformer` interface: for each dataset record carrying
+`schemaMetadata` (inside an MCE snapshot, as the SQL sources emit it, or as an MCP) it calls
+`describe()`, which edits the schema in place and returns extra MCPs; those are yielded *before* the
+dataset record so a later transformer in the chain sees the record after every earlier extra.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from datahub.configuration.common import ConfigModel
+from datahub.emitter.mce_builder import make_schema_field_urn
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.ingestion.api.common import PipelineContext, RecordEnvelope
+from datahub.ingestion.api.transform import Transformer
+from datahub.metadata.schema_classes import (
+    DatasetPropertiesClass,
+    DatasetSnapshotClass,
+    MetadataAttributionClass,
+    MetadataChangeEventClass,
+    SchemaFieldClass,
+    SchemaMetadataClass,
+    TagKeyClass,
+    TagPropertiesClass,
+)
+from pydantic import Field
+
+from cdw_datahub import properties as props
+from cdw_datahub.errors import CdwError
+from cdw_datahub.policy import Policy, load_policy
+from cdw_datahub.settings import resolve
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "urn:li:corpuser:cdw-datahub"
+PROVENANCE_KEY = "cdw.provenance"
+RULE_KEY = "cdw.rule"
+
+
+class DescribeConfig(ConfigModel):
+    program: str = Field(description="Program the datasets belong to: id or display name.")
+    glossary_dir: str | None = Field(
+        default=None,
+        description="The glossary/ folder (default: ./glossary, else the sample department's).",
+    )
+    policies_dir: str | None = Field(
+        default=None,
+        description="The policies/ folder (default: ./policies, else the sample department's).",
+    )
+
+
+@dataclass
+class DatasetRecord:
+    """One dataset as it passes: its schema and properties are edited in place."""
+
+    urn: str
+    schema: SchemaMetadataClass
+    properties: DatasetPropertiesClass | None
+
+    @property
+    def table(self) -> str:
+        return self.urn.split(",")[1].rsplit(".", 1)[-1]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column_name(f) for f in self.schema.fields)
+
+
+def column_name(schema_field: SchemaFieldClass) -> str:
+    """The column a field path names (v2 paths carry [type=...] segments)."""
+    parts = [p for p in schema_field.fieldPath.split(".") if not p.startswith("[")]
+    return parts[-1] if parts else schema_field.fieldPath
+
+
+@dataclass
+class _FieldProperties:
+    """Field structured properties contributed by several transformers for the current dataset.
+
+    An UPSERT of `structuredProperties` replaces all of an entity's assignments, so each
+    contributor emits the merged set; the last contributor's aspect (which holds everything) wins.
+    """
+
+    dataset_urn: str | None = None
+    by_field: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def merge(self, dataset_urn: str, path: str, values: dict[str, str]) -> dict[str, str]:
+        if dataset_urn != self.dataset_urn:
+            self.dataset_urn, self.by_field = dataset_urn, {}
+        merged = self.by_field.setdefault(path, {})
+        merged.update(values)
+        return dict(merged)
+
+
+# One store per pipeline: every transformer of a pipeline shares its PipelineContext.
+_field_stores: weakref.WeakKeyDictionary[PipelineContext, _FieldProperties] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class DatasetDescriber(Transformer, ABC):
+    config_class: type[DescribeConfig] = DescribeConfig
+
+    def __init__(self, config: DescribeConfig, ctx: PipelineContext):
+        self.config = config
+        self.ctx = ctx
+        settings = resolve()
+        try:
+            self.policy: Policy = load_policy(
+                _path(config.glossary_dir) or settings.glossary_dir,
+                _path(config.policies_dir) or settings.policies_dir,
+            )
+            self.program = self.policy.program(config.program).id
+        except CdwError as e:  # DataHub shows the message as a configuration error
+            raise ValueError(str(e)) from e
+        # One timestamp per run keeps associations of a run identical (and golden files stable).
+        self.run_time = int(time.time() * 1000)
+        self._defined: set[str] = set()
+        self._field_store = _field_stores.setdefault(ctx, _FieldProperties())
+
+    @classmethod
+    def create(cls, config_dict: dict[str, Any], ctx: PipelineContext) -> DatasetDescriber:
+        return cls(cls.config_class.model_validate(config_dict), ctx)
+
+    def transform(self, record_envelopes: Iterable[RecordEnvelope]) -> Iterable[RecordEnvelope]:
+        for envelope in record_envelopes:
+            dataset = _dataset_record(envelope.record)
+            if dataset is not None:
+                for mcp in self.describe(dataset):
+                    yield RecordEnvelope(
+                        mcp, metadata={"workunit_id": f"cdw-{mcp.entityUrn}-{mcp.aspectName}"}
+                    )
+            yield envelope
+
+    @abstractmethod
+    def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
+        """Edit `dataset` in place; yield MCPs for other aspects and entities."""
+
+    # helpers for subclasses
+
+    def attribution(self, provenance: str, rule: str | None) -> MetadataAttributionClass:
+        detail = {PROVENANCE_KEY: provenance}
+        if rule:
+            detail[RULE_KEY] = rule
+        return MetadataAttributionClass(time=self.run_time, actor=ACTOR, sourceDetail=detail)
+
+    def define_once(
+        self, key: str, mcps: Iterable[MetadataChangeProposalWrapper]
+    ) -> Iterator[MetadataChangeProposalWrapper]:
+        if key not in self._defined:
+            self._defined.add(key)
+            yield from mcps
+
+    def define_tag(
+        self, urn: str, name: str, description: str
+    ) -> Iterator[MetadataChangeProposalWrapper]:
+        # Tags a transformer adds are not materialized by the source: emit their entities here.
+        yield from self.define_once(
+            urn,
+            [
+                MetadataChangeProposalWrapper(
+                    entityUrn=urn, aspect=TagKeyClass(name=urn.removeprefix("urn:li:tag:"))
+                ),
+                MetadataChangeProposalWrapper(
+                    entityUrn=urn,
+                    aspect=TagPropertiesClass(name=name, description=description),
+                ),
+            ],
+        )
+
+    def field_properties(
+        self, dataset: DatasetRecord, schema_field: SchemaFieldClass, values: dict[str, str]
+    ) -> Iterator[MetadataChangeProposalWrapper]:
+        for name in values:
+            yield from self.define_once(name, [props.definition_mcp(name)])
+        merged = self._field_store.merge(dataset.urn, schema_field.fieldPath, values)
+        yield props.assignment_mcp(
+            make_schema_field_urn(dataset.urn, schema_field.fieldPath),
+            dict(merged),  # type: ignore[arg-type]
+        )
+
+
+def _path(value: str | None) -> Any:
+    from pathlib import Path
+
+    return Path(value) if value else None
+
+
+def _dataset_record(record: object) -> DatasetRecord | None:
+    if isinstance(record, MetadataChangeEventClass):
+        snapshot = record.proposedSnapshot
+        if not isinstance(snapshot, DatasetSnapshotClass):
+            return None
+        schema = next((a for a in snapshot.aspects if isinstance(a, SchemaMetadataClass)), None)
+        if schema is None:
+            return None
+        properties = next(
+            (a for a in snapshot.aspects if isinstance(a, DatasetPropertiesClass)), None
+        )
+        return DatasetRecord(snapshot.urn, schema, properties)
+    if (
+        isinstance(record, MetadataChangeProposalWrapper)
+        and isinstance(record.aspect, SchemaMetadataClass)
+        and record.entityUrn
+    ):
+        return DatasetRecord(record.entityUrn, record.aspect, None)
+    return None

@@ -1,0 +1,99 @@
+"""`cdw_classification`: a security level and categories on every field it can decide.
+
+A reviewed assignment (policies/reviewed.yml) always wins; otherwise the detection rules suggest
+categories, and the scheme maps a category to its level. Suggestions are recomputed every run.
+A field nobody decided gets no level tag: it reads back as unclassified (protect as Moderate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.ingestion.api.common import PipelineContext
+from datahub.metadata.schema_classes import GlobalTagsClass, TagAssociationClass
+
+from cdw_datahub.classify import Classifier, ColumnInfo
+from cdw_datahub.sources import evidence
+from cdw_datahub.transformers.base import (
+    DatasetDescriber,
+    DatasetRecord,
+    DescribeConfig,
+    column_name,
+)
+
+LEVEL_TAG = "urn:li:tag:cdw.level."
+CATEGORY_TAG = "urn:li:tag:cdw.category."
+
+
+def is_cdw_tag(urn: str) -> bool:
+    return urn.startswith((LEVEL_TAG, CATEGORY_TAG))
+
+
+class ClassificationTransformer(DatasetDescriber):
+    def __init__(self, config: DescribeConfig, ctx: PipelineContext):
+        super().__init__(config, ctx)
+        self.classifier = Classifier.from_file(self.policy.detection_file)
+
+    def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
+        hits = evidence.take(dataset.urn)
+        columns = dataset.column_names
+        keys = set(dataset.schema.primaryKeys or [])
+        foreign = {
+            column_name_of(path)
+            for fk in dataset.schema.foreignKeys or []
+            for path in fk.sourceFields
+        }
+        for schema_field in dataset.schema.fields:
+            column = column_name(schema_field)
+            reviewed = self.policy.reviewed(self.program, dataset.table, column)
+            if reviewed is not None:
+                level, categories = reviewed.level, reviewed.categories
+                provenance, rule = "reviewed", reviewed.source
+            else:
+                suggestion = self.classifier.classify(
+                    ColumnInfo(
+                        table=dataset.table,
+                        name=column,
+                        sql_type=schema_field.nativeDataType,
+                        table_columns=columns,
+                        is_primary_key=column in keys or bool(schema_field.isPartOfKey),
+                        is_foreign_key=column in foreign,
+                        comment=schema_field.description,
+                    ),
+                    hits.get(column, frozenset()),
+                )
+                if suggestion.category is None:
+                    continue
+                categories = (suggestion.category,)
+                level = self.policy.categories[suggestion.category].level
+                provenance, rule = "suggested", suggestion.rule_id
+
+            attribution = self.attribution(provenance, rule)
+            new = [TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution)]
+            new += [
+                TagAssociationClass(tag=CATEGORY_TAG + c, attribution=attribution)
+                for c in categories
+            ]
+            kept = [
+                t
+                for t in (schema_field.globalTags or GlobalTagsClass(tags=[])).tags
+                if not is_cdw_tag(t.tag)
+            ]
+            schema_field.globalTags = GlobalTagsClass(tags=kept + new)
+            yield from self._define(level, categories)
+
+    def _define(
+        self, level: str, categories: tuple[str, ...]
+    ) -> Iterator[MetadataChangeProposalWrapper]:
+        spec = self.policy.level(level)
+        yield from self.define_tag(
+            LEVEL_TAG + level, f"Classification: {spec.name}", spec.description
+        )
+        for category in categories:
+            c = self.policy.categories[category]
+            yield from self.define_tag(CATEGORY_TAG + category, c.name, c.description)
+
+
+def column_name_of(schema_field_urn: str) -> str:
+    return schema_field_urn.rsplit(",", 1)[-1].rstrip(")")

@@ -1,0 +1,51 @@
+"""`cdw_terms`: business glossary terms on fields and datasets, from the field dictionary.
+
+Terms come from a steward-owned file, so their provenance is `reviewed`, with the dictionary's
+file and line as the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.metadata.schema_classes import (
+    AuditStampClass,
+    GlossaryTermAssociationClass,
+    GlossaryTermsClass,
+)
+
+from cdw_datahub.transformers.base import ACTOR, DatasetDescriber, DatasetRecord, column_name
+
+
+class GlossaryTermsTransformer(DatasetDescriber):
+    def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
+        entry = self.policy.dataset_entry(self.program, dataset.table)
+        if entry is None:
+            return
+        for schema_field in dataset.schema.fields:
+            fact = entry.fields.get(column_name(schema_field))
+            if fact and fact.terms:
+                schema_field.glossaryTerms = self._add(
+                    schema_field.glossaryTerms, fact.terms, fact.location
+                )
+        if entry.terms:
+            yield MetadataChangeProposalWrapper(
+                entityUrn=dataset.urn, aspect=self._add(None, entry.terms, entry.location)
+            )
+
+    def _add(
+        self, existing: GlossaryTermsClass | None, urns: Sequence[str], location: str
+    ) -> GlossaryTermsClass:
+        terms = existing or GlossaryTermsClass(
+            terms=[], auditStamp=AuditStampClass(time=self.run_time, actor=ACTOR)
+        )
+        present = {t.urn for t in terms.terms}
+        for urn in urns:
+            if urn not in present:
+                terms.terms.append(
+                    GlossaryTermAssociationClass(
+                        urn=urn, attribution=self.attribution("reviewed", location)
+                    )
+                )
+        return terms
