@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "cdw_datahub.cli.demo",
     "cdw_datahub.cli.coverage",
     "cdw_datahub.cli.check",
+    "cdw_datahub.cli.lint",
 ]
 
 

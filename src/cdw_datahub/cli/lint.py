@@ -1,0 +1,58 @@
+"""`cdw-datahub lint`: check glossary/ and policies/ against the definition criteria."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cdw_datahub import lint as lint_mod
+from cdw_datahub.cli.options import format_option, get_settings
+
+
+@click.command()
+@click.option(
+    "--glossary",
+    "glossary_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The glossary/ folder (default: from cdw.yml, ./glossary, or the sample department's).",
+)
+@click.option(
+    "--policies",
+    "policies_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The policies/ folder (default: from cdw.yml, ./policies, or the sample department's).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(lint_mod.SEVERITIES, case_sensitive=False),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding at or above this severity remains.",
+)
+@format_option("table", "json")
+def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt: str) -> None:
+    """Find weak definitions (empty, circular, no unit, purpose instead of meaning, unknown
+    acronyms), duplicate or conflicting terms, and dangling references."""
+    settings = get_settings()
+    findings = lint_mod.run(
+        glossary_dir or settings.glossary_dir, policies_dir or settings.policies_dir
+    )
+    if fmt == "json":
+        click.echo(json.dumps([f.to_dict() for f in findings], indent=2))
+    else:
+        for f in findings:
+            click.echo(f"{f.location}: {f.severity} [{f.slug}] {f.message}")
+            if f.suggestion:
+                click.echo(f"    fix: {f.suggestion}")
+    counts = {s: sum(f.severity == s for f in findings) for s in lint_mod.SEVERITIES}
+    click.echo(
+        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info",
+        err=True,
+    )
+    if any(lint_mod.failing(findings, fail_on.lower())):
+        raise SystemExit(1)
+
+
+commands = [lint]
