@@ -1,7 +1,7 @@
 """Where the catalog, the register and the steward-owned folders are.
 
-Order: command-line flag, environment (CDW_CATALOG, CDW_REGISTER), `cdw.yml` in the current
-directory (or --config FILE), defaults. Relative paths in cdw.yml are relative to that file.
+Order: command-line flag, environment (CDW_CATALOG, CDW_REGISTER, CDW_GLOSSARY_DIR,
+CDW_POLICIES_DIR), `cdw.yml` in the current directory (or --config FILE), defaults. Relative paths in cdw.yml are relative to that file.
 """
 
 from __future__ import annotations
@@ -96,6 +96,9 @@ def resolve(
         return flag or (os.environ.get(env) if env else None) or file_values.get(key) or default
 
     def folder(key: str) -> Path:
+        env = os.environ.get(f"CDW_{key.upper()}_DIR")
+        if env:
+            return Path(env)
         if key in file_values:
             return Path(file_values[key])
         local = cwd / key
