@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    RootModel,
+    field_validator,
+)
 
 
 class _Strict(BaseModel):
@@ -188,23 +196,23 @@ class DictionaryFile(_Strict):
 _CONTROL = re.compile(r"[A-Z]{2}-\d{1,2}(\(\d{1,2}\))?")
 
 
-def _check_controls(values: list[str]) -> list[str]:
-    for value in values:
-        if not _CONTROL.fullmatch(value):
-            raise ValueError(f"'{value}' is not a NIST SP 800-53 control id (like AC-3 or AC-2(1))")
-    return values
+def _check_control(value: str) -> str:
+    if not _CONTROL.fullmatch(value):
+        raise ValueError(f"'{value}' is not a NIST SP 800-53 control id (like AC-3 or AC-2(1))")
+    return value
+
+
+# Checked per item, so an error names the exact list position.
+ControlId = Annotated[str, AfterValidator(_check_control)]
 
 
 class LevelModel(_Strict):
     id: str = Field(description="Level id, used in tags urn:li:tag:cdw.level.<id>.")
     name: str = Field(description="Display name, e.g. Personal.")
     description: str = Field(description="What data belongs at this level.")
-    controls: list[str] = Field(default_factory=list, description="NIST SP 800-53r5 control ids.")
-
-    @field_validator("controls")
-    @classmethod
-    def _control_ids(cls, value: list[str]) -> list[str]:
-        return _check_controls(value)
+    controls: list[ControlId] = Field(
+        default_factory=list, description="NIST SP 800-53r5 control ids."
+    )
 
 
 class CategoryModel(_Strict):
@@ -219,12 +227,9 @@ class UnclassifiedModel(_Strict):
     fips199: Literal["Low", "Moderate", "High"] = Field(
         description="FIPS 199 impact level to protect unclassified data at (SAM 5305.5: Moderate)."
     )
-    controls: list[str] = Field(default_factory=list, description="NIST SP 800-53r5 control ids.")
-
-    @field_validator("controls")
-    @classmethod
-    def _control_ids(cls, value: list[str]) -> list[str]:
-        return _check_controls(value)
+    controls: list[ControlId] = Field(
+        default_factory=list, description="NIST SP 800-53r5 control ids."
+    )
 
 
 class ClassificationFile(_Strict):

@@ -162,7 +162,7 @@ def validate(doc: YamlDoc, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        problems = [_problem(doc, model, err) for err in e.errors(include_url=False)]
+        problems = [_problem(doc, data, model, err) for err in e.errors(include_url=False)]
         problems.sort(key=lambda p: _line_of(p[0]))
         raise YamlInputError(problems) from None
 
@@ -173,9 +173,9 @@ def _line_of(location: str) -> int:
 
 
 def _problem(
-    doc: YamlDoc, model: type[BaseModel], err: ErrorDetails
+    doc: YamlDoc, data: Any, model: type[BaseModel], err: ErrorDetails
 ) -> tuple[str, str | None, str]:
-    loc = _data_path(doc.data, err["loc"])
+    loc = _data_path(data, err["loc"])
     kind = err["type"]
     last = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
