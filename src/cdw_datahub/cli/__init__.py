@@ -16,6 +16,9 @@ from cdw_datahub.errors import CdwError
 # One module per command area; each exposes `commands`, a list of click commands or groups.
 COMMAND_MODULES = [
     "cdw_datahub.cli.demo",
+    "cdw_datahub.cli.bucp",
+    "cdw_datahub.cli.register",
+    "cdw_datahub.cli.metrics",
     "cdw_datahub.cli.coverage",
     "cdw_datahub.cli.check",
     "cdw_datahub.cli.lint",

@@ -1,0 +1,307 @@
+"""The spreadsheet tracker: one CSV row per BUCP, the way departments keep them today.
+
+Columns (header names are case-insensitive; order is free; unknown columns are an error):
+
+- `id` (BUCP-YYYY-NNN), `title`, `program`, `requesting_department`, `providing_department`:
+  required; `sponsor`, `coordinator`: use-case sponsor and coordinator.
+- `legal_authority`: citations separated by `;`.
+- `requested`: `dataset: field, field; dataset`: datasets `<program>.<table>` separated by `;`,
+  each optionally followed by `:` and its fields separated by `,`.
+- `drafted`, `submitted`, `under_review`, `approved`, `denied`, `fulfilled`, `closed`: ISO dates;
+  blank = not (yet) happened.
+- `disputed`, `dispute_issue`, `dispute_resolved`, `dispute_resolution`: one dispute per
+  position; several separated by `;`.
+- `restrictions`: `citation = solution` separated by `;` (aggregation, de-identification, other,
+  unsolved).
+- `benefits`: the outcome of the sharing.
+- `specialized_security`, `specialized_privacy`: read on import; written only by
+  `export-register --specialized`.
+
+Dates become the BUCP's event history, sorted by date (same-day events in lifecycle order), and
+the history must pass the same transition table as `bucp event`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cdw_datahub.bucp.register import states
+from cdw_datahub.bucp.register.models import Restriction
+from cdw_datahub.bucp.register.store import (
+    BucpRecord,
+    NewBucp,
+    Register,
+    SpecializedRecord,
+    check_history,
+    check_id,
+    message_of,
+    normalize_program,
+    parse_date,
+    parse_solution,
+)
+from cdw_datahub.errors import InputError
+
+DATE_COLUMNS = {
+    "drafted": "drafted",
+    "submitted": "submitted",
+    "under_review": "under review",
+    "approved": "approved",
+    "denied": "denied",
+    "fulfilled": "fulfilled",
+    "closed": "closed",
+}
+DISPUTE_COLUMNS = ("disputed", "dispute_issue", "dispute_resolved", "dispute_resolution")
+COLUMNS = (
+    "id",
+    "title",
+    "program",
+    "requesting_department",
+    "providing_department",
+    "sponsor",
+    "coordinator",
+    "legal_authority",
+    "requested",
+    *DATE_COLUMNS,
+    *DISPUTE_COLUMNS,
+    "restrictions",
+    "benefits",
+)
+SPECIALIZED_COLUMNS = ("specialized_security", "specialized_privacy")
+REQUIRED = ("id", "title", "program", "requesting_department", "providing_department")
+
+
+@dataclass
+class TrackerRow:
+    row: int  # the spreadsheet row number (header = row 1)
+    bucp: NewBucp
+    requests: list[tuple[str, list[str]]]
+    events: list[tuple[str, dt.date, str | None, str]]  # (event, date, note, source column)
+    restrictions: list[tuple[str, str]] = field(default_factory=list)
+    benefits: str | None = None
+
+
+def _split(value: str, sep: str = ";") -> list[str]:
+    return [part.strip() for part in value.split(sep) if part.strip()]
+
+
+def parse_requested(value: str, where: str) -> list[tuple[str, list[str]]]:
+    items = []
+    for part in _split(value):
+        dataset, _, fields = part.partition(":")
+        dataset = dataset.strip()
+        if not dataset or " " in dataset:
+            raise InputError(
+                f"'{part}' is not a dataset; write <program>.<table>[: field, field]",
+                where,
+                "requested",
+            )
+        items.append((dataset, _split(fields, ",")))
+    return items
+
+
+def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
+    where = f"{path}:row {number}"
+
+    def cell(column: str) -> str:
+        return (raw.get(column) or "").strip()
+
+    for column in REQUIRED:
+        if not cell(column):
+            raise InputError(f"the {column.replace('_', ' ')} is required", where, column)
+    try:
+        bucp = NewBucp(
+            id=check_id(cell("id")),
+            title=cell("title"),
+            program=normalize_program(cell("program")),
+            requesting_department=cell("requesting_department"),
+            providing_department=cell("providing_department"),
+            sponsor=cell("sponsor") or None,
+            coordinator=cell("coordinator") or None,
+            authorities=_split(cell("legal_authority")),
+            security=cell("specialized_security") or None,
+            privacy=cell("specialized_privacy") or None,
+        )
+    except InputError as e:
+        column = {"program": "program", "id": "id"}.get(e.key or "", e.key or "id")
+        raise InputError(message_of(e), where, column) from None
+
+    events: list[tuple[str, dt.date, str | None, str]] = []
+    for column, event in DATE_COLUMNS.items():
+        if cell(column):
+            events.append((event, parse_date(cell(column), column, where), None, column))
+    raised = _split(cell("disputed"))
+    resolved = _split(cell("dispute_resolved"))
+    issues = [s.strip() for s in cell("dispute_issue").split(";")] if cell("dispute_issue") else []
+    answers = (
+        [s.strip() for s in cell("dispute_resolution").split(";")]
+        if cell("dispute_resolution")
+        else []
+    )
+    if len(resolved) > len(raised):
+        raise InputError("more dispute resolution dates than disputes", where, "dispute_resolved")
+    for i, text in enumerate(raised):
+        note = issues[i] if i < len(issues) and issues[i] else None
+        events.append(("disputed", parse_date(text, "disputed", where), note, "disputed"))
+    for i, text in enumerate(resolved):
+        note = answers[i] if i < len(answers) and answers[i] else None
+        events.append(
+            (
+                "dispute resolved",
+                parse_date(text, "dispute_resolved", where),
+                note,
+                "dispute_resolved",
+            )
+        )
+    # Same-day events take lifecycle order, except that disputes and their resolutions pair up
+    # in the order given (a stable sort keeps the i-th resolution after the i-th dispute only if
+    # dates say so, which check_history then verifies).
+    events.sort(key=lambda e: (e[1], states.RANK[e[0]]))
+    if not events:
+        raise InputError("no dates: give at least the drafted or submitted date", where, "drafted")
+    problem = check_history([(e[0], e[1]) for e in events])
+    if problem is not None:
+        index, message = problem
+        raise InputError(message, where, events[index][3])
+
+    restrictions = []
+    for part in _split(cell("restrictions")):
+        citation, sep, solution = part.rpartition("=")
+        if not sep or not citation.strip():
+            raise InputError(f"'{part}' is not 'citation = solution'", where, "restrictions")
+        restrictions.append((citation.strip(), parse_solution(solution, "restrictions", where)))
+    return TrackerRow(
+        row=number,
+        bucp=bucp,
+        requests=parse_requested(cell("requested"), where),
+        events=events,
+        restrictions=restrictions,
+        benefits=cell("benefits") or None,
+    )
+
+
+def read_tracker(path: Path) -> list[TrackerRow]:
+    """Parse and validate every row; the first problem raises with its row and column."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if not header:
+                raise InputError("the file is empty; expected a header row", str(path))
+            columns = [h.strip().lower().replace(" ", "_") for h in header]
+            allowed = set(COLUMNS) | set(SPECIALIZED_COLUMNS)
+            for i, column in enumerate(columns):
+                if column not in allowed:
+                    raise InputError(
+                        f"unknown column (column {i + 1}); allowed: {', '.join(COLUMNS)}, "
+                        + ", ".join(SPECIALIZED_COLUMNS),
+                        f"{path}:row 1",
+                        column,
+                    )
+            missing = [c for c in REQUIRED if c not in columns]
+            if missing:
+                raise InputError("missing required column", f"{path}:row 1", missing[0])
+            rows = []
+            seen: dict[str, int] = {}
+            for number, values in enumerate(reader, start=2):
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) > len(columns):
+                    raise InputError(
+                        f"{len(values)} cells but {len(columns)} columns", f"{path}:row {number}"
+                    )
+                parsed = _row(number, dict(zip(columns, values, strict=False)), path)
+                bucp_id = parsed.bucp.id or ""
+                if bucp_id in seen:
+                    raise InputError(
+                        f"'{bucp_id}' is also on row {seen[bucp_id]}", f"{path}:row {number}", "id"
+                    )
+                seen[bucp_id] = number
+                rows.append(parsed)
+            return rows
+    except OSError as e:
+        raise InputError(f"cannot read the file ({e.strerror})", str(path)) from e
+    except UnicodeDecodeError as e:
+        raise InputError("not UTF-8 text; save the sheet as CSV UTF-8", str(path)) from e
+    except csv.Error as e:
+        raise InputError(f"not valid CSV ({e})", str(path)) from e
+
+
+def import_tracker(register: Register, path: Path) -> list[str]:
+    """Add every row's BUCP in ONE transaction: a bad row leaves the register unchanged."""
+    rows = read_tracker(path)
+    with register.transaction() as session:
+        for row in rows:
+            where = f"{path}:row {row.row}"
+            try:
+                first, on, note, _ = row.events[0]
+                register.new(row.bucp, on, session, first_event=first)
+                bucp = register._lock(session, row.bucp.id or "")
+                for event, on, note, column in row.events[1:]:
+                    try:
+                        register._add_event(session, bucp, event, on, note)
+                    except InputError as e:
+                        raise InputError(message_of(e), where, column) from None
+                for dataset, fields in row.requests:
+                    register._request(session, bucp, dataset, fields)
+                for citation, solution in row.restrictions:
+                    bucp.restrictions.append(Restriction(citation=citation, solution=solution))
+                bucp.benefits = row.benefits
+                session.flush()
+            except InputError as e:
+                if e.location == where:
+                    raise
+                raise InputError(message_of(e), where, e.key) from None
+    return [row.bucp.id or "" for row in rows]
+
+
+def _format_requests(record: BucpRecord) -> str:
+    parts = []
+    for dataset in record.datasets:
+        fields = [f for d, f in record.requests if d == dataset and f]
+        parts.append(f"{dataset}: {', '.join(fields)}" if fields else dataset)
+    return "; ".join(parts)
+
+
+def tracker_rows(
+    records: Iterable[BucpRecord], specialized: dict[str, SpecializedRecord] | None = None
+) -> tuple[list[str], list[list[str]]]:
+    """The register as tracker rows; Specialized columns only when `specialized` is given.
+
+    Each lifecycle column holds the LAST date of that event (a resubmission after a denial
+    shows the latest submission), disputes list every one.
+    """
+    header = list(COLUMNS) + (list(SPECIALIZED_COLUMNS) if specialized is not None else [])
+    out = []
+    for r in records:
+        row = {
+            "id": r.id,
+            "title": r.title,
+            "program": r.program,
+            "requesting_department": r.requesting_department,
+            "providing_department": r.providing_department,
+            "sponsor": r.sponsor or "",
+            "coordinator": r.coordinator or "",
+            "legal_authority": "; ".join(r.authorities),
+            "requested": _format_requests(r),
+            "disputed": "; ".join(str(d.raised_on) for d in r.disputes),
+            "dispute_issue": "; ".join(d.issue or "" for d in r.disputes),
+            "dispute_resolved": "; ".join(str(d.resolved_on) for d in r.disputes if d.resolved_on),
+            "dispute_resolution": "; ".join(
+                d.resolution or "" for d in r.disputes if d.resolved_on
+            ),
+            "restrictions": "; ".join(f"{x.citation} = {x.solution}" for x in r.restrictions),
+            "benefits": r.benefits or "",
+        }
+        for column, event in DATE_COLUMNS.items():
+            on = r.last(event)
+            row[column] = str(on) if on else ""
+        if specialized is not None:
+            extra = specialized.get(r.id)
+            row["specialized_security"] = (extra.security or "") if extra else ""
+            row["specialized_privacy"] = (extra.privacy or "") if extra else ""
+        out.append([row[c] for c in header])
+    return header, out
