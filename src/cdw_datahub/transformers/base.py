@@ -12,6 +12,7 @@ dataset record so a later transformer in the chain sees the record after every e
 from __future__ import annotations
 
 import logging
+import os
 import time
 import weakref
 from abc import ABC, abstractmethod
@@ -123,8 +124,10 @@ class DatasetDescriber(Transformer, ABC):
             self.program = self.policy.program(config.program).id
         except CdwError as e:  # DataHub shows the message as a configuration error
             raise ValueError(str(e)) from e
-        # One timestamp per run keeps associations of a run identical (and golden files stable).
-        self.run_time = int(time.time() * 1000)
+        # One timestamp per run keeps a run's associations identical; SOURCE_DATE_EPOCH (the
+        # reproducible-builds convention) pins it for golden files.
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        self.run_time = int(epoch) * 1000 if epoch else int(time.time() * 1000)
         self._defined: set[str] = set()
         self._field_store = _field_stores.setdefault(ctx, _FieldProperties())
 
