@@ -252,17 +252,21 @@ def load_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
 class _Loader:
     def __init__(self, glossary_dir: Path, policies_dir: Path) -> None:
         self.policy = Policy(glossary_dir, policies_dir)
+        self._prefixes: dict[Path, str] = {}
 
     def _rel(self, doc: YamlDoc, *parts: str | int) -> str:
         """'policies/reviewed.yml:12': stable wherever the folders live."""
-        p = self.policy
-        for base in (p.glossary_dir, p.policies_dir):
-            try:
-                rel = doc.path.relative_to(base)
-            except ValueError:
-                continue
-            return f"{base.name}/{rel.as_posix()}:{doc.line(*parts)}"
-        return doc.where(*parts)
+        prefix = self._prefixes.get(doc.path)
+        if prefix is None:
+            prefix = str(doc.path)
+            for base in (self.policy.glossary_dir, self.policy.policies_dir):
+                try:
+                    prefix = f"{base.name}/{doc.path.relative_to(base).as_posix()}"
+                    break
+                except ValueError:
+                    continue
+            self._prefixes[doc.path] = prefix  # one per file: this runs for every field
+        return f"{prefix}:{doc.line(*parts)}"
 
     def _read(self, path: Path, required: bool) -> YamlDoc | None:
         if not path.is_file():
