@@ -1,0 +1,323 @@
+"""BUCP "Technical Fields": one row per field, read back from the catalog.
+
+    facts = load_facts(catalog, settings.glossary_dir, settings.policies_dir)
+    rows = export_rows(select_fields(catalog, Selection(...)), facts)
+
+A row is a dict with exactly the keys of `ROW_KEYS` (DESIGN.md, `bucp export --format json`).
+Reference facts (levels, statutes, terms, people) come from the catalog first, because that is
+what was ingested and what DataHub shows; the steward-owned policy files fill the gaps. Without
+policy files (a bare catalog) the scheme of docs/catalog-model.md is assumed:
+public < confidential < sensitive < personal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cdw_datahub.bucp.types import bucp_type
+from cdw_datahub.catalog import Catalog, DatasetView, FieldView, TermView
+from cdw_datahub.catalog.model import PROVENANCE_ORDER, Association
+
+ROW_KEYS = (
+    "dataset_urn",
+    "dataset",
+    "field",
+    "field_name",
+    "type",
+    "native_type",
+    "definition",
+    "required",
+    "valid_inputs",
+    "source",
+    "notes",
+    "guide_for_use",
+    "glossary_terms",
+    "classification",
+    "categories",
+    "classification_status",
+    "statutes",
+    "steward",
+)
+
+LEVEL_TAG = "urn:li:tag:cdw.level."
+CATEGORY_TAG = "urn:li:tag:cdw.category."
+STATUTE_TERM = "urn:li:glossaryTerm:cdw.statute."
+
+DEFAULT_LEVELS = ("public", "confidential", "sensitive", "personal")
+DEFAULT_CATEGORIES = {
+    "direct_identifier": "Direct identifier",
+    "quasi_identifier": "Quasi-identifier",
+    "health": "Health information",
+}
+DEFAULT_UNCLASSIFIED = "unclassified - protect as Moderate"
+
+
+@dataclass(frozen=True)
+class Statute:
+    urn: str
+    citation: str
+    title: str
+    url: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"citation": self.citation, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name: str
+    controls: tuple[str, ...] = ()
+
+
+@dataclass
+class Facts:
+    levels: list[Level]  # least -> most restrictive
+    categories: dict[str, str]  # id -> display name
+    unclassified_label: str
+    unclassified_fips199: str
+    unclassified_controls: tuple[str, ...]
+    statutes: dict[str, Statute]  # term URN -> statute
+    terms: dict[str, tuple[str, str]]  # term URN -> (name, definition)
+    programs: dict[str, str]  # program id -> display name
+    people: dict[str, str]  # corpuser URN -> display name
+    _level_index: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._level_index = {lvl.id: i for i, lvl in enumerate(self.levels)}
+
+    def level(self, level_id: str) -> Level:
+        index = self._level_index.get(level_id)
+        if index is None:  # a tag the scheme does not know: show it, rank it strictest
+            return Level(level_id, level_id.replace("_", " ").title())
+        return self.levels[index]
+
+    def strictness(self, level_id: str) -> int:
+        return self._level_index.get(level_id, len(self.levels))
+
+    def statute(self, urn: str) -> Statute:
+        found = self.statutes.get(urn)
+        if found is not None:
+            return found
+        slug = urn.removeprefix(STATUTE_TERM)
+        return Statute(urn, slug, "", "")
+
+    def term_name(self, urn: str) -> str:
+        known = self.terms.get(urn)
+        return known[0] if known else urn.removeprefix("urn:li:glossaryTerm:")
+
+    def program_id(self, id_or_name: str) -> str | None:
+        wanted = id_or_name.strip().lower()
+        for pid, name in self.programs.items():
+            if wanted in (pid.lower(), name.lower()):
+                return pid
+        return None
+
+
+def _load_policy(glossary_dir: Path | None, policies_dir: Path | None) -> Any | None:
+    """The steward-owned policy, or None when there are no policy files to read."""
+    if glossary_dir is None or policies_dir is None:
+        return None
+    if not (Path(policies_dir) / "classification.yml").is_file():
+        return None
+    from cdw_datahub.policy import load_policy
+
+    return load_policy(Path(glossary_dir), Path(policies_dir))
+
+
+def _statute_from_term(urn: str, term: TermView, known: Statute | None) -> Statute:
+    """A statute as the catalog describes it (citation property, knowledge link), gaps filled."""
+    props = term.custom_properties
+    url = next((u for u, _ in term.links if u), "") or (known.url if known else "")
+    citation = props.get("citation") or (known.citation if known else term.name)
+    title = term.name if props.get("citation") else (known.title if known else term.name)
+    return Statute(urn, citation, title, url)
+
+
+def load_facts(
+    catalog: Catalog, glossary_dir: Path | None = None, policies_dir: Path | None = None
+) -> Facts:
+    policy = _load_policy(glossary_dir, policies_dir)
+
+    levels = [Level(lid, lid.title()) for lid in DEFAULT_LEVELS]
+    categories = dict(DEFAULT_CATEGORIES)
+    unclassified = (DEFAULT_UNCLASSIFIED, "Moderate", ())
+    statutes: dict[str, Statute] = {}
+    terms: dict[str, tuple[str, str]] = {}
+    programs: dict[str, str] = {}
+    people: dict[str, str] = {}
+
+    if policy is not None:
+        levels = [Level(lvl.id, lvl.name, tuple(lvl.controls)) for lvl in policy.levels]
+        categories = {c.id: c.name for c in policy.categories.values()}
+        u = policy.unclassified
+        unclassified = (u.label, u.fips199, tuple(u.controls))
+        for urn, s in policy.statutes.items():
+            statutes[urn] = Statute(urn, s.citation, s.title, s.url or "")
+        for urn, t in policy.terms.items():
+            terms[urn] = (t.name, t.definition or "")
+        for p in policy.programs.values():
+            programs[p.id] = p.name
+            people.setdefault(p.steward.urn, p.steward.name)
+            for entry in policy.datasets(p.id).values():
+                people.setdefault(entry.steward.urn, entry.steward.name)
+
+    # The catalog wins: it is what was ingested and what DataHub shows.
+    for urn, term in catalog.terms().items():
+        if urn.startswith(STATUTE_TERM):
+            statutes[urn] = _statute_from_term(urn, term, statutes.get(urn))
+        terms[urn] = (term.name, term.definition or terms.get(urn, ("", ""))[1])
+    for urn, name in catalog.domains().items():
+        if urn.startswith("urn:li:domain:cdw."):
+            programs[urn.removeprefix("urn:li:domain:cdw.")] = name
+    for urn, aspects in catalog.backend.entities("corpuser"):
+        info = aspects.get("corpUserInfo") or aspects.get("corpUserEditableInfo") or {}
+        display = info.get("displayName") or info.get("fullName")
+        if display:
+            people[urn] = str(display)
+    tag_names = catalog.tags()
+    if policy is None:  # tag display names are the best level/category names we have
+        levels = [
+            Level(lvl.id, tag_names.get(LEVEL_TAG + lvl.id, lvl.name), lvl.controls)
+            for lvl in levels
+        ]
+        for urn, name in tag_names.items():
+            if urn.startswith(CATEGORY_TAG):
+                categories[urn.removeprefix(CATEGORY_TAG)] = name
+
+    return Facts(
+        levels=levels,
+        categories=categories,
+        unclassified_label=unclassified[0],
+        unclassified_fips199=unclassified[1],
+        unclassified_controls=unclassified[2],
+        statutes=statutes,
+        terms=terms,
+        programs=programs,
+        people=people,
+    )
+
+
+# ---------------------------------------------------------------- rows
+
+_PROVENANCE_RANK = {p: i for i, p in enumerate(PROVENANCE_ORDER)}
+# classification_status from the winning level tag's provenance. A tag that carries no cdw
+# attribution in ingested metadata was not reviewed by anyone we know of: it needs review.
+_STATUS = {
+    "ui": "reviewed",
+    "reviewed": "reviewed",
+    "ingested": "suggested",
+    "suggested": "suggested",
+}
+
+
+@dataclass
+class ExportReport:
+    """What the export noticed on the way: reported on stderr, never fatal."""
+
+    type_fallbacks: list[str] = field(default_factory=list)  # "dataset.field (NATIVE)"
+    conflicting_levels: list[str] = field(default_factory=list)
+
+    def messages(self) -> list[str]:
+        out = []
+        if self.type_fallbacks:
+            shown = ", ".join(self.type_fallbacks[:5])
+            more = (
+                f" and {len(self.type_fallbacks) - 5} more" if len(self.type_fallbacks) > 5 else ""
+            )
+            out.append(
+                f"{len(self.type_fallbacks)} field(s) have a native type the BUCP type table does "
+                f"not know; exported as 'other': {shown}{more}"
+            )
+        if self.conflicting_levels:
+            out.append(
+                f"{len(self.conflicting_levels)} field(s) carry more than one level tag; the one "
+                f"with the best provenance (then the strictest) was used: "
+                + ", ".join(self.conflicting_levels[:5])
+            )
+        return out
+
+
+def winning_level(tags: Iterable[Association], facts: Facts) -> Association | None:
+    """The level tag that counts: best provenance first (UI > reviewed > ingested > suggested),
+    then the strictest level."""
+    levels = [t for t in tags if t.urn.startswith(LEVEL_TAG)]
+    if not levels:
+        return None
+    return min(
+        levels,
+        key=lambda t: (
+            _PROVENANCE_RANK.get(t.provenance, len(PROVENANCE_ORDER)),
+            -facts.strictness(t.urn.removeprefix(LEVEL_TAG)),
+        ),
+    )
+
+
+def _required(fv: FieldView) -> str:
+    value = fv.prop("cdw.field.required")
+    if value is not None:
+        return "yes" if value.strip().lower() in ("true", "yes", "1") else "no"
+    return "no" if fv.nullable else "yes"
+
+
+def steward_of(ds: DatasetView, facts: Facts) -> str | None:
+    names = [facts.people.get(o, o.removeprefix("urn:li:corpuser:")) for o in ds.owners]
+    return "; ".join(dict.fromkeys(names)) or None
+
+
+def field_row(
+    ds: DatasetView, fv: FieldView, facts: Facts, report: ExportReport | None = None
+) -> dict[str, Any]:
+    mapping = bucp_type(fv.native_type, fv.path)
+    if mapping.fallback and report is not None:
+        report.type_fallbacks.append(f"{ds.table}.{fv.path} ({fv.native_type or 'no type'})")
+    level = winning_level(fv.tags, facts)
+    if report is not None and sum(t.urn.startswith(LEVEL_TAG) for t in fv.tags) > 1:
+        report.conflicting_levels.append(f"{ds.table}.{fv.path}")
+    categories = [
+        t.urn.removeprefix(CATEGORY_TAG) for t in fv.tags if t.urn.startswith(CATEGORY_TAG)
+    ]
+    statutes = [facts.statute(t.urn).as_dict() for t in fv.terms if t.urn.startswith(STATUTE_TERM)]
+    terms = [facts.term_name(t.urn) for t in fv.terms if not t.urn.startswith(STATUTE_TERM)]
+    return {
+        "dataset_urn": ds.urn,
+        "dataset": ds.name,
+        "field": fv.path,
+        "field_name": fv.label,
+        "type": mapping.bucp_type,
+        "native_type": fv.native_type,
+        "definition": fv.description,
+        "required": _required(fv),
+        "valid_inputs": fv.prop("cdw.field.validInputs"),
+        "source": fv.prop("cdw.field.source"),
+        "notes": fv.prop("cdw.field.notes"),
+        "guide_for_use": fv.prop("cdw.field.guideForUse"),
+        "glossary_terms": terms,
+        "classification": (
+            facts.level(level.urn.removeprefix(LEVEL_TAG)).name
+            if level
+            else facts.unclassified_label
+        ),
+        "categories": sorted(dict.fromkeys(categories), key=_category_order(facts)),
+        "classification_status": _STATUS.get(level.provenance, "suggested")
+        if level
+        else "unclassified",
+        "statutes": statutes,
+        "steward": steward_of(ds, facts),
+    }
+
+
+def _category_order(facts: Facts) -> Any:
+    order = {cid: i for i, cid in enumerate(facts.categories)}
+    return lambda cid: (order.get(cid, len(order)), cid)
+
+
+def export_rows(
+    selected: Iterable[tuple[DatasetView, list[FieldView]]],
+    facts: Facts,
+    report: ExportReport | None = None,
+) -> list[dict[str, Any]]:
+    return [field_row(ds, fv, facts, report) for ds, fields in selected for fv in fields]

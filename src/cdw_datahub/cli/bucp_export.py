@@ -1,0 +1,154 @@
+"""`cdw-datahub bucp export` and `bucp summary`: the BUCP Technical Fields from the catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cdw_datahub.bucp import writers
+from cdw_datahub.bucp.export import ExportReport, Facts, export_rows, load_facts
+from cdw_datahub.bucp.select import Selection, select, suggestion
+from cdw_datahub.bucp.summary import build_summary, summary_text
+from cdw_datahub.catalog import open_catalog
+from cdw_datahub.cli.bucp import bucp
+from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.errors import InputError
+
+
+def selection_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for decorator in reversed(
+        (
+            catalog_option,
+            click.option(
+                "--dataset",
+                "datasets",
+                multiple=True,
+                metavar="NAME",
+                help="Dataset name, table name, URN or glob (repeatable). Default: all.",
+            ),
+            click.option(
+                "--field",
+                "fields",
+                multiple=True,
+                metavar="DATASET.FIELD",
+                help="Field as dataset.field or a glob such as 'participant.*_id' (repeatable).",
+            ),
+            click.option(
+                "--program",
+                metavar="ID|NAME",
+                help="Program id or display name (w2w, Walk2Work), ignoring case.",
+            ),
+        )
+    ):
+        f = decorator(f)
+    return f
+
+
+def _resolve_program(facts: Facts, value: str | None) -> str | None:
+    if value is None:
+        return None
+    pid = facts.program_id(value)
+    if pid is None:
+        known = [*facts.programs, *facts.programs.values()]
+        listing = ", ".join(f"{k} ({v})" for k, v in sorted(facts.programs.items())) or "none"
+        raise InputError(
+            f"unknown program '{value}'{suggestion(value, known)}; known programs: {listing}",
+            key="--program",
+        )
+    return pid
+
+
+def _collect(
+    catalog_uri: str | None, datasets: tuple[str, ...], fields: tuple[str, ...], program: str | None
+) -> tuple[list[dict[str, Any]], Facts, str]:
+    settings = get_settings(catalog_uri)
+    with open_catalog(settings.catalog) as catalog:
+        facts = load_facts(catalog, settings.glossary_dir, settings.policies_dir)
+        selection = Selection(tuple(datasets), tuple(fields), _resolve_program(facts, program))
+        report = ExportReport()
+        rows = export_rows(select(catalog.datasets(), selection), facts, report)
+        location = catalog.location
+    for message in report.messages():
+        click.secho(f"Warning: {message}", fg="yellow", err=True)
+    if not rows:
+        raise InputError("nothing to export: the selection has no fields", location)
+    return rows, facts, location
+
+
+@click.command("export")
+@selection_options
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (atomically). Default: stdout (json, csv, md).",
+)
+@format_option(*writers.FORMATS, default=None)
+@click.option("--title", help="Request title for the cover. Default: 'BUCP technical fields'.")
+def export(
+    catalog: str | None,
+    datasets: tuple[str, ...],
+    fields: tuple[str, ...],
+    program: str | None,
+    output: Path | None,
+    fmt: str | None,
+    title: str | None,
+) -> None:
+    """Export the BUCP Technical Fields: one row per field, with classification and statutes.
+
+    The format comes from --format, else from the --output extension (.csv, .xlsx, .md, .json);
+    without either, JSON goes to stdout.
+    """
+    chosen = writers.format_for(output, fmt)
+    if chosen is None:
+        raise InputError(
+            "cannot tell the format from the file extension; use .csv, .xlsx, .md or .json, "
+            "or give --format",
+            str(output),
+            "--output",
+        )
+    if chosen == "xlsx" and output is None:
+        raise InputError("an xlsx workbook needs a file; add --output FILE.xlsx", key="--format")
+    rows, facts, location = _collect(catalog, datasets, fields, program)
+    doc = writers.ExportDocument(
+        title=title or "BUCP technical fields",
+        catalog=location,
+        generated=dt.date.today().isoformat(),
+        rows=rows,
+        summary=build_summary(rows, facts),
+    )
+    if output is None:
+        click.echo(writers.render(doc, chosen), nl=False)
+        return
+    writers.write(doc, chosen, output)
+    click.echo(f"Wrote {len(rows)} field(s) to {output} ({chosen})", err=True)
+
+
+@click.command("summary")
+@selection_options
+@format_option("table", "json", "md")
+def summary(
+    catalog: str | None,
+    datasets: tuple[str, ...],
+    fields: tuple[str, ...],
+    program: str | None,
+    fmt: str,
+) -> None:
+    """Statutes triggered, strictest classification and its controls, categories, gaps, glossary."""
+    rows, facts, _ = _collect(catalog, datasets, fields, program)
+    result = build_summary(rows, facts)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        click.echo(summary_text(result, markdown=fmt == "md"), nl=False)
+
+
+bucp.add_command(export)
+bucp.add_command(summary)
+
+commands = [bucp]
