@@ -140,6 +140,14 @@ def test_unknown_program_suggests(dirs):
 
 def test_reviewed_carries_its_source_line(dirs):
     policy = load(dirs)
+    assert [e[:3] for e in policy.reviewed_entries()] == [
+        ("w2w", "participant", "ssn"),
+        ("w2w", "participant", "step_count"),
+    ]
+    assert [(e[2], e[3].statutes) for e in policy.statute_entries()] == [
+        ("ssn", (T + "cdw.statute.ca-civ-1798.24",)),
+        ("step_count", ()),
+    ]
     reviewed = policy.reviewed("w2w", "participant", "ssn")
     assert reviewed is not None
     assert (reviewed.level, reviewed.categories) == ("personal", ("direct_identifier",))
@@ -544,3 +552,18 @@ def test_repository_glossary_is_valid_for_datahub():
     from datahub.ingestion.source.metadata.business_glossary import BusinessGlossaryFileSource
 
     BusinessGlossaryFileSource.load_glossary_config(REPO / "glossary" / "business_glossary.yml")
+
+
+def test_repository_policies_name_real_sample_columns():
+    """Reviewed assessments must point at columns that exist, or they silently never apply."""
+    from cdw_datahub.demo.schema import PROGRAMS
+
+    columns = {(p.id, t.name, c.name) for p in PROGRAMS for t in p.tables for c in t.columns}
+    policy = load_policy(REPO / "glossary", REPO / "policies")
+    named = [e[:3] for e in policy.statute_entries()] + [e[:3] for e in policy.reviewed_entries()]
+    assert named
+    assert [key for key in named if key not in columns] == []
+    for program in policy.programs:
+        for table, entry in policy.datasets(program).items():
+            unknown = [c for c in entry.fields if (program, table, c) not in columns]
+            assert unknown == [], f"{program}.{table}"

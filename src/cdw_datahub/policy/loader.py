@@ -156,7 +156,21 @@ class Policy:
         columns = _lookup(tables, table) if tables else None
         return _lookup(columns, column) if columns else None
 
+    def reviewed_entries(self) -> Iterator[tuple[str, str, str, Reviewed]]:
+        """Every (program, table, column, Reviewed) in reviewed.yml, in file order."""
+        for program, tables in self._reviewed.items():
+            for table, columns in tables.items():
+                for column, reviewed in columns.items():
+                    yield program, table, column, reviewed
+
     # -- statutes
+
+    def statute_entries(self) -> Iterator[tuple[str, str, str, StatuteDecision]]:
+        """Every reviewed `fields:` assessment of statutes.yml as (program, table, column, ...)."""
+        for program, tables in self._statute_fields.items():
+            for table, columns in tables.items():
+                for column, (urns, where) in columns.items():
+                    yield program, table, column, StatuteDecision(urns, "reviewed", (where,))
 
     def statutes_for(
         self, program_id: str, table: str, column: str, categories: Iterable[str]
