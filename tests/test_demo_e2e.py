@@ -1,0 +1,151 @@
+"""End to end on the real demo: sample databases -> real DataHub pipeline -> Lite -> reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdw_datahub.catalog import DatasetView, open_catalog
+from cdw_datahub.demo.build import SAMPLE_SENTINELS
+from cdw_datahub.demo.schema import PROGRAMS
+from cdw_datahub.policy import load_policy
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def datasets(demo_catalog: str) -> dict[tuple[str, str], DatasetView]:
+    with open_catalog(demo_catalog) as catalog:
+        return {(d.program or "", d.table): d for d in catalog.datasets()}
+
+
+@pytest.fixture(scope="module")
+def policy():  # type: ignore[no-untyped-def]
+    return load_policy(REPO / "glossary", REPO / "policies")
+
+
+def test_every_table_column_and_foreign_key_is_catalogued(
+    datasets: dict[tuple[str, str], DatasetView],
+) -> None:
+    for program in PROGRAMS:
+        for table in program.tables:
+            dataset = datasets[(program.id, table.name)]
+            assert [f.path for f in dataset.fields] == [c.name for c in table.columns]
+        for view in program.views:
+            assert (program.id, view.name) in datasets
+
+
+def test_foreign_keys_in_lite(demo_dir: Path) -> None:
+    """Named and unnamed keys all arrive (the stock source dies on the unnamed ones)."""
+    from cdw_datahub.catalog.backends import LiteBackend
+
+    backend = LiteBackend(demo_dir / "datahub-lite.db")
+    found = sum(
+        len((aspects.get("schemaMetadata") or {}).get("foreignKeys") or [])
+        for _, aspects in backend.entities("dataset")
+    )
+    expected = sum(1 for p in PROGRAMS for t in p.tables for c in t.columns if c.references)
+    assert found == expected
+
+
+def test_dictionary_facts_land_on_the_right_fields(
+    datasets: dict[tuple[str, str], DatasetView], policy
+) -> None:  # type: ignore[no-untyped-def]
+    checked = 0
+    for program in policy.programs.values():
+        for table, entry in policy.datasets(program.id).items():
+            dataset = datasets[(program.id, table)]
+            by_path = {f.path: f for f in dataset.fields}
+            for column, fact in entry.fields.items():
+                field = by_path[column]
+                assert field.label == fact.name
+                if fact.definition and field.description != fact.definition:
+                    # only a database comment may differ, and then the conflict is recorded
+                    assert field.prop("cdw.field.dictionaryDefinition") == fact.definition
+                if fact.valid_inputs:
+                    assert field.prop("cdw.field.validInputs") == fact.valid_inputs
+                terms = {t.urn for t in field.terms}
+                assert set(fact.terms) <= terms
+                for term in field.terms:
+                    if term.urn in fact.terms:
+                        assert term.provenance == "reviewed"
+                checked += 1
+    assert checked > 150
+
+
+def test_conflicting_comment_is_kept_and_reported(
+    datasets: dict[tuple[str, str], DatasetView],
+) -> None:
+    duration = next(f for f in datasets[("w2w", "stop")].fields if f.path == "duration")
+    assert "second" in (duration.description or "").lower()
+    assert "minute" in (duration.prop("cdw.field.dictionaryDefinition") or "").lower()
+
+
+def test_reviewed_classifications_win_and_carry_provenance(
+    datasets: dict[tuple[str, str], DatasetView], policy
+) -> None:  # type: ignore[no-untyped-def]
+    reviewed_seen = suggested_seen = 0
+    for (program, table), dataset in datasets.items():
+        for field in dataset.fields:
+            level_tags = [t for t in field.tags if t.urn.startswith("urn:li:tag:cdw.level.")]
+            assert len(level_tags) <= 1
+            reviewed = policy.reviewed(program, table, field.path)
+            if reviewed is not None:
+                assert level_tags[0].urn == f"urn:li:tag:cdw.level.{reviewed.level}"
+                assert level_tags[0].provenance == "reviewed"
+                categories = {
+                    t.urn.removeprefix("urn:li:tag:cdw.category.")
+                    for t in field.tags
+                    if t.urn.startswith("urn:li:tag:cdw.category.")
+                }
+                assert categories == set(reviewed.categories)
+                reviewed_seen += 1
+            elif level_tags:
+                assert level_tags[0].provenance == "suggested"
+                assert level_tags[0].rule
+                suggested_seen += 1
+    assert reviewed_seen > 20 and suggested_seen > 20
+
+
+def test_statutes_follow_policy(datasets: dict[tuple[str, str], DatasetView], policy) -> None:  # type: ignore[no-untyped-def]
+    with_statutes = 0
+    for (program, table), dataset in datasets.items():
+        dataset_links = {url for url, _ in dataset.links}
+        for field in dataset.fields:
+            categories = [
+                t.urn.removeprefix("urn:li:tag:cdw.category.")
+                for t in field.tags
+                if t.urn.startswith("urn:li:tag:cdw.category.")
+            ]
+            decision = policy.statutes_for(program, table, field.path, categories)
+            statutes = {t.urn for t in field.terms if t.urn in policy.statutes}
+            assert statutes == set(decision.statutes)
+            for urn in statutes:
+                assert policy.statutes[urn].url in dataset_links
+                with_statutes += 1
+            if decision.assessed and not decision.statutes:
+                assert field.prop("cdw.field.statuteAssessment") == "none-apply"
+    assert with_statutes > 30
+
+
+def test_dataset_rollup(datasets: dict[tuple[str, str], DatasetView], policy) -> None:  # type: ignore[no-untyped-def]
+    participant = datasets[("w2w", "participant")]
+    assert participant.domain == "urn:li:domain:cdw.w2w"
+    assert participant.owners == [f"urn:li:corpuser:{policy.programs['w2w'].steward.id}"] or (
+        participant.owners and participant.owners[0].startswith("urn:li:corpuser:")
+    )
+    levels = []
+    for field in participant.fields:
+        tag = next((t for t in field.tags if t.urn.startswith("urn:li:tag:cdw.level.")), None)
+        levels.append(tag.urn.removeprefix("urn:li:tag:cdw.level.") if tag else None)
+    expected = policy.strictest(levels) or "unclassified"
+    assert participant.prop("cdw.dataset.classification") == expected
+    assert participant.prop("cdw.dataset.program") == "w2w"
+    assert "direct_identifier" in participant.properties["cdw.dataset.categories"]
+
+
+def test_no_sampled_value_reaches_the_catalog(demo_dir: Path) -> None:
+    lite = (demo_dir / "datahub-lite.db").read_bytes()
+    for sentinel in SAMPLE_SENTINELS:
+        assert sentinel.encode() not in lite, sentinel

@@ -1,0 +1,66 @@
+"""Golden files: each shipped recipe, with its sink swapped for DataHub's file sink, produces
+exactly the pinned metadata (DataHub's own `check_golden_file`; `--update-golden-files` rewrites).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from datahub.testing.mce_helpers import check_golden_file
+
+from cdw_datahub.demo.build import build_sqlite
+from cdw_datahub.ingest import load_recipe, recipe_path, run_pipeline
+
+GOLDEN = Path(__file__).parent / "golden"
+RECIPES = ["glossary", "w2w", "healthy-habits", "your-environment"]
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def recipe_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    workdir = tmp_path_factory.mktemp("golden")
+    build_sqlite(workdir)
+    env = {
+        "CDW_DATA_DIR": str(workdir),
+        "CDW_GLOSSARY_DIR": str(REPO / "glossary"),
+        "CDW_POLICIES_DIR": str(REPO / "policies"),
+        "SOURCE_DATE_EPOCH": "1767225600",  # 2026-01-01: pins association timestamps
+    }
+    outputs = {}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        for name in RECIPES:
+            config = load_recipe(recipe_path(f"{name}.lite.yml"))
+            out = workdir / f"{name}.json"
+            config["sink"] = {"type": "file", "config": {"filename": str(out)}}
+            config["pipeline_name"] = f"cdw-golden-{name}"
+            run_pipeline(config, name)
+            outputs[name] = out
+    return outputs
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_recipe_output_matches_golden(
+    name: str, recipe_outputs: dict[str, Path], pytestconfig: pytest.Config
+) -> None:
+    check_golden_file(
+        pytestconfig,
+        output_path=recipe_outputs[name],
+        golden_path=GOLDEN / f"{name}_golden.json",
+    )
+
+
+@pytest.mark.parametrize("name", RECIPES)
+def test_datahub_accepts_recipe_output(name: str, recipe_outputs: dict[str, Path]) -> None:
+    datahub = Path(sys.executable).with_name("datahub")
+    result = subprocess.run(
+        [str(datahub), "check", "metadata-file", str(recipe_outputs[name])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

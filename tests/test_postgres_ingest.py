@@ -1,0 +1,60 @@
+"""The PostgreSQL recipe on the real server: column comments become field descriptions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from cdw_datahub.catalog import open_catalog
+from cdw_datahub.demo.postgres import load_postgres
+from cdw_datahub.demo.schema import program
+from cdw_datahub.ingest import load_recipe, recipe_path, run_pipeline
+
+pytestmark = pytest.mark.postgres
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def pg_database(pg_url: str) -> Iterator[str]:
+    """A throw-away database on the real server, so runs never collide."""
+    name = f"cdw_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_postgres_comments_become_field_descriptions(
+    pg_url: str, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = sa.engine.make_url(pg_url).set(database=pg_database)
+    load_postgres(url.render_as_string(hide_password=False), ["w2w"], rows=20)
+    monkeypatch.setenv("CDW_PG_DATABASE", pg_database)
+    monkeypatch.setenv("CDW_GLOSSARY_DIR", str(REPO / "glossary"))
+    monkeypatch.setenv("CDW_POLICIES_DIR", str(REPO / "policies"))
+    config = load_recipe(recipe_path("w2w.postgres.lite.yml"))
+    out = tmp_path / "pg.json"
+    config["sink"] = {"type": "file", "config": {"filename": str(out)}}
+    run_pipeline(config, "w2w.postgres")
+
+    with open_catalog(f"file:{out}") as catalog:
+        datasets = {d.name: d for d in catalog.datasets()}
+    w2w = program("w2w")
+    compared = 0
+    for table in w2w.tables:
+        dataset = datasets[f"{pg_database}.w2w.{table.name}"]
+        assert dataset.platform == "postgres"
+        fields = {f.path: f for f in dataset.fields}
+        assert set(fields) == {c.name for c in table.columns}
+        for column in table.columns:
+            if column.comment:
+                assert fields[column.name].description == column.comment
+                compared += 1
+    assert compared >= 20
