@@ -1,0 +1,1 @@
+"""Sinks: `cdw-lite`, the embedded DataHub Lite path written faster (see `fast_lite`)."""
