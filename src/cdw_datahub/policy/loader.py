@@ -282,38 +282,37 @@ class _Loader:
             self._prefixes[doc.path] = prefix  # one per file: this runs for every field
         return f"{prefix}:{doc.line(*parts)}"
 
-    def _read(self, path: Path, required: bool) -> YamlDoc | None:
+    def _read(self, path: Path) -> YamlDoc:
         if not path.is_file():
-            if required:
-                raise InputError("required file is missing", str(path))
-            return None
+            raise InputError("required file is missing; see docs/policy-files.md", str(path))
         self.policy.files.append(path)
         return load_yaml(path)
 
+    def _read_optional(self, path: Path) -> YamlDoc | None:
+        return self._read(path) if path.is_file() else None
+
     def load(self) -> Policy:
         p = self.policy
-        glossary = self._read(p.glossary_file, required=True)
-        assert glossary is not None
+        glossary = self._read(p.glossary_file)
         self._glossary(glossary, validate(glossary, GlossaryFile))
         dictionary_dir = p.glossary_dir / DICTIONARY_DIR
         dictionaries: list[tuple[YamlDoc, DictionaryFile]] = []
         if dictionary_dir.is_dir():
             for path in sorted(dictionary_dir.iterdir()):
                 if path.suffix in (".yml", ".yaml"):
-                    doc = self._read(path, required=True)
-                    assert doc is not None
+                    doc = self._read(path)
                     dictionaries.append((doc, validate(doc, DictionaryFile)))
+        # All programs first: a dictionary may name a program defined in a later file.
         for doc, model in dictionaries:
             self._program(doc, model)
         for doc, model in dictionaries:
             self._dictionary(doc, model)
-        classification = self._read(p.policies_dir / CLASSIFICATION_FILE, required=True)
-        assert classification is not None
+        classification = self._read(p.policies_dir / CLASSIFICATION_FILE)
         self._classification(classification, validate(classification, ClassificationFile))
-        reviewed = self._read(p.policies_dir / REVIEWED_FILE, required=False)
+        reviewed = self._read_optional(p.policies_dir / REVIEWED_FILE)
         if reviewed is not None:
             self._reviewed(reviewed, validate(reviewed, ReviewedFile))
-        statutes = self._read(p.policies_dir / STATUTES_FILE, required=False)
+        statutes = self._read_optional(p.policies_dir / STATUTES_FILE)
         if statutes is not None:
             self._statutes(statutes, validate(statutes, StatutesFile))
         return p
