@@ -250,3 +250,116 @@ def test_load_postgres_unreachable_server_is_input_error() -> None:
     with pytest.raises(InputError, match="cannot reach the database") as info:
         postgres.load_postgres("postgresql+psycopg2://postgres:s3cret@127.0.0.1:1/none")
     assert "s3cret" not in str(info.value)
+
+
+# ---------------------------------------------------------------- the glossary content
+
+REPO = Path(__file__).resolve().parents[1]
+GLOSSARY = REPO / "glossary"
+POLICIES = REPO / "policies"
+
+
+def _columns_by_key() -> dict[tuple[str, str, str], schema.Column]:
+    return {(p.id, t.name, c.name): c for p in schema.PROGRAMS for t in p.tables for c in t.columns}
+
+
+@pytest.fixture(scope="module")
+def policy() -> object:
+    from cdw_datahub.policy import load_policy
+
+    return load_policy(GLOSSARY, POLICIES)
+
+
+def test_dictionary_names_only_real_columns_and_conflicts_exactly_once(policy) -> None:
+    columns = _columns_by_key()
+    described = set()
+    for program_id in policy.programs:
+        for table, entry in policy.datasets(program_id).items():
+            for column, field_entry in entry.fields.items():
+                assert (program_id, table, column) in columns, (program_id, table, column)
+                assert field_entry.name and field_entry.definition
+                described.add((program_id, table, column))
+    conflicts = [
+        key
+        for key, c in columns.items()
+        if c.comment and key in described and policy.field_entry(*key).definition != c.comment
+    ]
+    assert conflicts == [("w2w", "stop", "duration")]
+    undescribed = [k for k, c in columns.items() if not c.comment and k not in described]
+    assert 0.12 <= len(undescribed) / len(columns) <= 0.18
+    assert {k for k in undescribed if k[1] == "legacy_prtcpnt"} == {
+        k for k in columns if k[1] == "legacy_prtcpnt"
+    }
+
+
+def test_dictionary_headers_list_exactly_the_undescribed_fields(policy) -> None:
+    columns = _columns_by_key()
+    for p in schema.PROGRAMS:
+        text = (GLOSSARY / "dictionary" / f"{p.id}.yml").read_text(encoding="utf-8")
+        listed = set(re.findall(r"^#   - (\w+)\.(\w+)$", text, flags=re.M))
+        expected = {
+            (t, c)
+            for (pid, t, c), col in columns.items()
+            if pid == p.id and not col.comment and policy.field_entry(pid, t, c) is None
+        }
+        assert listed == expected, p.id
+
+
+def test_reviewed_classifications_cover_real_fields(policy) -> None:
+    import yaml
+
+    columns = _columns_by_key()
+    data = yaml.safe_load((POLICIES / "reviewed.yml").read_text(encoding="utf-8"))
+    reviewed = [(pid, t, c) for pid, ts in data.items() for t, cs in ts.items() for c in cs]
+    assert all(key in columns for key in reviewed)
+    w2w = [k for k in reviewed if k[0] == "w2w"]
+    assert 0.35 <= len(w2w) / sum(1 for k in columns if k[0] == "w2w") <= 0.5
+    assert policy.reviewed("w2w", "participant", "ssn").categories == ("direct_identifier",)
+    assert policy.reviewed("healthy-habits", "cbo_partner", "phone_number").level == "public"
+
+
+def test_glossary_ingests_with_the_stock_source_under_explicit_ids(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+    from datahub.ingestion.run.pipeline import Pipeline
+
+    out = tmp_path / "glossary.json"
+    pipeline = Pipeline.create(
+        {
+            "source": {
+                "type": "datahub-business-glossary",
+                "config": {"file": str(GLOSSARY / "business_glossary.yml")},
+            },
+            "sink": {"type": "file", "config": {"filename": str(out)}},
+        }
+    )
+    pipeline.run()
+    pipeline.raise_from_status()
+    assert not pipeline.source.get_report().warnings
+    records = json.loads(out.read_text())
+    urns = {r["entityUrn"] for r in records if "entityUrn" in r} | {
+        next(iter(r["proposedSnapshot"].values()))["urn"]
+        for r in records
+        if "proposedSnapshot" in r
+    }
+    doc = yaml.safe_load((GLOSSARY / "business_glossary.yml").read_text(encoding="utf-8"))
+    ids = {t["id"] for node in doc["nodes"] for t in node["terms"]}
+    assert {u for u in urns if u.startswith("urn:li:glossaryTerm:")} == {
+        f"urn:li:glossaryTerm:{i}" for i in ids
+    }
+    assert "urn:li:glossaryTerm:cdw.statute.ca-civ-1798.24" in urns
+    assert "urn:li:glossaryNode:cdw.statutes" in urns
+
+
+def test_statute_terms_link_to_official_text(policy) -> None:
+    assert len(policy.statutes) >= 19
+    for statute in policy.statutes.values():
+        if statute.jurisdiction == "California":
+            assert statute.url.startswith(
+                "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml?lawCode="
+            ), statute.id
+        else:
+            assert statute.url.startswith("https://www.ecfr.gov/current/title-"), statute.id
+    stop = policy.terms["urn:li:glossaryTerm:cdw.w2w.stop"]
+    assert "not a traffic light or crosswalk wait" in stop.definition
