@@ -1,0 +1,123 @@
+"""A DataHub server (GMS) as a catalog backend, through DataHub's own `DataHubGraph` client.
+
+Reads: `get_urns_by_filter` (GraphQL `scrollAcrossEntities`) lists the URNs of one entity type,
+`get_entities` (OpenAPI v3 `batchGet`) fetches their aspects in batches; each aspect is turned into
+the simplified JSON the other backends yield, so `views.py` serves all three. Writes go through
+`emit_mcp`. The token comes from DATAHUB_GMS_TOKEN and never appears in a message.
+
+Tested against `tests/gms_standin.py` (an HTTP stand-in serving those endpoints from a Lite file);
+no real DataHub server was used in the tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from cdw_datahub.catalog.backends import Aspects
+from cdw_datahub.errors import InputError
+
+BATCH_SIZE = 100
+TOKEN_ENV = "DATAHUB_GMS_TOKEN"
+
+
+def public_url(uri: str) -> str:
+    """The URL without user:password (a URL may carry credentials; messages must not)."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _simplified(urn: str, aspect: Any) -> Any:
+    """A typed aspect -> the JSON DataHub Lite stores (what views.py reads)."""
+    from datahub.emitter.mcp import MetadataChangeProposalWrapper
+
+    wrapper = MetadataChangeProposalWrapper(entityUrn=urn, aspect=aspect)
+    return wrapper.to_obj(simplified_structure=True)["aspect"]["json"]
+
+
+class ServerBackend:
+    def __init__(self, uri: str, timeout_sec: int = 15):
+        from datahub.ingestion.graph.client import DataHubGraph
+        from datahub.ingestion.graph.config import DatahubClientConfig
+
+        self.location = public_url(uri)
+        self._token = os.environ.get(TOKEN_ENV) or None
+        config = DatahubClientConfig(
+            server=uri.rstrip("/"), token=self._token, timeout_sec=timeout_sec, retry_max_times=1
+        )
+        self._graph = DataHubGraph(config)  # creating the graph makes no call
+        try:
+            self._graph.test_connection()
+        except Exception as e:  # requests, urllib3 and DataHub all raise their own types
+            raise InputError(self._why(e), self.location) from None
+
+    def _why(self, error: BaseException) -> str:
+        import requests
+        from datahub.configuration.common import ConfigurationError
+
+        text = str(error)
+        if isinstance(error, requests.exceptions.Timeout):
+            reason = "the server did not answer in time"
+        elif isinstance(error, requests.exceptions.ConnectionError):
+            reason = "nothing answers at this address (connection refused or unknown host)"
+        elif isinstance(error, ConfigurationError) and "authentication" in text:
+            reason = f"the server refused the token; check {TOKEN_ENV}"
+        elif isinstance(error, ConfigurationError) and "frontend" in text:
+            reason = (
+                "this is the DataHub frontend, not GMS; use the GMS URL (port 8080) or .../api/gms"
+            )
+        elif isinstance(error, ConfigurationError):
+            reason = "this does not look like a DataHub GMS server (no /config)"
+        else:
+            reason = f"unexpected answer ({type(error).__name__})"
+        return f"cannot reach the DataHub server: {reason}"
+
+    def _fail(self, error: BaseException, doing: str) -> InputError:
+        message = str(error)
+        if self._token:
+            message = message.replace(self._token, "***")
+        return InputError(
+            f"the DataHub server failed while {doing}: {message[:300]}", self.location
+        )
+
+    def _fetch(self, entity_type: str, urns: Sequence[str]) -> dict[str, Aspects]:
+        try:
+            raw = self._graph.get_entities(entity_type, list(urns))
+        except Exception as e:
+            raise self._fail(e, f"reading {entity_type} entities") from None
+        return {
+            urn: {name: _simplified(urn, value[0]) for name, value in aspects.items()}
+            for urn, aspects in raw.items()
+        }
+
+    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+        try:
+            urns = sorted(set(self._graph.get_urns_by_filter(entity_types=[entity_type])))
+        except Exception as e:
+            raise self._fail(e, f"listing {entity_type} entities") from None
+        for start in range(0, len(urns), BATCH_SIZE):
+            batch = urns[start : start + BATCH_SIZE]
+            fetched = self._fetch(entity_type, batch)
+            for urn in batch:
+                if fetched.get(urn):
+                    yield urn, fetched[urn]
+
+    def get(self, urn: str) -> Aspects | None:
+        from datahub.utilities.urns.urn import Urn
+
+        return self._fetch(Urn.from_string(urn).entity_type, [urn]).get(urn) or None
+
+    def emit(self, mcps: Sequence[Any]) -> None:
+        for mcp in mcps:
+            try:
+                self._graph.emit_mcp(mcp)
+            except Exception as e:
+                raise self._fail(e, f"writing {mcp.aspectName} of {mcp.entityUrn}") from None
+
+    def close(self) -> None:
+        self._graph.close()
