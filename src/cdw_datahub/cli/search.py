@@ -1,0 +1,59 @@
+"""`cdw-datahub search`: find datasets and fields by words in names, labels, definitions, terms."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cdw_datahub import search as search_mod
+from cdw_datahub.catalog import open_catalog
+from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.errors import InputError
+
+
+def _short(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_table(hits: list[search_mod.Hit]) -> str:
+    header = ["score", "kind", "dataset", "field", "label", "matched", "definition"]
+    rows = [
+        [str(h.score), h.kind, h.dataset, h.field or "", h.label or "", ",".join(h.matched),
+         _short(h.definition, 60)]
+        for h in hits
+    ]  # fmt: skip
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in [header, *rows]]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+@click.command()
+@click.argument("query", nargs=-1, required=True)
+@catalog_option
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Show at most this many hits (0: all).")  # fmt: skip
+@format_option("table", "json")
+def search(query: tuple[str, ...], catalog: str | None, limit: int, fmt: str) -> None:
+    """Find datasets and fields whose names, labels, definitions or glossary terms contain every
+    word of QUERY (case-insensitive). Ranked: name match > label > definition or term."""
+    text = " ".join(query)
+    if not search_mod.words_of(text):
+        raise InputError("give at least one word to search for", key="QUERY")
+    settings = get_settings(catalog)
+    with open_catalog(settings.catalog) as cat:
+        hits = search_mod.search(cat, text)
+    shown = hits[:limit] if limit else hits
+    if fmt == "json":
+        click.echo(json.dumps([h.as_dict() for h in shown], indent=2, ensure_ascii=False))
+    elif shown:
+        click.echo(render_table(shown), nl=False)
+    if not hits:
+        click.echo(f"no dataset or field matches '{text}'", err=True)
+    elif len(shown) < len(hits):
+        click.echo(f"{len(hits) - len(shown)} more hit(s); use --limit 0 to see all", err=True)
+
+
+commands = [search]
