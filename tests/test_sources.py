@@ -13,7 +13,11 @@ from cdw_datahub.errors import InputError
 from cdw_datahub.ingest import run_pipeline
 
 SCHEMA = """
-CREATE TABLE person (id INTEGER PRIMARY KEY, full_name TEXT, ssn TEXT);
+CREATE TABLE person (  -- People known to the program.
+    id INTEGER PRIMARY KEY,
+    full_name TEXT,  -- Legal name of the person, as on a government-issued identity document.
+    ssn TEXT
+);
 CREATE TABLE visit (
     id INTEGER PRIMARY KEY,
     person_id INTEGER REFERENCES person(id),          -- unnamed: SQLAlchemy reports name=None
@@ -96,3 +100,19 @@ def test_sampled_values_never_leave_the_process(db: Path, tmp_path: Path) -> Non
     text = out.read_text()
     assert "987-65-4321" not in text
     assert "Testy McTestface" not in text
+
+
+def test_trailing_ddl_comments_become_descriptions(db: Path, tmp_path: Path) -> None:
+    from cdw_datahub.catalog import open_catalog
+
+    out = tmp_path / "comments.json"
+    run_pipeline(_config("cdw-sqlite", db, out), "comments")
+    with open_catalog(f"file:{out}") as catalog:
+        person = next(d for d in catalog.datasets() if d.table == "person")
+    assert person.description == "People known to the program."
+    described = {f.path: f.description for f in person.fields}
+    assert described == {
+        "id": None,
+        "full_name": "Legal name of the person, as on a government-issued identity document.",
+        "ssn": None,
+    }

@@ -1,9 +1,12 @@
 """`cdw-sqlite`: DataHub's generic SQLAlchemy source, fixed for SQLite and able to sample values.
 
-Two differences from the stock `sqlalchemy` source, each an override:
+Three differences from the stock `sqlalchemy` source, each an override:
 - SQLite reports an unnamed foreign key (`col INTEGER REFERENCES t(id)`) with `name=None`; the stock
   source passes it on, Avro serialization of the schema fails, and the source generator dies, losing
   that table and every later one. We give such a key a stable generated name.
+- SQLite has no COMMENT ON. The convention we read instead: a trailing `-- comment` on a column's
+  line (or on the `CREATE TABLE` line, for the table) in the DDL SQLite keeps in `sqlite_master`.
+  Harvested as-is, like column comments of other databases.
 - With `sample_values: true`, the stock classification hook reads a bounded sample of each table and
   our value detectors note which patterns (SSN, email, ...) occur; only detector ids leave the
   detectors (see `sources/evidence.py`). No value is emitted anywhere.
@@ -12,7 +15,8 @@ Two differences from the stock `sqlalchemy` source, each an override:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,7 @@ from datahub.ingestion.source.sql.sql_generic import (
 from datahub.ingestion.source.sql.sqlalchemy_data_reader import SqlAlchemyTableDataReader
 from datahub.metadata.schema_classes import ForeignKeyConstraintClass, SchemaMetadataClass
 from pydantic import Field, field_validator
+from sqlalchemy import text
 from sqlalchemy.engine.reflection import Inspector
 
 from cdw_datahub.sources import evidence
@@ -61,10 +66,32 @@ class CdwSQLiteConfig(SQLAlchemyGenericConfig):
         return uri
 
 
+_COLUMN_COMMENT = re.compile(
+    r'^\s*[`"\[]?(?P<name>[^`"\]\s]+)[`"\]]?\s.*?--\s*(?P<comment>.*\S)\s*$'
+)
+_TABLE_COMMENT = re.compile(r"^\s*CREATE\s+TABLE\b.*?\(\s*--\s*(?P<comment>.*\S)\s*$", re.I)
+
+
+def ddl_comments(ddl: str) -> tuple[str | None, dict[str, str]]:
+    """(table comment, {column: comment}) from trailing `-- ...` comments in SQLite DDL."""
+    lines = ddl.splitlines()
+    table = _TABLE_COMMENT.match(lines[0]) if lines else None
+    columns = {}
+    for line in lines[1:]:
+        match = _COLUMN_COMMENT.match(line)
+        if match and match["name"].upper() not in ("CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE"):
+            columns[match["name"]] = match["comment"]
+    return (table["comment"] if table else None), columns
+
+
 def foreign_key_name(table: str, fk: Mapping[str, Any]) -> str:
     """A stable name for an unnamed foreign key, from what it joins."""
     columns = "_".join(fk["constrained_columns"])
     return f"fk_{table}_{columns}__{fk['referred_table']}"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 @platform_name("SQLite (cdw)", id="sqlite")
@@ -92,6 +119,30 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
             table = dataset_urn.split(",")[1].rsplit(".", 1)[-1]
             fk_dict = {**fk_dict, "name": foreign_key_name(table, fk_dict)}
         return super().get_foreign_key_metadata(dataset_urn, schema, fk_dict, inspector)
+
+    def _ddl_comments(
+        self, inspector: Inspector, schema: str, table: str
+    ) -> tuple[str | None, dict[str, str]]:
+        row = inspector.bind.execute(  # type: ignore[attr-defined]
+            text(f"SELECT sql FROM {_quote(schema)}.sqlite_master WHERE name = :name"),
+            {"name": table},
+        ).first()
+        return ddl_comments(row[0]) if row and row[0] else (None, {})
+
+    def _get_columns(
+        self, dataset_name: str, inspector: Inspector, schema: str, table: str
+    ) -> Sequence[Mapping[str, Any]]:
+        columns = super()._get_columns(dataset_name, inspector, schema, table)
+        _, comments = self._ddl_comments(inspector, schema, table)
+        return [{**c, "comment": c.get("comment") or comments.get(c["name"])} for c in columns]
+
+    def get_table_properties(
+        self, inspector: Inspector, schema: str, table: str
+    ) -> tuple[str | None, dict[str, str], str | None]:
+        description, properties, location = super().get_table_properties(inspector, schema, table)
+        if not description:
+            description = self._ddl_comments(inspector, schema, table)[0]
+        return description, properties, location
 
     def make_data_reader(self, inspector: Inspector) -> SqlAlchemyTableDataReader | None:
         if self.config.sample_values:
