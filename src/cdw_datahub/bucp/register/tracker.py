@@ -133,6 +133,18 @@ def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
     for column, event in DATE_COLUMNS.items():
         if cell(column):
             events.append((event, parse_date(cell(column), column, where), None, column))
+    # Lifecycle columns must not go back in time (a tracker holds one pass through the cycle);
+    # report the later column, which is the one a person mistyped more often than not.
+    latest: tuple[str, dt.date] | None = None
+    for event, on, _, column in events:
+        if latest is not None and on < latest[1]:
+            raise InputError(
+                f"{column} {on} is before {latest[0]} {latest[1]}; dates must follow the "
+                "lifecycle (drafted, submitted, under review, decision, fulfilled, closed)",
+                where,
+                column,
+            )
+        latest = (column, on)
     raised = _split(cell("disputed"))
     resolved = _split(cell("dispute_resolved"))
     issues = [s.strip() for s in cell("dispute_issue").split(";")] if cell("dispute_issue") else []
