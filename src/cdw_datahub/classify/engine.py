@@ -1,0 +1,316 @@
+"""The rules engine: a column's name, type and table context -> one suggested label.
+
+Everything a security officer may want to change lives in `policies/detection.yml`; this module
+only knows how to evaluate it. A decision is the first rule (in file order) whose conditions all
+hold; value evidence (detector ids) may then raise it to a stronger label unless the rule is final.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cdw_datahub.classify.policy import LABELS, Condition, DetectionPolicy, TableClause, load_policy
+from cdw_datahub.classify.tokens import Tokenizer, split_identifier
+
+# How strong a label is, for value evidence that may only raise a decision.
+_RANK = {"NONE": 0, "INTERNAL_KEY": 1, "HEALTH": 2, "QUASI_ID": 2, "DIRECT_ID": 3}
+_TYPE_BASE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_ ]*?)\s*(\(|\[|$)")
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    table: str
+    name: str
+    sql_type: str
+    table_columns: tuple[str, ...] = ()
+    is_primary_key: bool = False
+    is_foreign_key: bool = False
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str  # DIRECT_ID | QUASI_ID | HEALTH | INTERNAL_KEY | NONE
+    category: str | None  # direct_identifier | quasi_identifier | health | None
+    rule_id: str
+
+
+@dataclass(frozen=True)
+class NameAnalysis:
+    """What the rules see of one name: its words and the concepts found in them."""
+
+    tokens: tuple[str, ...]
+    concepts: frozenset[str]
+    covers: tuple[frozenset[str], ...]  # per word: the concepts whose phrase covers it
+    last: frozenset[str]  # concepts covering the last word
+    text: str  # words joined by one space, for `pattern`
+    shape: str  # key | coded | plain
+
+
+class _CompiledRule:
+    __slots__ = (
+        "id",
+        "label",
+        "final",
+        "any",
+        "all",
+        "none",
+        "only",
+        "last",
+        "pattern",
+        "types",
+        "not_types",
+        "shape",
+        "table",
+        "not_table",
+        "key",
+        "values",
+        "comment",
+    )
+
+    def __init__(self, rule_id: str, label: str, final: bool, w: Condition):
+        self.id = rule_id
+        self.label = label
+        self.final = final
+        self.any = frozenset(w.any)
+        self.all = frozenset(w.all)
+        self.none = frozenset(w.none)
+        self.only = frozenset(w.only)
+        self.last = frozenset(w.last)
+        self.pattern = re.compile(w.pattern) if w.pattern else None
+        self.types = frozenset(w.types)
+        self.not_types = frozenset(w.not_types)
+        self.shape = frozenset(w.shape)
+        self.table = frozenset(w.table)
+        self.not_table = frozenset(w.not_table)
+        self.key = w.key
+        self.values = frozenset(w.values)
+        self.comment = frozenset(w.comment)
+
+
+class Classifier:
+    """Compiled detection rules. Build once (`from_file`), call `classify` per column."""
+
+    def __init__(self, policy: DetectionPolicy, source: str = "<policy>"):
+        self.policy = policy
+        self.source = source
+        self._categories = {label: policy.categories.get(label) for label in LABELS}  # type: ignore[call-overload]
+        vocab: set[str] = set(policy.words)
+        for phrases in policy.concepts.values():
+            for p in phrases:
+                if not p.startswith("re:"):
+                    vocab.update(p.lower().split())
+        self.tokenizer = Tokenizer(policy.abbreviations, vocab)
+        self._type_family: dict[str, str] = {}
+        for family, names in policy.types.items():
+            for n in names:
+                self._type_family[" ".join(n.upper().split())] = family
+        # Phrase index: first word -> [(words, concept)], longest phrases first.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._regexes: list[tuple[re.Pattern[str], str]] = []
+        for concept, phrases in policy.concepts.items():
+            for p in phrases:
+                if p.startswith("re:"):
+                    self._regexes.append((re.compile(p[3:]), concept))
+                    continue
+                words = self.tokenizer.tokens(p)
+                if words:
+                    self._phrases.setdefault(words[0], []).append((words, concept))
+        for entries in self._phrases.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        self._key_concepts = frozenset(policy.shapes.key)
+        self._coded_concepts = frozenset(policy.shapes.coded)
+        self._rules = [_CompiledRule(r.id, r.label, r.final, r.when) for r in policy.rules]
+        self._value_rules = [(v.id, v.detector, v.label) for v in policy.value_rules]
+        self._kinds = policy.table_kinds
+        self.analyze = lru_cache(maxsize=65536)(self._analyze)
+        self.family = lru_cache(maxsize=4096)(self._family)
+        self.table_kinds = lru_cache(maxsize=16384)(self._table_kinds)
+        self._comment_concepts = lru_cache(maxsize=16384)(self._comment_concepts_uncached)
+        self._decide = lru_cache(maxsize=65536)(self._decide_uncached)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Classifier:
+        """Load and compile a rule file; cached per path and modification time."""
+        resolved = Path(path).resolve()
+        try:
+            mtime = os.stat(resolved).st_mtime_ns
+        except OSError:
+            mtime = -1  # load_policy reports the unreadable file with its name
+        return _from_file_cached(str(resolved), mtime)
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def _analyze(self, name: str) -> NameAnalysis:
+        tokens = self.tokenizer.tokens(name)
+        covers: list[set[str]] = [set() for _ in tokens]
+        found: set[str] = set()
+        for i, tok in enumerate(tokens):
+            for words, concept in self._phrases.get(tok, ()):
+                n = len(words)
+                if tokens[i : i + n] == words:
+                    found.add(concept)
+                    for j in range(i, i + n):
+                        covers[j].add(concept)
+            for rx, concept in self._regexes:
+                if rx.fullmatch(tok):
+                    found.add(concept)
+                    covers[i].add(concept)
+        frozen = tuple(frozenset(c) for c in covers)
+        last = frozen[-1] if frozen else frozenset()
+        if last & self._coded_concepts:
+            shape = "coded"
+        elif last & self._key_concepts:
+            shape = "key"
+        else:
+            shape = "plain"
+        return NameAnalysis(tokens, frozenset(found), frozen, last, " ".join(tokens), shape)
+
+    def _family(self, sql_type: str) -> str:
+        m = _TYPE_BASE.match(sql_type or "")
+        if not m:
+            return "other"
+        base = " ".join(m.group(1).upper().split())
+        if base in self._type_family:
+            return self._type_family[base]
+        first = base.split(" ", 1)[0]
+        return self._type_family.get(first, "other")
+
+    def _comment_concepts_uncached(self, comment: str) -> frozenset[str]:
+        # Prose goes through the same word pipeline as a name; phrases match across its words.
+        return self.analyze("_".join(split_identifier(comment))).concepts
+
+    def _clause(
+        self, c: TableClause, table: NameAnalysis, cols: list[NameAnalysis], kinds: set[str]
+    ) -> bool:
+        if c.kinds and not kinds.intersection(c.kinds):
+            return False
+        if c.name_any and not table.concepts.intersection(c.name_any):
+            return False
+        if c.name_last and not table.last.intersection(c.name_last):
+            return False
+        if c.columns_any and not any(a.concepts.intersection(c.columns_any) for a in cols):
+            return False
+        if c.columns_all and not all(any(x in a.concepts for a in cols) for x in c.columns_all):
+            return False
+        if c.column_only:
+            allowed = frozenset(c.column_only)
+            needs = frozenset(c.column_needs)
+            if not any(
+                a.tokens
+                and all(cov & allowed for cov in a.covers)
+                and (not needs or a.concepts & needs)
+                for a in cols
+            ):
+                return False
+        return True
+
+    def _table_kinds(self, table: str, columns: tuple[str, ...]) -> frozenset[str]:
+        t = self.analyze(table)
+        cols = [self.analyze(c) for c in columns]
+        kinds: set[str] = set()
+        for kind in self._kinds:
+            if any(self._clause(c, t, cols, kinds) for c in kind.when) and not any(
+                self._clause(c, t, cols, kinds) for c in kind.unless
+            ):
+                kinds.add(kind.id)
+        return frozenset(kinds)
+
+    # -- decision ---------------------------------------------------------------------------
+
+    def classify(self, column: ColumnInfo, value_hits: frozenset[str] = frozenset()) -> Suggestion:
+        """The suggested label for one column; `value_hits` comes from `detect_values`."""
+        a = self.analyze(column.name)
+        columns = column.table_columns or (column.name,)
+        kinds = self.table_kinds(column.table, columns)
+        comment = self._comment_concepts(column.comment) if column.comment else frozenset()
+        return self._decide(
+            a,
+            kinds,
+            self.family(column.sql_type),
+            column.is_primary_key,
+            column.is_foreign_key,
+            comment,
+            frozenset(value_hits),
+        )
+
+    def _decide_uncached(
+        self,
+        a: NameAnalysis,
+        kinds: frozenset[str],
+        family: str,
+        pk: bool,
+        fk: bool,
+        comment: frozenset[str],
+        hits: frozenset[str],
+    ) -> Suggestion:
+        label, rule_id, final = "NONE", "default.none", False
+        for r in self._rules:
+            if self._holds(r, a, kinds, family, pk, fk, comment, hits):
+                label, rule_id, final = r.label, r.id, r.final
+                break
+        if hits and not final:
+            for vid, detector, vlabel in self._value_rules:
+                if detector in hits and _RANK[vlabel] > _RANK[label]:
+                    label, rule_id = vlabel, vid
+        return Suggestion(label, self._categories[label], rule_id)
+
+    @staticmethod
+    def _holds(
+        r: _CompiledRule,
+        a: NameAnalysis,
+        kinds: frozenset[str],
+        family: str,
+        pk: bool,
+        fk: bool,
+        comment: frozenset[str],
+        hits: frozenset[str],
+    ) -> bool:
+        c = a.concepts
+        if r.any and not (c & r.any):
+            return False
+        if r.all and not (r.all <= c):
+            return False
+        if r.none and c & r.none:
+            return False
+        if r.last and not (a.last & r.last):
+            return False
+        if r.shape and a.shape not in r.shape:
+            return False
+        if r.types and family not in r.types:
+            return False
+        if r.not_types and family in r.not_types:
+            return False
+        if r.table and not (kinds & r.table):
+            return False
+        if r.not_table and kinds & r.not_table:
+            return False
+        if r.key is not None:
+            if r.key == "primary" and not pk:
+                return False
+            if r.key == "foreign" and not fk:
+                return False
+            if r.key == "any" and not (pk or fk):
+                return False
+            if r.key == "none" and (pk or fk):
+                return False
+        if r.values and not (hits & r.values):
+            return False
+        if r.comment and not (comment & r.comment):
+            return False
+        if r.only and not (a.tokens and all(cov & r.only for cov in a.covers)):
+            return False
+        return not (r.pattern is not None and not r.pattern.search(a.text))
+
+    def classify_many(self, columns: Iterable[ColumnInfo]) -> list[Suggestion]:
+        return [self.classify(c) for c in columns]
+
+
+@lru_cache(maxsize=16)
+def _from_file_cached(path: str, mtime: int) -> Classifier:
+    return Classifier(load_policy(Path(path)), source=path)
