@@ -19,12 +19,14 @@ COMMAND_MODULES = [
     "cdw_datahub.cli.bucp",
     "cdw_datahub.cli.register",
     "cdw_datahub.cli.metrics",
+    "cdw_datahub.cli.priority",
     "cdw_datahub.cli.coverage",
     "cdw_datahub.cli.check",
     "cdw_datahub.cli.lint",
     "cdw_datahub.cli.bucp_export",
     "cdw_datahub.cli.search",
     "cdw_datahub.cli.ddl",
+    "cdw_datahub.cli.worksheet",
 ]
 
 

@@ -1,0 +1,283 @@
+"""The steward worksheet (play 5): one row per field, harvested facts locked, the rest editable.
+
+Sheets:
+- `Fields`: read-only columns (grey, locked) then editable ones, prefilled with what the
+  dictionary and policies say today; dropdowns for level, categories, terms and statutes.
+- `Instructions`: the definition criteria and how blank cells and the Clear column behave.
+- `Lists` (hidden): the values the dropdowns offer.
+- `_meta` (very hidden): the catalog, program and fields exported, so `worksheet import` can
+  tell a workbook made for another program or dataset.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from cdw_datahub.catalog import Catalog, DatasetView, FieldView
+from cdw_datahub.errors import InputError
+from cdw_datahub.policy import Policy
+
+FORMAT = "cdw-datahub worksheet 1"
+FIELDS_SHEET = "Fields"
+LISTS_SHEET = "Lists"
+META_SHEET = "_meta"
+INSTRUCTIONS_SHEET = "Instructions"
+NONE_APPLY = "none"  # in the Statutes column: assessed, no statute applies
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    editable: bool
+    width: int
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("program", "Program", False, 12),
+    Column("dataset", "Dataset", False, 18),
+    Column("field", "Field", False, 22),
+    Column("native_type", "Native type", False, 14),
+    Column("nullable", "Nullable", False, 9),
+    Column("current_description", "Current description (catalog)", False, 40),
+    Column("suggested", "Suggested classification", False, 36),
+    Column("name", "Friendly name", True, 24),
+    Column("definition", "Definition", True, 50),
+    Column("valid_inputs", "Valid inputs", True, 24),
+    Column("source", "Source", True, 24),
+    Column("notes", "Notes", True, 24),
+    Column("guide_for_use", "Guide for use", True, 24),
+    Column("terms", "Glossary terms", True, 28),
+    Column("level", "Classification level", True, 16),
+    Column("categories", "Categories", True, 24),
+    Column("statutes", "Statutes", True, 32),
+    Column("clear", "Clear", True, 18),
+)
+EDITABLE = tuple(c for c in COLUMNS if c.editable)
+# Dictionary keys written by the worksheet (column key -> key in glossary/dictionary/<id>.yml).
+DICTIONARY_KEYS = (
+    "name",
+    "definition",
+    "valid_inputs",
+    "source",
+    "notes",
+    "guide_for_use",
+    "terms",
+)
+
+GREY = PatternFill("solid", fgColor="D9D9D9")
+HEADER = PatternFill("solid", fgColor="1F4E78")
+EDIT_HEADER = PatternFill("solid", fgColor="2E75B6")
+
+INSTRUCTIONS = f"""\
+How to fill in this worksheet
+One row per field. Grey columns are facts harvested from the database and the catalog;
+they are locked.
+White columns are yours; they show what the dictionary and the policies say today.
+
+A good definition (CalHHS Data Sharing Plays, play 6):
+- is clear: it can be read only one way;
+- states the essential concept of one value of the field;
+- embeds no other definition (define a term once, in the glossary, and use it);
+- is not circular: it does not restate the field name ("Duration: the duration in minutes" fails);
+- gives units of measure ("whole minutes", "statute miles to two decimal places", "US dollars");
+- says nothing of why or how the field is used (put that in Guide for use).
+Example: Stop Duration = Whole minutes the participant remained at a location during the commute.
+
+Columns
+- Friendly name: human readable, singular, no abbreviations.
+- Valid inputs: allowed values or ranges. Source: how the data enters the system.
+- Notes: known quality issues. Guide for use: how to use the field correctly.
+- Glossary terms: term ids from the list, separated by commas.
+- Classification level: pick one from the list. Saving it marks the classification reviewed.
+- Categories: category ids from the list, separated by commas.
+- Statutes: statute ids from the list, separated by commas, or "{NONE_APPLY}" when you assessed
+  the field and no statute applies.
+- Suggested classification: what the detection rules suggest; copy it into the level and
+  categories columns to accept it.
+
+Blank cells
+A blank cell never erases anything: it means "no change". To erase a value, write its column
+name in the Clear column of that row (several separated by commas, e.g. "Notes, Valid inputs").
+
+Then run: cdw-datahub worksheet import THIS_FILE.xlsx  (a dry run listing the changes), and
+cdw-datahub worksheet import THIS_FILE.xlsx --apply  to write them into glossary/ and policies/.
+"""
+
+
+def _suggestion(fv: FieldView) -> str:
+    """Suggested level, categories and statutes with the rule that suggested them."""
+    parts = []
+    levels = [t for t in fv.tags if t.urn.startswith("urn:li:tag:cdw.level.")]
+    cats = [t for t in fv.tags if t.urn.startswith("urn:li:tag:cdw.category.")]
+    statutes = [t for t in fv.terms if t.urn.startswith("urn:li:glossaryTerm:cdw.statute.")]
+    for t in levels:
+        if t.provenance == "suggested":
+            rule = f" (rule {t.rule})" if t.rule else ""
+            cat_ids = [c.urn.rsplit(".", 1)[-1] for c in cats if c.provenance == "suggested"]
+            extra = f" [{', '.join(cat_ids)}]" if cat_ids else ""
+            parts.append(f"suggested: {t.urn.rsplit('.', 1)[-1]}{extra}{rule}")
+    sugg_statutes = [s for s in statutes if s.provenance == "suggested"]
+    if sugg_statutes:
+        ids = ", ".join(s.urn.removeprefix("urn:li:glossaryTerm:") for s in sugg_statutes)
+        rules = sorted({s.rule for s in sugg_statutes if s.rule})
+        parts.append(f"statutes: {ids}" + (f" (rule {', '.join(rules)})" if rules else ""))
+    return "; ".join(parts)
+
+
+def _row(policy: Policy, program: str, ds: DatasetView, fv: FieldView) -> dict[str, str]:
+    entry = policy.field_entry(program, ds.table, fv.path)
+    reviewed = policy.reviewed(program, ds.table, fv.path)
+    decision = policy.statutes_for(program, ds.table, fv.path, [])
+    row = {
+        "program": program,
+        "dataset": ds.table,
+        "field": fv.path,
+        "native_type": fv.native_type,
+        "nullable": "yes" if fv.nullable else "no",
+        "current_description": fv.description or "",
+        "suggested": _suggestion(fv),
+    }
+    if entry is not None:
+        for key in DICTIONARY_KEYS:
+            value = getattr(entry, key)
+            if key == "terms":
+                value = ", ".join(t.removeprefix("urn:li:glossaryTerm:") for t in value)
+            row[key] = value or ""
+    if reviewed is not None:
+        row["level"] = reviewed.level
+        row["categories"] = ", ".join(reviewed.categories)
+    if decision.provenance == "reviewed":
+        ids = [s.removeprefix("urn:li:glossaryTerm:") for s in decision.statutes]
+        row["statutes"] = ", ".join(ids) if ids else NONE_APPLY
+    return row
+
+
+def select_datasets(
+    catalog: Catalog, policy: Policy, program: str | None, datasets: Sequence[str]
+) -> tuple[str, list[DatasetView]]:
+    """One program's datasets (optionally only the named tables), in name order."""
+    pid = policy.program(program).id if program else None
+    wanted = {d.lower() for d in datasets}
+    found = [
+        ds
+        for ds in catalog.datasets()
+        if (pid is None or ds.program == pid) and (not wanted or ds.table.lower() in wanted)
+    ]
+    if not found:
+        what = f"program '{program}'" if program else "the catalog"
+        names = f" named {', '.join(datasets)}" if datasets else ""
+        raise InputError(f"no datasets{names} in {what}", catalog.location, "--dataset")
+    programs = {ds.program for ds in found}
+    if len(programs) > 1 or None in programs:
+        raise InputError(
+            f"the datasets belong to programs {', '.join(sorted(str(p) for p in programs))}; "
+            "a worksheet covers one program: add --program",
+            catalog.location,
+            "--program",
+        )
+    missing = wanted - {ds.table.lower() for ds in found}
+    if missing:
+        raise InputError(
+            f"no dataset {', '.join(sorted(missing))} in this program", None, "--dataset"
+        )
+    found.sort(key=lambda d: d.table)
+    return str(found[0].program), found
+
+
+def build_workbook(
+    catalog: Catalog, policy: Policy, program: str | None, datasets: Sequence[str] = ()
+) -> tuple[bytes, int]:
+    """The workbook as bytes, and the number of field rows."""
+    pid, selected = select_datasets(catalog, policy, program, datasets)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = FIELDS_SHEET
+
+    for i, col in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=i, value=col.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = EDIT_HEADER if col.editable else HEADER
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+    ws.freeze_panes = "D2"
+
+    rows = [_row(policy, pid, ds, fv) for ds in selected for fv in ds.fields]
+    for r, row in enumerate(rows, start=2):
+        for i, col in enumerate(COLUMNS, start=1):
+            cell = ws.cell(row=r, column=i, value=row.get(col.key) or None)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if col.editable:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = GREY
+    ws.protection.sheet = True  # locks the grey cells; no password: a guard, not security
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(rows) + 1, 2)}"
+
+    # dropdown values
+    lists = wb.create_sheet(LISTS_SHEET)
+    columns = {
+        "level": [lv.id for lv in policy.levels],
+        "categories": list(policy.categories),
+        "terms": sorted(t.id for t in policy.terms.values() if not t.is_statute),
+        "statutes": [NONE_APPLY, *sorted(s.id for s in policy.statutes.values())],
+    }
+    last = max(len(rows) + 1, 2)
+    for i, (key, values) in enumerate(columns.items(), start=1):
+        letter = get_column_letter(i)
+        lists.cell(row=1, column=i, value=key)
+        for j, value in enumerate(values, start=2):
+            lists.cell(row=j, column=i, value=value)
+        if not values:
+            continue
+        source = f"{LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
+        # the level is one value (strict); the others are comma-separated lists, so the dropdown
+        # helps pick but does not refuse a list (import checks every item)
+        strict = key == "level"
+        dv = DataValidation(
+            type="list",
+            formula1=f"={source}",
+            allow_blank=True,
+            showErrorMessage=strict,
+            errorTitle="Unknown value" if strict else None,
+            error=f"Pick a {key} from the list" if strict else None,
+        )
+        target = next(n for n, c in enumerate(COLUMNS, start=1) if c.key == key)
+        target_letter = get_column_letter(target)
+        dv.add(f"{target_letter}2:{target_letter}{last}")
+        ws.add_data_validation(dv)
+    lists.sheet_state = "hidden"
+
+    info = wb.create_sheet(INSTRUCTIONS_SHEET, 0)
+    for r, line in enumerate(INSTRUCTIONS.splitlines(), start=1):
+        cell = info.cell(row=r, column=1, value=line or None)
+        if r == 1 or line.endswith(":") or line in ("Columns", "Blank cells"):
+            cell.font = Font(bold=True)
+    info.column_dimensions["A"].width = 110
+    wb.active = wb.index(ws)
+
+    meta = wb.create_sheet(META_SHEET)
+    meta.append(["format", FORMAT])
+    meta.append(["catalog", catalog.location])
+    meta.append(["program", pid])
+    meta.append(["datasets", ", ".join(ds.table for ds in selected)])
+    meta.append(["exported_at", datetime.now(timezone.utc).isoformat(timespec="seconds")])
+    meta.append(["columns", ", ".join(c.header for c in COLUMNS)])
+    for row in rows:
+        meta.append(["field", row["dataset"], row["field"]])
+    meta.sheet_state = "veryHidden"
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), len(rows)

@@ -1,0 +1,286 @@
+"""worksheet export / import: the steward spreadsheet round trip, with minimal YAML diffs."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cdw_datahub.cli import main
+from test_coverage import PERSONAL, D, F, build_lite
+
+CLEAN = Path(__file__).parent / "fixtures" / "lint" / "clean"
+DICT = "glossary/dictionary/w2w.yml"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A copy of the clean fixture folders, a Lite catalog and a cdw.yml naming them."""
+    shutil.copytree(CLEAN / "glossary", tmp_path / "glossary")
+    shutil.copytree(CLEAN / "policies", tmp_path / "policies")
+    uri = build_lite(
+        tmp_path / "lite.db",
+        [
+            D(
+                "w2w",
+                "stop",
+                [
+                    F("geocode", "NUMERIC(9,6)", "Geocode of the stop."),
+                    F("location", "VARCHAR(120)"),
+                    F("duration", "INTEGER", "Seconds at the stop.", nullable=False),
+                ],
+            ),
+            D(
+                "w2w",
+                "participant",
+                [
+                    F("home_zip_code", "CHAR(5)"),
+                    F("ssn", "CHAR(11)", tags=[(PERSONAL, "suggested", "name.ssn")]),
+                ],
+            ),
+        ],
+    )
+    (tmp_path / "cdw.yml").write_text(f"catalog: {uri}\nglossary: glossary\npolicies: policies\n")
+    return tmp_path
+
+
+def run(workdir: Path, *args: str) -> object:
+    return CliRunner().invoke(main, ["--config", str(workdir / "cdw.yml"), *args])
+
+
+def export(workdir: Path, *extra: str) -> Path:
+    out = workdir / "w2w.xlsx"
+    result = run(workdir, "worksheet", "export", "--program", "Walk2Work", "-o", str(out), *extra)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    return out
+
+
+def rows(ws: Worksheet) -> dict[tuple[str, str], dict[str, object]]:
+    header = [c.value for c in ws[1]]
+    out = {}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        values = dict(zip(header, row, strict=True))
+        out[(str(values["Dataset"]), str(values["Field"]))] = values
+    return out
+
+
+def set_cell(path: Path, dataset: str, field: str, header: str, value: object) -> str:
+    wb = load_workbook(path)
+    ws = wb["Fields"]
+    col = [c.value for c in ws[1]].index(header) + 1
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 2).value == dataset and ws.cell(r, 3).value == field:
+            ws.cell(r, col).value = value
+            wb.save(path)
+            return ws.cell(r, col).coordinate
+    raise AssertionError(f"no row {dataset}.{field}")
+
+
+def snapshot(workdir: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(workdir)): p.read_text()
+        for folder in ("glossary", "policies")
+        for p in sorted((workdir / folder).rglob("*.yml"))
+    }
+
+
+def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0))
+    removed = [d[1:] for d in diff if d.startswith("-") and not d.startswith("---")]
+    added = [d[1:] for d in diff if d.startswith("+") and not d.startswith("+++")]
+    return removed, added
+
+
+def test_export_layout(workdir: Path) -> None:
+    wb = load_workbook(export(workdir))
+    assert wb.sheetnames == ["Instructions", "Fields", "Lists", "_meta"]
+    assert wb["Lists"].sheet_state == "hidden"
+    assert wb["_meta"].sheet_state == "veryHidden"
+    ws = wb["Fields"]
+    assert ws.protection.sheet is True
+    data = rows(ws)
+    assert len(data) == 5
+    duration = data[("stop", "duration")]
+    assert duration["Native type"] == "INTEGER"
+    assert duration["Nullable"] == "no"
+    assert duration["Current description (catalog)"] == "Seconds at the stop."
+    assert duration["Definition"] == (
+        "Whole minutes the participant remained at a location during the commute."
+    )
+    assert duration["Statutes"] == "none"  # statutes.yml: duration: [] (assessed)
+    assert data[("participant", "ssn")]["Suggested classification"] == (
+        "suggested: personal (rule name.ssn)"
+    )
+    zip_row = data[("participant", "home_zip_code")]
+    assert (zip_row["Classification level"], zip_row["Categories"]) == (
+        "confidential",
+        "quasi_identifier",
+    )
+    # harvested facts are locked and grey; editable cells are unlocked
+    assert ws["C2"].protection.locked is True
+    assert ws["C2"].fill.fgColor.rgb.endswith("D9D9D9")
+    assert ws["I2"].protection.locked is False
+    validations = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert validations["O2:O6"] == "=Lists!$A$2:$A$4"  # levels
+    assert validations["Q2:Q6"].startswith("=Lists!$D$2")  # statutes
+    lists = [c.value for c in wb["Lists"]["A"] if c.value]
+    assert lists == ["level", "public", "confidential", "personal"]
+    meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True)}
+    assert meta["program"] == "w2w"
+    assert meta["datasets"] == "participant, stop"
+    instructions = "\n".join(str(c.value) for c in wb["Instructions"]["A"] if c.value)
+    assert "not circular" in instructions and "Clear column" in instructions
+
+
+def test_dry_run_then_apply_minimal_diff(workdir: Path) -> None:
+    path = export(workdir)
+    new_def = "Whole minutes the participant remained at the stop, rounded down."
+    c1 = set_cell(path, "stop", "duration", "Definition", new_def)
+    set_cell(path, "stop", "duration", "Notes", None)  # blank: never erases (there is none)
+    set_cell(path, "stop", "duration", "Clear", "Valid inputs")  # explicit erase
+    set_cell(path, "stop", "geocode", "Definition", None)  # blank: the definition stays
+    set_cell(path, "participant", "ssn", "Classification level", "personal")
+    set_cell(path, "participant", "ssn", "Categories", "direct_identifier")
+    set_cell(path, "participant", "ssn", "Statutes", "cdw.statute.ca-civ-1798.24")
+    set_cell(path, "participant", "ssn", "Definition", "Social Security Number of the participant.")
+    before = snapshot(workdir)
+
+    dry = run(workdir, "worksheet", "import", str(path), "--format", "json")
+    assert dry.exit_code == 0, dry.output  # type: ignore[attr-defined]
+    changes = json.loads(dry.stdout)  # type: ignore[attr-defined]
+    assert {(c["dataset"], c["field"], c["column"]) for c in changes} == {
+        ("stop", "duration", "definition"),
+        ("stop", "duration", "valid_inputs"),
+        ("participant", "ssn", "level"),
+        ("participant", "ssn", "categories"),
+        ("participant", "ssn", "statutes"),
+        ("participant", "ssn", "definition"),
+    }
+    first = next(c for c in changes if c["column"] == "definition" and c["field"] == "duration")
+    assert first["cell"] == f"Fields!{c1}"
+    assert next(c for c in changes if c["column"] == "valid_inputs")["new"] is None
+    assert snapshot(workdir) == before  # a dry run touches nothing
+
+    applied = run(workdir, "worksheet", "import", str(path), "--apply")
+    assert applied.exit_code == 0, applied.output  # type: ignore[attr-defined]
+    after = snapshot(workdir)
+
+    removed, added = changed_lines(before[DICT], after[DICT])
+    assert removed == [
+        "        definition: Whole minutes the participant remained at a location during the "
+        "commute.",
+        "        valid_inputs: 0-600",
+    ]
+    assert added == [
+        f"        definition: {new_def}",
+        "      ssn:",
+        "        definition: Social Security Number of the participant.",
+    ]
+    assert after[DICT].startswith("# Walk2Work field dictionary (lint fixture: clean)\n")
+
+    removed, added = changed_lines(before["policies/reviewed.yml"], after["policies/reviewed.yml"])
+    assert removed == []
+    assert added == ["    ssn: {level: personal, categories: [direct_identifier]}"]
+    removed, added = changed_lines(before["policies/statutes.yml"], after["policies/statutes.yml"])
+    assert removed == []
+    assert added == ["    participant:", "      ssn: [cdw.statute.ca-civ-1798.24]"]
+    untouched = set(before) - {DICT, "policies/reviewed.yml", "policies/statutes.yml"}
+    assert all(before[k] == after[k] for k in untouched)
+
+    again = run(workdir, "worksheet", "import", str(path))  # idempotent
+    assert again.exit_code == 0
+    assert again.stdout == ""  # type: ignore[attr-defined]
+    assert "no changes" in again.stderr  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("dataset", "field", "header", "value", "message"),
+    [
+        (
+            "stop",
+            "geocode",
+            "Glossary terms",
+            "cdw.w2w.stop, cdw.w2w.stp",
+            "unknown glossary term 'cdw.w2w.stp'",
+        ),
+        (
+            "stop",
+            "geocode",
+            "Classification level",
+            "secret",
+            "unknown classification level 'secret'",
+        ),
+        ("stop", "geocode", "Statutes", "cdw.statute.nope", "unknown statute 'cdw.statute.nope'"),
+        ("stop", "geocode", "Categories", "direct_identifier, pii", "unknown category 'pii'"),
+        ("stop", "geocode", "Definition", 42, "Definition must be text, got int"),
+        ("stop", "geocode", "Notes", datetime(2024, 1, 2), "Notes must be text, got datetime"),
+        ("stop", "geocode", "Clear", "Colour", "Clear names 'Colour'"),
+        ("stop", "geocode", "Dataset", "commute", "dataset 'commute' is not one this workbook"),
+        ("stop", "geocode", "Field", "gecode", "field 'stop.gecode' was not in the export"),
+        ("stop", "geocode", "Program", None, "malformed row"),
+    ],
+)
+def test_bad_cells_exit_2_and_touch_nothing(
+    workdir: Path, dataset: str, field: str, header: str, value: object, message: str
+) -> None:
+    path = export(workdir)
+    where = set_cell(path, dataset, field, header, value)
+    set_cell(path, "stop", "duration", "Definition", "A change that must not be written.")
+    before = snapshot(workdir)
+    result = run(workdir, "worksheet", "import", str(path), "--apply")
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    stderr = result.stderr  # type: ignore[attr-defined]
+    assert message in stderr
+    assert f"Fields!{where}: " in stderr  # the exact cell
+    assert snapshot(workdir) == before
+
+
+def test_renamed_column_and_foreign_workbook(workdir: Path) -> None:
+    path = export(workdir)
+    wb = load_workbook(path)
+    wb["Fields"]["I1"] = "Meaning"
+    wb.save(path)
+    result = run(workdir, "worksheet", "import", str(path))
+    assert result.exit_code == 2
+    assert "Fields!I1: expected column 'Definition' here, found 'Meaning'" in result.stderr  # type: ignore[attr-defined]
+
+    path = export(workdir)
+    wb = load_workbook(path)
+    wb["_meta"]["B3"] = "healthy-habits"
+    wb.save(path)
+    result = run(workdir, "worksheet", "import", str(path))
+    assert result.exit_code == 2
+    assert "_meta!B3" in result.stderr  # type: ignore[attr-defined]
+    assert "this workbook is for program 'healthy-habits'" in result.stderr  # type: ignore[attr-defined]
+
+    not_xlsx = workdir / "notes.xlsx"
+    not_xlsx.write_text("hello")
+    result = run(workdir, "worksheet", "import", str(not_xlsx))
+    assert result.exit_code == 2
+    assert "not an .xlsx workbook" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_export_one_dataset_and_unknown(workdir: Path) -> None:
+    wb = load_workbook(export(workdir, "--dataset", "stop"))
+    assert {k[0] for k in rows(wb["Fields"])} == {"stop"}
+    result = run(
+        workdir,
+        "worksheet",
+        "export",
+        "--program",
+        "w2w",
+        "--dataset",
+        "nope",
+        "-o",
+        str(workdir / "x.xlsx"),
+    )
+    assert result.exit_code == 2
+    assert "no datasets named nope" in result.stderr  # type: ignore[attr-defined]
+    assert not (workdir / "x.xlsx").exists()
