@@ -220,6 +220,9 @@ class ExportReport:
 
     type_fallbacks: list[str] = field(default_factory=list)  # "dataset.field (NATIVE)"
     conflicting_levels: list[str] = field(default_factory=list)
+    # business term URN -> "dataset.field" refs: term names can repeat across programs
+    # (two "Participant" terms), so the glossary sheet is built from URNs, not names
+    terms_used: dict[str, list[str]] = field(default_factory=dict)
 
     def messages(self) -> list[str]:
         out = []
@@ -281,7 +284,10 @@ def field_row(
         t.urn.removeprefix(CATEGORY_TAG) for t in fv.tags if t.urn.startswith(CATEGORY_TAG)
     ]
     statutes = [facts.statute(t.urn).as_dict() for t in fv.terms if t.urn.startswith(STATUTE_TERM)]
-    terms = [facts.term_name(t.urn) for t in fv.terms if not t.urn.startswith(STATUTE_TERM)]
+    business = [t.urn for t in fv.terms if not t.urn.startswith(STATUTE_TERM)]
+    if report is not None:
+        for urn in business:
+            report.terms_used.setdefault(urn, []).append(f"{ds.name}.{fv.path}")
     return {
         "dataset_urn": ds.urn,
         "dataset": ds.name,
@@ -295,7 +301,7 @@ def field_row(
         "source": fv.prop("cdw.field.source"),
         "notes": fv.prop("cdw.field.notes"),
         "guide_for_use": fv.prop("cdw.field.guideForUse"),
-        "glossary_terms": terms,
+        "glossary_terms": [facts.term_name(urn) for urn in business],
         "classification": (
             facts.level(level.urn.removeprefix(LEVEL_TAG)).name
             if level

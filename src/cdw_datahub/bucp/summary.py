@@ -41,7 +41,11 @@ def strictest(rows: Sequence[dict[str, Any]], facts: Facts) -> tuple[Level | Non
     return top, unclassified
 
 
-def build_summary(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, Any]:
+def build_summary(
+    rows: Sequence[dict[str, Any]], facts: Facts, terms_used: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The summary of exported rows; `terms_used` (term URN -> field refs, from ExportReport)
+    keeps two terms with the same name (W2W and Healthy Habits "Participant") apart."""
     datasets: dict[str, dict[str, Any]] = {}
     statutes: dict[str, dict[str, Any]] = {}
     categories: dict[str, list[str]] = {}
@@ -64,7 +68,20 @@ def build_summary(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, Any
     controls: list[str] = list(level.controls) if level else []
     if unclassified_count:
         controls += [c for c in facts.unclassified_controls if c not in controls]
-    definitions = {name: definition for name, definition in facts.terms.values()}
+    glossary: list[dict[str, Any]]
+    if terms_used is not None:
+        glossary = [
+            {"term": facts.term_name(urn), "definition": facts.terms.get(urn, ("", ""))[1],
+             "fields": fields}
+            for urn, fields in terms_used.items()
+        ]  # fmt: skip
+    else:
+        definitions = {name: definition for name, definition in facts.terms.values()}
+        glossary = [
+            {"term": name, "definition": definitions.get(name, ""), "fields": fields}
+            for name, fields in terms.items()
+        ]
+    glossary.sort(key=lambda g: (g["term"].lower(), g["definition"]))
     category_order = list(facts.categories)
 
     return {
@@ -93,10 +110,7 @@ def build_summary(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, Any
         ],
         "suggested_fields": [_ref(r) for r in rows if r["classification_status"] == "suggested"],
         "undefined_fields": [_ref(r) for r in rows if not (r["definition"] or "").strip()],
-        "glossary": [
-            {"term": name, "definition": definitions.get(name, ""), "fields": fields}
-            for name, fields in sorted(terms.items(), key=lambda kv: kv[0].lower())
-        ],
+        "glossary": glossary,
     }
 
 

@@ -65,7 +65,7 @@ def _resolve_program(facts: Facts, value: str | None) -> str | None:
 
 def _collect(
     catalog_uri: str | None, datasets: tuple[str, ...], fields: tuple[str, ...], program: str | None
-) -> tuple[list[dict[str, Any]], Facts, str]:
+) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     settings = get_settings(catalog_uri)
     with open_catalog(settings.catalog) as catalog:
         facts = load_facts(catalog, settings.glossary_dir, settings.policies_dir)
@@ -77,7 +77,7 @@ def _collect(
         click.secho(f"Warning: {message}", fg="yellow", err=True)
     if not rows:
         raise InputError("nothing to export: the selection has no fields", location)
-    return rows, facts, location
+    return rows, build_summary(rows, facts, report.terms_used), location
 
 
 @click.command("export")
@@ -114,13 +114,13 @@ def export(
         )
     if chosen == "xlsx" and output is None:
         raise InputError("an xlsx workbook needs a file; add --output FILE.xlsx", key="--format")
-    rows, facts, location = _collect(catalog, datasets, fields, program)
+    rows, result, location = _collect(catalog, datasets, fields, program)
     doc = writers.ExportDocument(
         title=title or "BUCP technical fields",
         catalog=location,
         generated=dt.date.today().isoformat(),
         rows=rows,
-        summary=build_summary(rows, facts),
+        summary=result,
     )
     if output is None:
         click.echo(writers.render(doc, chosen), nl=False)
@@ -140,8 +140,7 @@ def summary(
     fmt: str,
 ) -> None:
     """Statutes triggered, strictest classification and its controls, categories, gaps, glossary."""
-    rows, facts, _ = _collect(catalog, datasets, fields, program)
-    result = build_summary(rows, facts)
+    _, result, _ = _collect(catalog, datasets, fields, program)
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:
