@@ -85,20 +85,16 @@ NEEDS_UNIT_WORDS = _wordset(
     """duration distance length elapsed amount cost price fee payment paid balance
     weight height age interval seconds minutes hours days weeks months years"""
 )
+# Phrases that state why or how a field is used. "Means of travel used for the commute" and
+# "the name as used by its agency" describe meaning, so a bare "used for/by" is not enough.
 PURPOSE_PATTERNS = (
-    (re.compile(r"\bused (to|for|by|in|when)\b", re.I), "used ..."),
-    (
-        re.compile(r"\b(for|in) (reporting|tracking|analysis|analytics|auditing|billing)\b", re.I),
-        "for reporting/tracking",
-    ),
-    (re.compile(r"\bin order to\b", re.I), "in order to"),
-    (
-        re.compile(r"\b(helps?|allows?|enables?) (us|staff|the program|users?)\b", re.I),
-        "helps/allows ...",
-    ),
-    (re.compile(r"\bpurpose\b", re.I), "purpose"),
+    re.compile(r"\bused to\b", re.I),
+    re.compile(r"\b(is|are) used (for|in|by)\b", re.I),
+    re.compile(r"\b(for|in) (reporting|tracking|analysis|analytics|auditing|billing)\b", re.I),
+    re.compile(r"\bin order to\b", re.I),
+    re.compile(r"\b(helps?|allows?|enables?) (us|staff|the program|users?)\b", re.I),
 )
-ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*\b")
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*\b(?!\.\d)")  # not PM2 of PM2.5
 SPELLED_OUT = re.compile(r"\(([A-Z][A-Z0-9]+)\)")
 
 
@@ -152,7 +148,7 @@ def needs_unit(definition: str, *names: str | None) -> bool:
 
 
 def purpose_phrase(definition: str) -> str | None:
-    for pattern, _label in PURPOSE_PATTERNS:
+    for pattern in PURPOSE_PATTERNS:
         match = pattern.search(definition)
         if match:
             return match.group(0)
@@ -183,6 +179,7 @@ class _GlossaryTerm:
     statute: bool
     location: str
     custom_properties: dict[str, str]
+    group: str  # the glossary node id
 
 
 class Linter:
@@ -252,11 +249,12 @@ class Linter:
     # -- glossary
 
     def _glossary(self, doc: YamlDoc, model: GlossaryFile) -> None:
-        collected: list[tuple[Any, tuple[str | int, ...], bool]] = []
+        collected: list[tuple[Any, tuple[str | int, ...], bool, str]] = []
 
         def walk(node: Any, at: tuple[str | int, ...], names: list[str], statute: bool) -> None:
+            group = getattr(node, "id", "") if at else ""
             for i, term in enumerate(getattr(node, "terms", None) or []):
-                collected.append((term, (*at, "terms", i), statute))
+                collected.append((term, (*at, "terms", i), statute, group))
                 self.name_paths.add(".".join([*names, term.name]))
             for i, child in enumerate(getattr(node, "nodes", None) or []):
                 here = (*at, "nodes", i)
@@ -266,8 +264,8 @@ class Linter:
                 walk(child, here, path, statute or child.id == STATUTE_GROUP)
 
         walk(model, (), [], False)
-        by_name: dict[str, _GlossaryTerm] = {}
-        for term, at, statute in collected:
+        by_name: dict[str, list[_GlossaryTerm]] = {}
+        for term, at, statute, group in collected:
             loc = self._rel(doc, *at)
             entry = _GlossaryTerm(
                 term.id,
@@ -276,6 +274,7 @@ class Linter:
                 statute,
                 loc,
                 dict(term.custom_properties or {}),
+                group,
             )
             if term.id in self.terms:
                 self.add(
@@ -293,29 +292,10 @@ class Linter:
                 self.acronyms.add(acronym)
             if re.fullmatch(r"[A-Z][A-Z0-9]+", term.name):
                 self.acronyms.add(term.name)
-            key = term.name.strip().casefold()
-            first = by_name.get(key)
-            if first is not None:
-                if _norm(first.description) == _norm(entry.description):
-                    self.add(
-                        "term-duplicate-name",
-                        "warning",
-                        loc,
-                        f"term '{term.name}' ({term.id}) repeats '{first.id}' at {first.location}",
-                        f"remove it and refer to '{first.id}'",
-                    )
-                else:
-                    self.add(
-                        "term-conflict",
-                        "error",
-                        loc,
-                        f"term '{term.name}' ({term.id}) has a different definition from "
-                        f"'{first.id}' at {first.location}",
-                        "agree on one definition, or rename one term to say how they differ",
-                    )
-            else:
-                by_name[key] = entry
-        for term, at, _statute in collected:
+            same_name = by_name.setdefault(term.name.strip().casefold(), [])
+            self._same_name(entry, same_name)
+            same_name.append(entry)
+        for term, at, _statute, _group in collected:
             for key in ("inherits", "contains", "values", "related_terms"):
                 for j, ref in enumerate(getattr(term, key) or []):
                     if ref not in self.name_paths and ref not in self.terms:
@@ -324,6 +304,35 @@ class Linter:
             if term.statute:
                 continue  # a statute's "definition" is its title and citation
             self._definition(term.description, term.location, "term", term.name, term.name)
+
+    def _same_name(self, entry: _GlossaryTerm, earlier: list[_GlossaryTerm]) -> None:
+        """Same name: a repeat (same definition), or a conflict: an error inside one group, a
+        warning across groups (two programs may mean different things by one word)."""
+        if not earlier:
+            return
+        differing = [t for t in earlier if _norm(t.description) != _norm(entry.description)]
+        if not differing:
+            first = earlier[0]
+            self.add(
+                "term-duplicate-name",
+                "warning",
+                entry.location,
+                f"term '{entry.name}' ({entry.id}) repeats '{first.id}' at {first.location}",
+                f"remove it and refer to '{first.id}'",
+            )
+            return
+        inside = [t for t in differing if t.group == entry.group]
+        other = (inside or differing)[0]
+        where = "in the same group" if inside else f"in group '{other.group}'"
+        self.add(
+            "term-conflict",
+            "error" if inside else "warning",
+            entry.location,
+            f"term '{entry.name}' ({entry.id}) has a different definition from "
+            f"'{other.id}' {where} at {other.location}",
+            "agree on one definition, or rename one term to say how they differ "
+            "(e.g. qualify it with the program)",
+        )
 
     # -- policies
 
