@@ -284,3 +284,67 @@ def test_export_one_dataset_and_unknown(workdir: Path) -> None:
     assert result.exit_code == 2
     assert "no datasets named nope" in result.stderr  # type: ignore[attr-defined]
     assert not (workdir / "x.xlsx").exists()
+
+
+# ------------------------------------------------------------------ end to end on the demo
+
+
+@pytest.mark.slow
+def test_round_trip_through_real_ingestion(demo_dir: Path, tmp_path: Path) -> None:
+    """Export W2W from the demo catalog, edit a definition and a classification, import --apply
+    into a COPY of glossary/ and policies/, re-ingest with the program recipe, read it back."""
+    import os
+    import subprocess
+    import sys
+
+    from cdw_datahub.catalog import open_catalog
+    from cdw_datahub.settings import packaged_dir
+
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copytree(packaged_dir("glossary"), work / "glossary")
+    shutil.copytree(packaged_dir("policies"), work / "policies")
+    for f in demo_dir.glob("datahub-lite.db*"):
+        shutil.copy(f, work / f.name)
+    shutil.copy(demo_dir / "w2w.db", work / "w2w.db")
+    lite = work / "datahub-lite.db"
+    (work / "cdw.yml").write_text(f"catalog: lite:{lite}\nglossary: glossary\npolicies: policies\n")
+    repo_files = snapshot(packaged_dir("glossary").parent)
+
+    out = work / "w2w.xlsx"
+    result = run(
+        work, "worksheet", "export", "--program", "w2w", "--dataset", "commute", "-o", str(out)
+    )
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    before = rows(load_workbook(out)["Fields"])[("commute", "weather_condition")]
+    assert before["Definition"] is None and before["Classification level"] is None
+    assert "suggested:" in str(before["Suggested classification"])
+    definition = "Sky and air condition at the start of the commute, from the program's list."
+    set_cell(out, "commute", "weather_condition", "Definition", definition)
+    set_cell(out, "commute", "weather_condition", "Classification level", "public")
+    set_cell(out, "commute", "weather_condition", "Statutes", "none")
+    applied = run(work, "worksheet", "import", str(out), "--apply")
+    assert applied.exit_code == 0, applied.output  # type: ignore[attr-defined]
+
+    datahub = Path(sys.executable).parent / "datahub"
+    env = {**os.environ, "CDW_DATA_DIR": str(work), "CDW_LITE_FILE": str(lite)}
+    recipe = packaged_dir("recipes") / "w2w.lite.yml"
+    proc = subprocess.run(
+        [str(datahub), "ingest", "-c", str(recipe)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+    with open_catalog(f"lite:{lite}") as cat:
+        ds = next(d for d in cat.datasets() if d.program == "w2w" and d.table == "commute")
+    field = next(f for f in ds.fields if f.path == "weather_condition")
+    assert field.description == definition
+    levels = [t for t in field.tags if t.urn.startswith("urn:li:tag:cdw.level.")]
+    assert [(t.urn, t.provenance) for t in levels] == [("urn:li:tag:cdw.level.public", "reviewed")]
+    assert not [t for t in field.terms if t.urn.startswith("urn:li:glossaryTerm:cdw.statute.")]
+    assert field.properties.get("cdw.field.statuteAssessment") == ["none-apply"]
+    assert snapshot(packaged_dir("glossary").parent) == repo_files  # the repo's files untouched
