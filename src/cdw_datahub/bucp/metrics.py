@@ -14,8 +14,9 @@ Durations are whole calendar days between two events of one BUCP:
 | submission to fulfillment | first `submitted` | first `fulfilled` after it |
 | dispute to resolution | each dispute raised | its resolution |
 
-A BUCP that has not reached a stage's end is left out of that stage (it shows under "open BUCPs
-by age" instead).
+A BUCP that has not reached a stage's end is left out of that stage. "Open BUCPs by age" lists
+those still in the pipeline (drafted, submitted, in review or dispute, approved but not yet
+fulfilled), aged from their first event to `--as-of` (default today).
 
 **Percentiles** use linear interpolation between closest ranks: for sorted values x[0..n-1] the
 p-th percentile is at rank r = p/100 * (n-1), i.e. x[floor(r)] + (r - floor(r)) * (x[floor(r)+1] -
@@ -37,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cdw_datahub.bucp.register import states
 from cdw_datahub.bucp.register.store import BucpRecord, open_register
 
 STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -158,7 +160,7 @@ def compute_records(
     datasets = Counter(d for r in scope for d in r.datasets)
     fields = Counter(f for r in scope for f in r.fields)
     open_records = sorted(
-        (r for r in scope if r.state != "closed" and r.events),
+        (r for r in scope if r.state in states.IN_PROGRESS),
         key=lambda r: (r.events[0].on, r.id),
     )
     open_bucps = [
@@ -317,6 +319,7 @@ def write_chart(m: Metrics, path: Path) -> None:
 
     matplotlib.use("Agg")  # headless: no display on servers and CI
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from cdw_datahub.output import atomic_output
 
@@ -347,6 +350,7 @@ def write_chart(m: Metrics, path: Path) -> None:
     right.barh(range(len(top)), [n for _, n in top], color="#2ca02c")
     right.set_yticks(range(len(top)), [d for d, _ in top])
     right.invert_yaxis()
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of BUCPs: no 0.5 ticks
     right.set_xlabel("BUCPs requesting")
     right.set_title("Most-requested datasets")
     fig.suptitle(

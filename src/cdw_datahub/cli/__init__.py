@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "cdw_datahub.cli.bucp",
     "cdw_datahub.cli.register",
     "cdw_datahub.cli.metrics",
+    "cdw_datahub.cli.priority",
     "cdw_datahub.cli.coverage",
     "cdw_datahub.cli.check",
     "cdw_datahub.cli.lint",

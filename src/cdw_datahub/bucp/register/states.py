@@ -42,7 +42,10 @@ TRANSITIONS: dict[str | None, tuple[str, ...]] = {
 # or about to be) for the priority rubric.
 IN_REVIEW = frozenset({"submitted", "under review", "disputed", "dispute resolved"})
 CURRENT = frozenset({"approved", "fulfilled"})
-OPEN = frozenset(EVENTS) - {"closed"}
+# Still in the pipeline: not yet fulfilled, denied or closed (what "open BUCPs by age" lists).
+IN_PROGRESS = frozenset(
+    {"drafted", "submitted", "under review", "disputed", "dispute resolved", "approved"}
+)
 
 RESTRICTION_SOLUTIONS = ("aggregation", "de-identification", "other", "unsolved")
 

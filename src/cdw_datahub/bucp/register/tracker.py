@@ -136,7 +136,7 @@ def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
     # Lifecycle columns must not go back in time (a tracker holds one pass through the cycle);
     # report the later column, which is the one a person mistyped more often than not.
     latest: tuple[str, dt.date] | None = None
-    for event, on, _, column in events:
+    for _event, on, _, column in events:
         if latest is not None and on < latest[1]:
             raise InputError(
                 f"{column} {on} is before {latest[0]} {latest[1]}; dates must follow the "
@@ -195,59 +195,70 @@ def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
     )
 
 
+def parse_tracker(lines: Iterable[str], name: str) -> list[TrackerRow]:
+    """Validate every row of tracker CSV text; the first problem raises with row and column.
+
+    `name` is what errors call the file (its path)."""
+    path = Path(name)
+    try:
+        reader = csv.reader(lines)
+        header = next(reader, None)
+        if not header:
+            raise InputError("the file is empty; expected a header row", name)
+        columns = [h.strip().lower().replace(" ", "_") for h in header]
+        allowed = set(COLUMNS) | set(SPECIALIZED_COLUMNS)
+        for i, column in enumerate(columns):
+            if column not in allowed:
+                raise InputError(
+                    f"unknown column (column {i + 1}); allowed: {', '.join(COLUMNS)}, "
+                    + ", ".join(SPECIALIZED_COLUMNS),
+                    f"{name}:row 1",
+                    column,
+                )
+        missing = [c for c in REQUIRED if c not in columns]
+        if missing:
+            raise InputError("missing required column", f"{name}:row 1", missing[0])
+        rows = []
+        seen: dict[str, int] = {}
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(columns):
+                raise InputError(
+                    f"{len(values)} cells but {len(columns)} columns", f"{name}:row {number}"
+                )
+            parsed = _row(number, dict(zip(columns, values, strict=False)), path)
+            bucp_id = parsed.bucp.id or ""
+            if bucp_id in seen:
+                raise InputError(
+                    f"'{bucp_id}' is also on row {seen[bucp_id]}", f"{name}:row {number}", "id"
+                )
+            seen[bucp_id] = number
+            rows.append(parsed)
+        return rows
+    except csv.Error as e:
+        raise InputError(f"not valid CSV ({e})", name) from e
+
+
 def read_tracker(path: Path) -> list[TrackerRow]:
-    """Parse and validate every row; the first problem raises with its row and column."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if not header:
-                raise InputError("the file is empty; expected a header row", str(path))
-            columns = [h.strip().lower().replace(" ", "_") for h in header]
-            allowed = set(COLUMNS) | set(SPECIALIZED_COLUMNS)
-            for i, column in enumerate(columns):
-                if column not in allowed:
-                    raise InputError(
-                        f"unknown column (column {i + 1}); allowed: {', '.join(COLUMNS)}, "
-                        + ", ".join(SPECIALIZED_COLUMNS),
-                        f"{path}:row 1",
-                        column,
-                    )
-            missing = [c for c in REQUIRED if c not in columns]
-            if missing:
-                raise InputError("missing required column", f"{path}:row 1", missing[0])
-            rows = []
-            seen: dict[str, int] = {}
-            for number, values in enumerate(reader, start=2):
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) > len(columns):
-                    raise InputError(
-                        f"{len(values)} cells but {len(columns)} columns", f"{path}:row {number}"
-                    )
-                parsed = _row(number, dict(zip(columns, values, strict=False)), path)
-                bucp_id = parsed.bucp.id or ""
-                if bucp_id in seen:
-                    raise InputError(
-                        f"'{bucp_id}' is also on row {seen[bucp_id]}", f"{path}:row {number}", "id"
-                    )
-                seen[bucp_id] = number
-                rows.append(parsed)
-            return rows
+            return parse_tracker(handle, str(path))
     except OSError as e:
         raise InputError(f"cannot read the file ({e.strerror})", str(path)) from e
     except UnicodeDecodeError as e:
         raise InputError("not UTF-8 text; save the sheet as CSV UTF-8", str(path)) from e
-    except csv.Error as e:
-        raise InputError(f"not valid CSV ({e})", str(path)) from e
 
 
 def import_tracker(register: Register, path: Path) -> list[str]:
     """Add every row's BUCP in ONE transaction: a bad row leaves the register unchanged."""
-    rows = read_tracker(path)
+    return import_rows(register, read_tracker(path), str(path))
+
+
+def import_rows(register: Register, rows: list[TrackerRow], name: str) -> list[str]:
     with register.transaction() as session:
         for row in rows:
-            where = f"{path}:row {row.row}"
+            where = f"{name}:row {row.row}"
             try:
                 first, on, note, _ = row.events[0]
                 register.new(row.bucp, on, session, first_event=first)

@@ -1,0 +1,499 @@
+"""Dataset priority scores (play 4): a weighted rubric over catalog properties and the register.
+
+    ranking = rank("lite:datahub-lite.db", "sqlite:///bucp-register.db", "policies/rubric.yml")
+    ranking.programs[0].program   # "w2w"
+
+Every criterion of `policies/rubric.yml` turns one input into a value between 0 and 1; the
+criterion's contribution is weight x value, and a dataset's score is the sum of contributions, so
+each score explains itself. Datasets are keyed `<program>.<table>`, the same names BUCP requests
+use. A program's score is the mean (or max / sum, per the rubric) of its datasets' scores.
+
+`emit_scores` writes `cdw.dataset.priorityScore` and `cdw.dataset.priorityRank` back to the
+catalog. DataHub replaces a dataset's whole `structuredProperties` aspect on UPSERT, so the
+dataset's other assignments (from the DatasetView) are written back with them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cdw_datahub.bucp.register import states
+from cdw_datahub.bucp.register.store import BucpRecord, open_register
+from cdw_datahub.catalog import Catalog, DatasetView, open_catalog
+
+SCORE_PROPERTY = "cdw.dataset.priorityScore"
+RANK_PROPERTY = "cdw.dataset.priorityRank"
+NUMBER_TYPE = "urn:li:dataType:datahub.number"
+CATALOG_MEASURES = ("flag", "count", "levels")
+REGISTER_MEASURES = ("request_count", "current_bucp")
+TRUE_VALUES = {"true", "yes", "1", "y"}
+
+
+# ---------------------------------------------------------------- the rubric file
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable id, used in outputs.")
+    name: str = Field(description="What the working group calls it.")
+    weight: float = Field(ge=0, description="Points this criterion is worth at full value.")
+    source: Literal["catalog", "register"] = Field(description="Where the input comes from.")
+    measure: Literal["flag", "count", "levels", "request_count", "current_bucp"]
+    property: str | None = Field(None, description="Structured property (catalog source).")
+    full: float = Field(1, gt=0, description="count / request_count giving full value.")
+    levels: dict[str, float] | None = Field(None, description="Value per level (measure levels).")
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Criterion:
+        if self.source == "catalog":
+            if self.measure not in CATALOG_MEASURES:
+                raise ValueError(
+                    f"measure '{self.measure}' reads the register; use source: register, or a "
+                    f"catalog measure ({', '.join(CATALOG_MEASURES)})"
+                )
+            if not self.property:
+                raise ValueError("a catalog criterion needs `property` (e.g. cdw.dataset.topic)")
+        else:
+            if self.measure not in REGISTER_MEASURES:
+                raise ValueError(
+                    f"measure '{self.measure}' reads the catalog; use source: catalog, or a "
+                    f"register measure ({', '.join(REGISTER_MEASURES)})"
+                )
+            if self.property:
+                raise ValueError("a register criterion takes no `property`")
+        if self.measure == "levels":
+            if not self.levels:
+                raise ValueError("measure levels needs `levels` (e.g. {high: 1, low: 0.25})")
+            bad = [k for k, v in self.levels.items() if not 0 <= v <= 1]
+            if bad:
+                raise ValueError(f"level values must be between 0 and 1 ('{bad[0]}')")
+        return self
+
+
+class Rubric(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Literal[1] = 1
+    program_score: Literal["mean", "max", "sum"] = "mean"
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Rubric:
+        seen: set[str] = set()
+        for c in self.criteria:
+            if c.id in seen:
+                raise ValueError(f"criterion id '{c.id}' appears twice")
+            seen.add(c.id)
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.weight for c in self.criteria)
+
+
+def load_rubric(path: Path) -> Rubric:
+    """Load and validate rubric.yml; errors name the file, line and key."""
+    from cdw_datahub.policy.yamlfile import load_model
+
+    return load_model(Path(path), Rubric)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@dataclass
+class Contribution:
+    criterion: str
+    input: Any  # what was read: property values, BUCP ids, ...
+    value: float  # 0..1
+    weight: float
+    points: float  # weight x value
+
+
+@dataclass
+class DatasetScore:
+    dataset: str  # <program>.<table>
+    urn: str
+    program: str
+    score: float
+    contributions: list[Contribution]
+    rank: int = 0
+
+
+@dataclass
+class ProgramScore:
+    program: str
+    name: str
+    score: float
+    datasets: int
+    contributions: dict[str, float]  # criterion id -> points (aggregated like the score)
+    top_dataset: str
+    rank: int = 0
+
+
+@dataclass
+class Ranking:
+    rubric: Rubric
+    datasets: list[DatasetScore]
+    programs: list[ProgramScore]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def max_score(self) -> float:
+        return self.rubric.max_score
+
+
+def dataset_key(view: DatasetView) -> str | None:
+    return f"{view.program}.{view.table}" if view.program else None
+
+
+def _register_inputs(
+    records: Iterable[BucpRecord],
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(dataset -> submitted BUCPs requesting it, dataset -> current / in-review BUCPs)."""
+    requested: dict[str, list[str]] = defaultdict(list)
+    current: dict[str, list[str]] = defaultdict(list)
+    for r in records:
+        if r.first("submitted") is None:
+            continue
+        for dataset in r.datasets:
+            requested[dataset].append(r.id)
+            if r.state in states.CURRENT or r.state in states.IN_REVIEW:
+                current[dataset].append(r.id)
+    return requested, current
+
+
+def _score(
+    criterion: Criterion,
+    view: DatasetView,
+    key: str,
+    requested: dict[str, list[str]],
+    current: dict[str, list[str]],
+) -> Contribution:
+    raw: Any
+    if criterion.measure in CATALOG_MEASURES:
+        values = view.properties.get(criterion.property or "", [])
+        raw = values
+        if criterion.measure == "flag":
+            value = 1.0 if any(v.strip().lower() in TRUE_VALUES for v in values) else 0.0
+        elif criterion.measure == "count":
+            value = min(len([v for v in values if v.strip()]) / criterion.full, 1.0)
+        else:
+            levels = {k.lower(): v for k, v in (criterion.levels or {}).items()}
+            value = max((levels.get(v.strip().lower(), 0.0) for v in values), default=0.0)
+    elif criterion.measure == "request_count":
+        raw = requested.get(key, [])
+        value = min(len(raw) / criterion.full, 1.0)
+    else:
+        raw = current.get(key, [])
+        value = 1.0 if raw else 0.0
+    return Contribution(
+        criterion.id, raw, round(value, 4), criterion.weight, round(criterion.weight * value, 4)
+    )
+
+
+def score(
+    rubric: Rubric,
+    views: Iterable[DatasetView],
+    records: Iterable[BucpRecord],
+    program_names: dict[str, str] | None = None,
+) -> Ranking:
+    """Score and rank every program dataset; ties rank by name so output is stable."""
+    requested, current = _register_inputs(records)
+    scores = []
+    for view in views:
+        key = dataset_key(view)
+        if key is None or view.program is None:
+            continue
+        parts = [_score(c, view, key, requested, current) for c in rubric.criteria]
+        scores.append(
+            DatasetScore(key, view.urn, view.program, round(sum(p.points for p in parts), 4), parts)
+        )
+    scores.sort(key=lambda s: (-s.score, s.dataset))
+    for i, s in enumerate(scores, start=1):
+        s.rank = i
+
+    by_program: dict[str, list[DatasetScore]] = defaultdict(list)
+    for s in scores:
+        by_program[s.program].append(s)
+    programs = []
+    for program, items in by_program.items():
+        per: dict[str, float] = {}
+        for c in rubric.criteria:
+            points = [next(p.points for p in s.contributions if p.criterion == c.id) for s in items]
+            per[c.id] = round(_aggregate(rubric.program_score, points), 4)
+        total = _aggregate(rubric.program_score, [s.score for s in items])
+        programs.append(
+            ProgramScore(
+                program=program,
+                name=(program_names or {}).get(program, program),
+                score=round(total, 4),
+                datasets=len(items),
+                contributions=per,
+                top_dataset=items[0].dataset,
+            )
+        )
+    programs.sort(key=lambda p: (-p.score, p.program))
+    for i, p in enumerate(programs, start=1):
+        p.rank = i
+    return Ranking(rubric, scores, programs)
+
+
+def _aggregate(how: str, values: list[float]) -> float:
+    if not values:
+        return 0.0
+    if how == "max":
+        return max(values)
+    if how == "sum":
+        return sum(values)
+    return sum(values) / len(values)
+
+
+def register_records(register_url: str | None) -> tuple[list[BucpRecord], str | None]:
+    """The register's BUCPs, or none (with a note) when a SQLite register file does not exist:
+    scoring must not create an empty register as a side effect."""
+    if not register_url:
+        return [], "no BUCP register configured; register criteria score 0"
+    if register_url.startswith("sqlite:///"):
+        path = register_url[len("sqlite:///") :]
+        if path and path != ":memory:" and not os.path.exists(path):
+            return [], f"no BUCP register at {path}; register criteria score 0"
+    with open_register(register_url) as register:
+        return register.records(), None
+
+
+def _program_names(catalog: Catalog) -> dict[str, str]:
+    return {
+        urn.removeprefix("urn:li:domain:cdw."): name
+        for urn, name in catalog.domains().items()
+        if urn.startswith("urn:li:domain:cdw.")
+    }
+
+
+def rank(catalog: Catalog | str, register_url: str | None, rubric_path: Path | str) -> Ranking:
+    """What `cdw-datahub priority` (and the demo) prints: datasets and programs, ranked."""
+    rubric = load_rubric(Path(rubric_path))
+    records, note = register_records(register_url)
+    own = isinstance(catalog, str)
+    cat = open_catalog(catalog) if isinstance(catalog, str) else catalog
+    try:
+        views = list(cat.datasets())
+        ranking = score(rubric, views, records, _program_names(cat))
+    finally:
+        if own:
+            cat.close()
+    if note:
+        ranking.notes.append(note)
+    if not ranking.datasets:
+        ranking.notes.append(f"no program datasets (with a cdw domain) in {cat.location}")
+    return ranking
+
+
+# ---------------------------------------------------------------- writing back
+
+
+def _definition_mcps() -> list[Any]:
+    from datahub.emitter.mcp import MetadataChangeProposalWrapper
+    from datahub.metadata.schema_classes import StructuredPropertyDefinitionClass
+
+    return [
+        MetadataChangeProposalWrapper(
+            entityUrn=f"urn:li:structuredProperty:{name}",
+            aspect=StructuredPropertyDefinitionClass(
+                qualifiedName=name,
+                displayName=display,
+                valueType=NUMBER_TYPE,
+                cardinality="SINGLE",
+                entityTypes=["urn:li:entityType:datahub.dataset"],
+                description=description,
+            ),
+        )
+        for name, display, description in (
+            (
+                SCORE_PROPERTY,
+                "Priority score",
+                "Weighted rubric score (policies/rubric.yml), from `cdw-datahub priority --emit`.",
+            ),
+            (
+                RANK_PROPERTY,
+                "Priority rank",
+                "1 = highest priority dataset, written by `cdw-datahub priority --emit`.",
+            ),
+        )
+    ]
+
+
+def _number_properties(catalog: Catalog, names: Iterable[str]) -> set[str]:
+    """Which of the dataset's other properties are numbers, so they are written back as such."""
+    numbers = set()
+    for name in names:
+        definition = (catalog.backend.get(f"urn:li:structuredProperty:{name}") or {}).get(
+            "propertyDefinition"
+        ) or {}
+        if definition.get("valueType") == NUMBER_TYPE:
+            numbers.add(name)
+    return numbers
+
+
+def emission(ranking: Ranking, catalog: Catalog) -> list[Any]:
+    """The MCPs `--emit` writes: both definitions, then one merged structuredProperties each."""
+    from datahub.emitter.mcp import MetadataChangeProposalWrapper
+    from datahub.metadata.schema_classes import (
+        StructuredPropertiesClass,
+        StructuredPropertyValueAssignmentClass,
+    )
+
+    views = {v.urn: v for v in catalog.datasets()}
+    others = {n for v in views.values() for n in v.properties} - {SCORE_PROPERTY, RANK_PROPERTY}
+    numbers = _number_properties(catalog, others)
+    mcps = _definition_mcps()
+    for s in ranking.datasets:
+        view = views.get(s.urn)
+        existing = view.properties if view else {}
+        assignments = []
+        for name, values in sorted(existing.items()):
+            if name in (SCORE_PROPERTY, RANK_PROPERTY):
+                continue
+            typed: list[str | float] = (
+                [float(v) for v in values] if name in numbers else list(values)
+            )
+            assignments.append(
+                StructuredPropertyValueAssignmentClass(
+                    propertyUrn=f"urn:li:structuredProperty:{name}", values=typed
+                )
+            )
+        assignments.append(
+            StructuredPropertyValueAssignmentClass(
+                propertyUrn=f"urn:li:structuredProperty:{SCORE_PROPERTY}", values=[float(s.score)]
+            )
+        )
+        assignments.append(
+            StructuredPropertyValueAssignmentClass(
+                propertyUrn=f"urn:li:structuredProperty:{RANK_PROPERTY}", values=[float(s.rank)]
+            )
+        )
+        mcps.append(
+            MetadataChangeProposalWrapper(
+                entityUrn=s.urn, aspect=StructuredPropertiesClass(properties=assignments)
+            )
+        )
+    return mcps
+
+
+def emit_scores(ranking: Ranking, catalog: Catalog) -> int:
+    """Write scores and ranks into the catalog; returns how many datasets were updated."""
+    catalog.emit(emission(ranking, catalog))
+    return len(ranking.datasets)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _short(value: float) -> str:
+    return f"{value:g}"
+
+
+def dataset_rows(ranking: Ranking) -> tuple[list[str], list[list[Any]]]:
+    ids = [c.id for c in ranking.rubric.criteria]
+    header = ["rank", "dataset", "program", "score", "max", *ids]
+    rows = [
+        [
+            s.rank,
+            s.dataset,
+            s.program,
+            s.score,
+            ranking.max_score,
+            *[p.points for p in s.contributions],
+        ]
+        for s in ranking.datasets
+    ]
+    return header, rows
+
+
+def program_rows(ranking: Ranking) -> tuple[list[str], list[list[Any]]]:
+    ids = [c.id for c in ranking.rubric.criteria]
+    header = ["rank", "program", "name", "score", "datasets", "top_dataset", *ids]
+    rows = [
+        [
+            p.rank,
+            p.program,
+            p.name,
+            p.score,
+            p.datasets,
+            p.top_dataset,
+            *[p.contributions[i] for i in ids],
+        ]
+        for p in ranking.programs
+    ]
+    return header, rows
+
+
+def render_table(ranking: Ranking, by: str = "both", limit: int | None = None) -> str:
+    from cdw_datahub.bucp.metrics import text_table
+
+    rubric = ranking.rubric
+    legend = ", ".join(f"{c.id} (x{_short(c.weight)})" for c in rubric.criteria)
+    parts = [f"Priority rubric: {legend}; maximum {_short(rubric.max_score)} points", ""]
+    if by in ("program", "both"):
+        header, rows = program_rows(ranking)
+        parts += [
+            f"Programs (score = {rubric.program_score} of their datasets' scores)",
+            text_table(header, rows),
+            "",
+        ]
+    if by in ("dataset", "both"):
+        header, rows = dataset_rows(ranking)
+        parts += [
+            "Datasets (each column: the criterion's points)",
+            text_table(header, rows[:limit] if limit else rows),
+        ]
+    return "\n".join(parts).rstrip()
+
+
+def to_json(ranking: Ranking) -> dict[str, Any]:
+    return {
+        "max_score": ranking.max_score,
+        "program_score": ranking.rubric.program_score,
+        "criteria": [c.model_dump(exclude_none=True) for c in ranking.rubric.criteria],
+        "programs": [
+            {
+                "rank": p.rank,
+                "program": p.program,
+                "name": p.name,
+                "score": p.score,
+                "datasets": p.datasets,
+                "top_dataset": p.top_dataset,
+                "contributions": p.contributions,
+            }
+            for p in ranking.programs
+        ],
+        "datasets": [
+            {
+                "rank": s.rank,
+                "dataset": s.dataset,
+                "urn": s.urn,
+                "program": s.program,
+                "score": s.score,
+                "contributions": {
+                    p.criterion: {
+                        "input": p.input,
+                        "value": p.value,
+                        "weight": p.weight,
+                        "points": p.points,
+                    }
+                    for p in s.contributions
+                },
+            }
+            for s in ranking.datasets
+        ],
+        "notes": ranking.notes,
+    }
