@@ -83,11 +83,9 @@ class LiteBackend:
         return None
 
     def emit(self, mcps: Sequence[Any]) -> None:
-        from datahub.lite.lite_util import LiteLocalConfig, get_datahub_lite
+        from datahub.lite.lite_util import get_datahub_lite
 
-        lite = get_datahub_lite(
-            LiteLocalConfig(type="sqlite", config={"file": str(self.path)}), read_only=False
-        )
+        lite = get_datahub_lite({"type": "sqlite", "config": {"file": str(self.path)}})
         try:
             for mcp in mcps:
                 lite.write(mcp)

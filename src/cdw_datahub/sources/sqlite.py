@@ -1,9 +1,11 @@
 """`cdw-sqlite`: DataHub's generic SQLAlchemy source, fixed for SQLite and able to sample values.
 
-Three differences from the stock `sqlalchemy` source, each an override:
+Four differences from the stock `sqlalchemy` source, each an override:
 - SQLite reports an unnamed foreign key (`col INTEGER REFERENCES t(id)`) with `name=None`; the stock
   source passes it on, Avro serialization of the schema fails, and the source generator dies, losing
   that table and every later one. We give such a key a stable generated name.
+- SQLite names are two-part (`main.<table>`); the stock view-lineage step expects
+  `database.schema.view`, fails on every view and warns. We split two-part names correctly.
 - SQLite has no COMMENT ON. The convention we read instead: a trailing `-- comment` on a column's
   line (or on the `CREATE TABLE` line, for the table) in the DDL SQLite keeps in `sqlite_master`.
   Harvested as-is, like column comments of other databases.
@@ -143,6 +145,12 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
         if not description:
             description = self._ddl_comments(inspector, schema, table)[0]
         return description, properties, location
+
+    def get_db_schema(self, dataset_identifier: str) -> tuple[str | None, str]:
+        parts = dataset_identifier.split(".")
+        if len(parts) == 2:  # schema.view: SQLite has no database level
+            return None, parts[0]
+        return super().get_db_schema(dataset_identifier)
 
     def make_data_reader(self, inspector: Inspector) -> SqlAlchemyTableDataReader | None:
         if self.config.sample_values:
