@@ -298,3 +298,23 @@ def test_register_url_errors_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "is not a database URL" in err
     code, _, err = run(["bucp", "list"], f"sqlite:///{tmp_path}/missing/dir/r.db", ok=None)
     assert code == 2 and "folder does not exist" in err
+
+
+@pytest.mark.postgres
+def test_postgres_register_through_the_cli(pg_url: str, pg_schema: str, tmp_path: Path) -> None:
+    register = f"{pg_url}?options=-csearch_path%3D{pg_schema}"
+    header, good = TRACKER.splitlines()[:2]
+    bad = "BUCP-2025-009,Bad row,w2w,DPH,CDW,,,,w2w.commute,2025-02-03,2025-02-10,,,,2025-03-01,"
+    path = tmp_path / "tracker.csv"
+    path.write_text("\n".join([header, good, bad + ",,,,,,"]) + "\n")
+    code, _, err = run(["bucp", "import", str(path)], register, ok=None)
+    assert code == 2 and "row 3: 'fulfilled'" in err
+    assert counts(register)["bucp"] == 0  # the good first row was rolled back too
+    path.write_text(TRACKER)
+    run(["bucp", "import", str(path)], register)
+    run(["bucp", "event", "BUCP-2025-001", "closed", "--date", "2025-12-01"], register)
+    _, out, _ = run(["bucp", "list", "--format", "json"], register)
+    assert [(r["id"], r["state"]) for r in json.loads(out)] == [
+        ("BUCP-2025-001", "closed"), ("BUCP-2025-002", "closed")]  # fmt: skip
+    data = json.loads(run(["metrics", "--format", "json"], register)[1])
+    assert data["outcomes"]["approved"] == 1 and data["dispute_rate"] == 0.5
