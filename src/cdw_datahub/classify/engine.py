@@ -105,7 +105,16 @@ class Classifier:
             for p in phrases:
                 if not p.startswith("re:"):
                     vocab.update(p.lower().split())
-        self.tokenizer = Tokenizer(policy.abbreviations, vocab)
+        concept_words = {
+            w
+            for ps in policy.concepts.values()
+            for p in ps
+            if not p.startswith("re:")
+            for w in p.lower().split()
+        }
+        self.tokenizer = Tokenizer(
+            policy.abbreviations, vocab, prefix_words=concept_words, glue_words=policy.words
+        )
         self._type_family: dict[str, str] = {}
         for family, names in policy.types.items():
             for n in names:

@@ -165,7 +165,10 @@ def load_policy(path: Path) -> DetectionPolicy:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         line = (e.problem_mark.line + 1) if e.problem_mark else 1
-        raise InputError(f"not valid YAML: {e.problem}", location=f"{file}:{line}") from e
+        # An unclosed bracket is only noticed lines later; say where the construct began too.
+        began = e.context_mark.line + 1 if e.context_mark else line
+        where = f" (the construct started on line {began})" if began != line else ""
+        raise InputError(f"not valid YAML: {e.problem}{where}", location=f"{file}:{line}") from e
     if root is None:
         raise InputError("the file is empty", location=f"{file}:1")
     lines: dict[Path_, int] = {}

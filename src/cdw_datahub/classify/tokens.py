@@ -26,6 +26,8 @@ _UNKNOWN_CHAR_COST = 3
 _MAX_UNKNOWN_CHARS = 1
 _MIN_SEGMENT_LEN = 5
 _MAX_PIECE_LEN = 24
+_MIN_PREFIX = 4
+_PREFIX_COST = 2
 
 
 def split_identifier(name: str) -> list[str]:
@@ -47,17 +49,37 @@ class Tokenizer:
     `vocabulary` is every word the rules know, used to singularize and to split glued words.
     """
 
-    def __init__(self, abbreviations: Mapping[str, str], vocabulary: Iterable[str]):
+    def __init__(
+        self,
+        abbreviations: Mapping[str, str],
+        vocabulary: Iterable[str],
+        prefix_words: Iterable[str] = (),
+        glue_words: Iterable[str] = (),
+    ):
         self._abbrev: dict[str, tuple[str, ...]] = {
             k.lower(): tuple(v.lower().split()) for k, v in abbreviations.items()
         }
         self._vocab: frozenset[str] = frozenset(w.lower() for w in vocabulary) | frozenset(
             w for exp in self._abbrev.values() for w in exp
         )
-        # Pieces a glued word may be split into: known words and abbreviations of 2+ letters.
-        self._pieces: frozenset[str] = frozenset(
-            w for w in self._vocab | frozenset(self._abbrev) if len(w) >= 2
+        # Pieces a glued word may be split into: known words of 3+ letters, the declared
+        # abbreviations, and the short glue words listed as such (id, of, at); any other 2-letter
+        # word, such as "ip" inside "hawaiipi", would mostly cut words at random.
+        self._pieces: frozenset[str] = (
+            frozenset(w for w in self._vocab if len(w) >= 3)
+            | frozenset(a for a in self._abbrev if len(a) >= 2)
+            | frozenset(w.lower() for w in glue_words if len(w) >= 2)
         )
+        # Truncation fallback ("incarc" -> incarceration): a prefix of 4+ letters that starts
+        # exactly one of these words stands for it. Ambiguous prefixes stand for nothing.
+        owners: dict[str, set[str]] = {}
+        for w in prefix_words:
+            w = w.lower()
+            for n in range(_MIN_PREFIX, len(w) - 1):
+                owners.setdefault(w[:n], set()).add(w)
+        self._prefix: dict[str, str] = {
+            p: next(iter(ws)) for p, ws in owners.items() if len(ws) == 1
+        }
         self.word = lru_cache(maxsize=65536)(self._word)
         self.tokens = lru_cache(maxsize=65536)(self._tokens)
 
@@ -102,12 +124,16 @@ class Tokenizer:
         known = self._known(w)
         if known is not None:
             return known
+        if w in self._prefix:
+            return (self._prefix[w],)
         if len(w) >= _MIN_SEGMENT_LEN and w.isalpha():
             pieces = self._segment(w)
             if pieces is not None:
                 out: list[str] = []
                 for p in pieces:
-                    out.extend(self._known(p) or (p,))
+                    out.extend(
+                        self._known(p) or ((self._prefix[p],) if p in self._prefix else (p,))
+                    )
                 return tuple(out)
         return (w,)
 
@@ -125,6 +151,8 @@ class Tokenizer:
                 piece = w[start:end]
                 if piece in self._pieces or self._singular(piece) is not None and len(piece) > 3:
                     cost, unk = best[start] + 1, unknown[start]
+                elif piece in self._prefix:
+                    cost, unk = best[start] + _PREFIX_COST, unknown[start]
                 elif end - start == 1:
                     cost, unk = best[start] + _UNKNOWN_CHAR_COST, unknown[start] + 1
                 else:
