@@ -318,3 +318,18 @@ def test_postgres_register_through_the_cli(pg_url: str, pg_schema: str, tmp_path
         ("BUCP-2025-001", "closed"), ("BUCP-2025-002", "closed")]  # fmt: skip
     data = json.loads(run(["metrics", "--format", "json"], register)[1])
     assert data["outcomes"]["approved"] == 1 and data["dispute_rate"] == 0.5
+
+
+def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from cdw_datahub.bucp.register.models import Base
+
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    with open_register(url) as reg, reg.engine.connect() as conn:
+        context = MigrationContext.configure(conn)
+        assert context.get_current_revision() == "0001"
+        assert compare_metadata(context, Base.metadata) == []
+    with open_register(url) as reg:  # opening again is a no-op, not a second migration
+        assert reg.counts()["bucp"] == 0
