@@ -195,6 +195,17 @@ def test_codes_are_labeled_by_what_they_encode(clf: Classifier) -> None:
     )
 
 
+def test_health_words_need_a_care_setting(clf: Classifier) -> None:
+    park_visit = ("visit_id", "park_id", "visit_purpose", "visit_date", "duration_minutes")
+    assert clf.classify(col("park_visit", "visit_purpose", columns=park_visit)).label == "NONE"
+    commute = ("commute_id", "participant_id", "weather_condition")
+    assert clf.classify(col("commute", "weather_condition", columns=commute)).label == "NONE"
+    survey = ("survey_id", "participant_id", "has_diabetes")
+    assert clf.classify(col("health_survey", "has_diabetes", "BOOLEAN", survey)).label == "HEALTH"
+    visit = ("visit_id", "patient_id", "provider_id", "visit_purpose")
+    assert clf.classify(col("visit", "visit_purpose", columns=visit)).label == "HEALTH"
+
+
 def test_comment_can_reveal_what_the_name_hides(clf: Classifier) -> None:
     plain = col("participant", "fld_17", "VARCHAR(11)", PERSON)
     assert clf.classify(plain).label == "NONE"

@@ -28,6 +28,7 @@ _MIN_SEGMENT_LEN = 5
 _MAX_PIECE_LEN = 24
 _MIN_PREFIX = 4
 _PREFIX_COST = 2
+_MAX_PREFIX_SHARE = 0.6
 
 
 def split_identifier(name: str) -> list[str]:
@@ -75,7 +76,8 @@ class Tokenizer:
         owners: dict[str, set[str]] = {}
         for w in prefix_words:
             w = w.lower()
-            for n in range(_MIN_PREFIX, len(w) - 1):
+            # A truncation keeps at most 60% of the word: "check" must not become "checksum".
+            for n in range(_MIN_PREFIX, int(len(w) * _MAX_PREFIX_SHARE) + 1):
                 owners.setdefault(w[:n], set()).add(w)
         self._prefix: dict[str, str] = {
             p: next(iter(ws)) for p, ws in owners.items() if len(ws) == 1
