@@ -37,7 +37,8 @@ def _rows(demo_dir: Path, *args: str) -> dict[str, dict[str, Any]]:
 
 def test_w2w_commute_from_the_demo_catalog(demo_dir: Path) -> None:
     rows = _rows(demo_dir, "--dataset", "commute")
-    assert {r["dataset"] for r in rows.values()} == {"main.commute"}
+    assert len({r["dataset_urn"] for r in rows.values()}) == 1
+    assert next(iter(rows.values()))["dataset"].endswith("main.commute")
     date = rows["commute_date"]
     assert date["field_name"] == "Commute Date"
     assert (date["type"], date["native_type"]) == ("date and time", "DATE")
@@ -55,16 +56,12 @@ def test_w2w_commute_from_the_demo_catalog(demo_dir: Path) -> None:
 
 def test_w2w_participant_from_the_demo_catalog(demo_dir: Path) -> None:
     done = _cli(demo_dir, "bucp", "export", "--program", "w2w", "--dataset", "participant")
-    if done.returncode == 2 and "no dataset matches 'participant'" in done.stderr:
-        pytest.xfail(
-            "demo catalog: W2W and Healthy Habits both have main.participant, so their SQLite "
-            "dataset URNs collide (urn:li:dataset:(urn:li:dataPlatform:sqlite,main.participant,"
-            "PROD)) and the W2W table is lost; needs a platform_instance or database prefix"
-        )
     assert done.returncode == 0, done.stderr
     rows = {r["field"]: r for r in json.loads(done.stdout)["fields"]}
     assert rows["participant_id"]["field_name"]
     assert rows["participant_id"]["classification_status"] != "unclassified"
+    # the W2W table, not Healthy Habits' table of the same name
+    assert all(r["dataset"].startswith("w2w.") for r in rows.values())
 
 
 def test_demo_workbook_and_csv(demo_dir: Path) -> None:

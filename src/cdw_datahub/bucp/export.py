@@ -85,9 +85,11 @@ class Facts:
     programs: dict[str, str]  # program id -> display name
     people: dict[str, str]  # corpuser URN -> display name
     _level_index: dict[str, int] = field(default_factory=dict)
+    category_rank: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._level_index = {lvl.id: i for i, lvl in enumerate(self.levels)}
+        self.category_rank = {cid: i for i, cid in enumerate(self.categories)}
 
     def level(self, level_id: str) -> Level:
         index = self._level_index.get(level_id)
@@ -307,7 +309,11 @@ def field_row(
             if level
             else facts.unclassified_label
         ),
-        "categories": sorted(dict.fromkeys(categories), key=_category_order(facts)),
+        "categories": (
+            sorted(dict.fromkeys(categories), key=_category_order(facts))
+            if len(categories) > 1
+            else categories
+        ),
         "classification_status": _STATUS.get(level.provenance, "suggested")
         if level
         else "unclassified",
@@ -317,7 +323,7 @@ def field_row(
 
 
 def _category_order(facts: Facts) -> Any:
-    order = {cid: i for i, cid in enumerate(facts.categories)}
+    order = facts.category_rank
     return lambda cid: (order.get(cid, len(order)), cid)
 
 

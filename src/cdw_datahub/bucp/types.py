@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 BUCP_TYPES = ("numeric", "text", "date and time", "currency", "boolean", "coordinates", "other")
 
@@ -71,6 +72,7 @@ def _base(native_type: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=1024)
 def native_bucp_type(native_type: str) -> str | None:
     base = _base(native_type)
     for pattern, bucp in _NATIVE:
@@ -79,6 +81,7 @@ def native_bucp_type(native_type: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # column names and types repeat across tables; the answer is pure
 def bucp_type(native_type: str, column: str) -> TypeMapping:
     """The BUCP type of one column, from its name first, then its native type."""
     native = native_bucp_type(native_type)

@@ -133,8 +133,22 @@ def document_json(doc: ExportDocument) -> dict[str, Any]:
 
 
 def write_json(doc: ExportDocument, out: IO[str]) -> None:
-    json.dump(document_json(doc), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    """Indented JSON with one field object per line: readable, diff-friendly, and fast (each
+    line goes through the C encoder; `json.dump(indent=...)` is pure Python, 5x slower)."""
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    head = {k: v for k, v in document_json(doc).items() if k not in ("fields", "summary")}
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f"  {dumps(key)}: {dumps(value)},\n")
+    out.write('  "fields": [')
+    for i, row in enumerate(doc.rows):
+        out.write(("\n    " if i == 0 else ",\n    ") + dumps(row))
+    out.write("\n  ],\n" if doc.rows else "],\n")
+    summary = json.dumps(doc.summary, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    out.write(f'  "summary": {summary}\n}}\n')
 
 
 # ---------------------------------------------------------------- xlsx
