@@ -84,7 +84,9 @@ def dataset_view(
                 nullable=bool(raw.get("nullable", False)),
                 is_key=bool(raw.get("isPartOfKey", False)),
                 description=ui_description or raw.get("description") or None,
-                description_source="ui" if ui_description else ("ingested" if raw.get("description") else None),
+                description_source="ui"
+                if ui_description
+                else ("ingested" if raw.get("description") else None),
                 label=raw.get("label") or None,
                 tags=merge_associations(
                     _tags(edit.get("globalTags"), "ui"), _tags(raw.get("globalTags"), "ingested")
