@@ -48,6 +48,8 @@ def test_datahub_check_plugins_lists_ours() -> None:
     )
     assert result.returncode == 0, result.stderr
     for name in SOURCES + TRANSFORMERS:
-        line = next((ln for ln in result.stdout.splitlines() if ln.split() and ln.split()[0] == name), "")
+        line = next(
+            (ln for ln in result.stdout.splitlines() if ln.split() and ln.split()[0] == name), ""
+        )
         assert line, f"{name} not listed"
         assert "disabled" not in line.lower(), line

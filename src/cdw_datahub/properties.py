@@ -124,7 +124,7 @@ def assignment_mcp(
     assignments = []
     for name in sorted(values):
         raw = values[name]
-        items = raw if isinstance(raw, list) else [raw]
+        items: list[str | float] = list(raw) if isinstance(raw, list) else [raw]
         if not items:
             continue
         if PROPERTIES[name].number:

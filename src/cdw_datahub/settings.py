@@ -1,7 +1,8 @@
 """Where the catalog, the register and the steward-owned folders are.
 
 Order: command-line flag, environment (CDW_CATALOG, CDW_REGISTER, CDW_GLOSSARY_DIR,
-CDW_POLICIES_DIR), `cdw.yml` in the current directory (or --config FILE), defaults. Relative paths in cdw.yml are relative to that file.
+CDW_POLICIES_DIR), `cdw.yml` in the current directory (or --config FILE), defaults. Relative
+paths in cdw.yml are relative to that file.
 """
 
 from __future__ import annotations

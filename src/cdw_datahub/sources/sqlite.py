@@ -30,6 +30,7 @@ from datahub.ingestion.api.decorators import (
     platform_name,
     support_status,
 )
+from datahub.ingestion.source.common.data_reader import DataReader
 from datahub.ingestion.source.sql.sql_generic import (
     SQLAlchemyGenericConfig,
     SQLAlchemyGenericSource,
@@ -37,7 +38,7 @@ from datahub.ingestion.source.sql.sql_generic import (
 from datahub.ingestion.source.sql.sqlalchemy_data_reader import SqlAlchemyTableDataReader
 from datahub.metadata.schema_classes import ForeignKeyConstraintClass, SchemaMetadataClass
 from pydantic import Field, field_validator
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine.reflection import Inspector
 
 from cdw_datahub.sources import evidence
@@ -125,10 +126,13 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
     def _ddl_comments(
         self, inspector: Inspector, schema: str, table: str
     ) -> tuple[str | None, dict[str, str]]:
-        row = inspector.bind.execute(  # type: ignore[attr-defined]
-            text(f"SELECT sql FROM {_quote(schema)}.sqlite_master WHERE name = :name"),
-            {"name": table},
-        ).first()
+        query = text(f"SELECT sql FROM {_quote(schema)}.sqlite_master WHERE name = :name")
+        bind = inspector.bind
+        if isinstance(bind, Engine):
+            with bind.connect() as conn:
+                row = conn.execute(query, {"name": table}).first()
+        else:
+            row = bind.execute(query, {"name": table}).first()
         return ddl_comments(row[0]) if row and row[0] else (None, {})
 
     def _get_columns(
@@ -152,7 +156,7 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
             return None, parts[0]
         return super().get_db_schema(dataset_identifier)
 
-    def make_data_reader(self, inspector: Inspector) -> SqlAlchemyTableDataReader | None:
+    def make_data_reader(self, inspector: Inspector) -> DataReader | None:
         if self.config.sample_values:
             return SqlAlchemyTableDataReader.create(inspector)
         return super().make_data_reader(inspector)
