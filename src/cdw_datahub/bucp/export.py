@@ -12,14 +12,20 @@ public < confidential < sensitive < personal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cdw_datahub.bucp.select import Selection, select, suggestion
 from cdw_datahub.bucp.types import bucp_type
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView, TermView
 from cdw_datahub.catalog.model import PROVENANCE_ORDER, Association
+from cdw_datahub.errors import InputError
+
+if TYPE_CHECKING:
+    from cdw_datahub.bucp.writers import ExportDocument
 
 ROW_KEYS = (
     "dataset_urn",
@@ -333,3 +339,56 @@ def export_rows(
     report: ExportReport | None = None,
 ) -> list[dict[str, Any]]:
     return [field_row(ds, fv, facts, report) for ds, fields in selected for fv in fields]
+
+
+# ---------------------------------------------------------------- requests
+
+
+def collect(
+    catalog: Catalog,
+    selection: Selection,
+    program: str | None,
+    glossary_dir: Path | None,
+    policies_dir: Path | None,
+    warn: Callable[[str], None] = lambda message: None,
+) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    """Rows, summary and catalog location for a selection (the export and the demo use this)."""
+    from cdw_datahub.bucp.summary import build_summary
+
+    facts = load_facts(catalog, glossary_dir, policies_dir)
+    selection = Selection(selection.datasets, selection.fields, resolve_program(facts, program))
+    report = ExportReport()
+    rows = export_rows(select(catalog.datasets(), selection), facts, report)
+    for message in report.messages():
+        warn(message)
+    if not rows:
+        raise InputError("nothing to export: the selection has no fields", catalog.location)
+    return rows, build_summary(rows, facts, report.terms_used), catalog.location
+
+
+def document(
+    rows: list[dict[str, Any]], summary: dict[str, Any], location: str, title: str | None
+) -> ExportDocument:
+    from cdw_datahub.bucp.writers import ExportDocument
+
+    return ExportDocument(
+        title=title or "BUCP technical fields",
+        catalog=location,
+        generated=dt.date.today().isoformat(),
+        rows=rows,
+        summary=summary,
+    )
+
+
+def resolve_program(facts: Facts, value: str | None) -> str | None:
+    if value is None:
+        return None
+    pid = facts.program_id(value)
+    if pid is None:
+        known = [*facts.programs, *facts.programs.values()]
+        listing = ", ".join(f"{k} ({v})" for k, v in sorted(facts.programs.items())) or "none"
+        raise InputError(
+            f"unknown program '{value}'{suggestion(value, known)}; known programs: {listing}",
+            key="--program",
+        )
+    return pid

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,9 +10,9 @@ from typing import Any
 import click
 
 from cdw_datahub.bucp import writers
-from cdw_datahub.bucp.export import ExportReport, Facts, export_rows, load_facts
-from cdw_datahub.bucp.select import Selection, select, suggestion
-from cdw_datahub.bucp.summary import build_summary, summary_text
+from cdw_datahub.bucp.export import collect, document
+from cdw_datahub.bucp.select import Selection
+from cdw_datahub.bucp.summary import summary_text
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
@@ -49,35 +48,19 @@ def selection_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def _resolve_program(facts: Facts, value: str | None) -> str | None:
-    if value is None:
-        return None
-    pid = facts.program_id(value)
-    if pid is None:
-        known = [*facts.programs, *facts.programs.values()]
-        listing = ", ".join(f"{k} ({v})" for k, v in sorted(facts.programs.items())) or "none"
-        raise InputError(
-            f"unknown program '{value}'{suggestion(value, known)}; known programs: {listing}",
-            key="--program",
-        )
-    return pid
-
-
 def _collect(
     catalog_uri: str | None, datasets: tuple[str, ...], fields: tuple[str, ...], program: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     settings = get_settings(catalog_uri)
     with open_catalog(settings.catalog) as catalog:
-        facts = load_facts(catalog, settings.glossary_dir, settings.policies_dir)
-        selection = Selection(tuple(datasets), tuple(fields), _resolve_program(facts, program))
-        report = ExportReport()
-        rows = export_rows(select(catalog.datasets(), selection), facts, report)
-        location = catalog.location
-    for message in report.messages():
-        click.secho(f"Warning: {message}", fg="yellow", err=True)
-    if not rows:
-        raise InputError("nothing to export: the selection has no fields", location)
-    return rows, build_summary(rows, facts, report.terms_used), location
+        return collect(
+            catalog,
+            Selection(datasets, fields, None),
+            program,
+            settings.glossary_dir,
+            settings.policies_dir,
+            warn=lambda m: click.secho(f"Warning: {m}", fg="yellow", err=True),
+        )
 
 
 @click.command("export")
@@ -115,13 +98,7 @@ def export(
     if chosen == "xlsx" and output is None:
         raise InputError("an xlsx workbook needs a file; add --output FILE.xlsx", key="--format")
     rows, result, location = _collect(catalog, datasets, fields, program)
-    doc = writers.ExportDocument(
-        title=title or "BUCP technical fields",
-        catalog=location,
-        generated=dt.date.today().isoformat(),
-        rows=rows,
-        summary=result,
-    )
+    doc = document(rows, result, location, title)
     if output is None:
         click.echo(writers.render(doc, chosen), nl=False)
         return

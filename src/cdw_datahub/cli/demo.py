@@ -30,11 +30,17 @@ def demo(workdir: Path) -> None:
 
     Creates one SQLite database per program (Walk2Work, Healthy Habits, Your Environment),
     ingests the business glossary and the three databases with the shipped recipes into a
-    DataHub Lite file, writes WORKDIR/cdw.yml so every command run inside WORKDIR works on the
-    demo without flags, and prints what was built.
+    DataHub Lite file, seeds a BUCP register, writes the Walk2Work BUCP sheet (xlsx and md) and
+    WORKDIR/cdw.yml (so every command run inside WORKDIR works on the demo without flags), and
+    prints what was built: coverage per program, the priority ranking and BUCP metrics.
     """
+    from cdw_datahub import priority
+    from cdw_datahub.bucp import metrics, writers
+    from cdw_datahub.bucp.export import collect, document
+    from cdw_datahub.bucp.select import Selection
     from cdw_datahub.catalog import open_catalog
     from cdw_datahub.demo.build import build_sqlite
+    from cdw_datahub.demo.register_seed import seed_register
     from cdw_datahub.demo.summary import print_summary
     from cdw_datahub.ingest import recipe_path, run_recipe
     from cdw_datahub.settings import write_config
@@ -65,6 +71,10 @@ def demo(workdir: Path) -> None:
         if result.warnings:
             _say(f"  {len(result.warnings)} warning(s): " + "; ".join(result.warnings[:3]))
 
+    register = f"sqlite:///{workdir / 'bucp-register.db'}"
+    _say("Seeding the BUCP register with the sample department's BUCPs ...")
+    seed_register(register)
+
     config = write_config(
         workdir,
         {
@@ -75,7 +85,16 @@ def demo(workdir: Path) -> None:
         },
     )
     with open_catalog(f"lite:{lite}") as catalog:
-        print_summary(catalog, workdir, out=sys.stdout)
+        _say("Writing the Walk2Work BUCP sheet ...")
+        rows, summary, location = collect(
+            catalog, Selection(), "w2w", settings.glossary_dir, settings.policies_dir
+        )
+        doc = document(rows, summary, location, "Walk2Work: BUCP technical fields")
+        sheets = [workdir / "w2w-bucp.xlsx", workdir / "w2w-bucp.md"]
+        for sheet in sheets:
+            writers.write(doc, sheet.suffix[1:], sheet)
+        ranking = priority.rank(catalog, register, settings.policies_dir / "rubric.yml")
+        print_summary(catalog, ranking, metrics.compute(register), sheets, out=sys.stdout)
     _say(f"Wrote {config}; run commands inside {workdir} to use this catalog.")
     _say(f"Done in {time.monotonic() - started:.1f} s.")
 

@@ -1,4 +1,5 @@
-"""What the demo prints: the catalog it built, per program."""
+"""What the demo prints: the catalog it built, how well it is described, what to describe next,
+how BUCPs are going, and where the Walk2Work BUCP sheet is."""
 
 from __future__ import annotations
 
@@ -6,20 +7,86 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from cdw_datahub import coverage as coverage_mod
+from cdw_datahub.bucp.metrics import Metrics, text_table
 from cdw_datahub.catalog import Catalog
+from cdw_datahub.priority import Ranking
 
 
-def print_summary(catalog: Catalog, workdir: Path, out: TextIO) -> None:
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def print_summary(
+    catalog: Catalog,
+    ranking: Ranking,
+    metrics: Metrics,
+    sheets: list[Path],
+    out: TextIO,
+) -> None:
     datasets: Counter[str] = Counter()
     fields: Counter[str] = Counter()
     for dataset in catalog.datasets():
         program = dataset.program or "(no program)"
         datasets[program] += 1
         fields[program] += len(dataset.fields)
-    domains = catalog.domains()
-    out.write(f"Catalog {catalog.location}\n")
-    out.write(f"{'program':<22}{'datasets':>10}{'fields':>10}\n")
+    names = {u.removeprefix("urn:li:domain:cdw."): n for u, n in catalog.domains().items()}
+    cov = coverage_mod.compute(catalog)
+
+    header = ["program", "datasets", "fields", *(f"{m} %" for m in coverage_mod.METRICS)]
+    rows = []
     for program in sorted(datasets):
-        name = domains.get(f"urn:li:domain:cdw.{program}", program)
-        out.write(f"{name:<22}{datasets[program]:>10}{fields[program]:>10}\n")
-    out.write(f"{'total':<22}{sum(datasets.values()):>10}{sum(fields.values()):>10}\n")
+        program_fields = cov.program_fields(program)
+        rows.append(
+            [
+                names.get(program, program),
+                datasets[program],
+                fields[program],
+                *(_pct(coverage_mod.share(program_fields, m)) for m in coverage_mod.METRICS),
+            ]
+        )
+    rows.append(
+        [
+            "total",
+            sum(datasets.values()),
+            sum(fields.values()),
+            *(_pct(coverage_mod.share(cov.fields, m)) for m in coverage_mod.METRICS),
+        ]
+    )
+    out.write(f"Catalog {catalog.location}: what was harvested and how well it is described\n")
+    out.write(text_table(header, rows) + "\n")
+    out.write(
+        "(classification = reviewed by a person; suggestions await review. `cdw-datahub "
+        "coverage` shows every dataset.)\n\n"
+    )
+
+    out.write("What to describe next (`cdw-datahub priority`)\n")
+    out.write(
+        text_table(
+            ["rank", "program", "score", "top dataset"],
+            [[p.rank, p.name, f"{p.score:.2f}", p.top_dataset] for p in ranking.programs],
+        )
+        + "\n\n"
+    )
+
+    fulfilled = next((s for s in metrics.stages if s.stage == "submission to fulfillment"), None)
+    out.write("BUCP register (`cdw-datahub metrics`)\n")
+    facts = [
+        ["BUCPs", metrics.bucps],
+        ["outcomes", ", ".join(f"{k} {v}" for k, v in sorted(metrics.outcomes.items())) or "-"],
+        ["dispute rate", _pct(metrics.dispute_rate) if metrics.dispute_rate is not None else "-"],
+        ["most requested", ", ".join(d for d, _ in metrics.top_datasets[:3]) or "-"],
+    ]
+    if fulfilled is not None and fulfilled.median_days is not None:
+        facts.insert(
+            1,
+            [
+                "submission to fulfillment, days",
+                f"median {fulfilled.median_days:g}, 90th percentile {fulfilled.p90_days:g}",
+            ],
+        )
+    out.write(text_table(["measure", "value"], facts) + "\n\n")
+
+    out.write("Walk2Work BUCP technical fields (`cdw-datahub bucp export`):\n")
+    for sheet in sheets:
+        out.write(f"  {sheet}\n")
