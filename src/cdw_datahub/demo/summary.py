@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.bucp.metrics import Metrics, text_table
@@ -71,7 +71,7 @@ def print_summary(
 
     fulfilled = next((s for s in metrics.stages if s.stage == "submission to fulfillment"), None)
     out.write("BUCP register (`cdw-datahub metrics`)\n")
-    facts = [
+    facts: list[list[Any]] = [
         ["BUCPs", metrics.bucps],
         ["outcomes", ", ".join(f"{k} {v}" for k, v in sorted(metrics.outcomes.items())) or "-"],
         ["dispute rate", _pct(metrics.dispute_rate) if metrics.dispute_rate is not None else "-"],

@@ -39,7 +39,7 @@ from pydantic import Field
 
 from cdw_datahub import properties as props
 from cdw_datahub.errors import CdwError
-from cdw_datahub.policy import Policy, load_policy
+from cdw_datahub.policy import DatasetEntry, Policy, load_policy
 from cdw_datahub.settings import resolve
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,11 @@ RULE_KEY = "cdw.rule"
 
 
 class DescribeConfig(ConfigModel):
-    program: str = Field(description="Program the datasets belong to: id or display name.")
+    program: str | None = Field(
+        default=None,
+        description="Program the datasets belong to (id or display name). Without one, only the "
+        "detection and statute rules apply: no dictionary, reviewed assignments or domain.",
+    )
     glossary_dir: str | None = Field(
         default=None,
         description="The glossary/ folder (default: ./glossary, else the sample department's).",
@@ -121,7 +125,7 @@ class DatasetDescriber(Transformer, ABC):
                 _path(config.glossary_dir) or settings.glossary_dir,
                 _path(config.policies_dir) or settings.policies_dir,
             )
-            self.program = self.policy.program(config.program).id
+            self.program = self.policy.program(config.program).id if config.program else None
         except CdwError as e:  # DataHub shows the message as a configuration error
             raise ValueError(str(e)) from e
         # One timestamp per run keeps a run's associations identical; SOURCE_DATE_EPOCH (the
@@ -130,6 +134,10 @@ class DatasetDescriber(Transformer, ABC):
         self.run_time = int(epoch) * 1000 if epoch else int(time.time() * 1000)
         self._defined: set[str] = set()
         self._field_store = _field_stores.setdefault(ctx, _FieldProperties())
+
+    def dataset_entry(self, dataset: DatasetRecord) -> DatasetEntry | None:
+        """The field dictionary's entry for this dataset (None without a program)."""
+        return self.policy.dataset_entry(self.program, dataset.table) if self.program else None
 
     @classmethod
     def create(cls, config_dict: dict[str, Any], ctx: PipelineContext) -> DatasetDescriber:

@@ -46,7 +46,9 @@ class ClassificationTransformer(DatasetDescriber):
         }
         for schema_field in dataset.schema.fields:
             column = column_name(schema_field)
-            reviewed = self.policy.reviewed(self.program, dataset.table, column)
+            reviewed = (
+                self.policy.reviewed(self.program, dataset.table, column) if self.program else None
+            )
             if reviewed is not None:
                 level, categories = reviewed.level, reviewed.categories
                 provenance, rule = "reviewed", reviewed.source

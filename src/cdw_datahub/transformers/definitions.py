@@ -37,10 +37,11 @@ def same_text(a: str, b: str) -> bool:
 
 class FieldDefinitionsTransformer(DatasetDescriber):
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
-        entry = self.policy.dataset_entry(self.program, dataset.table)
+        entry = self.dataset_entry(dataset)
+        if entry is None:
+            return
         if (
-            entry is not None
-            and entry.description
+            entry.description
             and dataset.properties is not None
             and not dataset.properties.description
         ):
@@ -48,7 +49,7 @@ class FieldDefinitionsTransformer(DatasetDescriber):
 
         for schema_field in dataset.schema.fields:
             column = column_name(schema_field)
-            fact = self.policy.field_entry(self.program, dataset.table, column)
+            fact = entry.fields.get(column)
             if fact is None:
                 continue
             if fact.name:

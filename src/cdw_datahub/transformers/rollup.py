@@ -90,6 +90,8 @@ class DatasetRollupTransformer(DatasetDescriber):
         yield props.assignment_mcp(dataset.urn, inventory)
 
     def _program(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
+        if self.program is None:
+            return
         program = self.policy.programs[self.program]
         urn = domain_urn(program.id)
         yield from self.define_once(
@@ -107,7 +109,7 @@ class DatasetRollupTransformer(DatasetDescriber):
             entityUrn=dataset.urn, aspect=DomainsClass(domains=[urn])
         )
 
-        entry = self.policy.dataset_entry(self.program, dataset.table)
+        entry = self.dataset_entry(dataset)
         steward = entry.steward if entry else program.steward
         user = f"urn:li:corpuser:{steward.id}"
         yield from self.define_once(
@@ -129,12 +131,12 @@ class DatasetRollupTransformer(DatasetDescriber):
         self, dataset: DatasetRecord, level: str | None, categories: list[str]
     ) -> dict[str, str | float | list[str]]:
         values: dict[str, str | float | list[str]] = {
-            "cdw.dataset.program": self.program,
+            "cdw.dataset.program": self.program or "",
             "cdw.dataset.platform": dataset.urn.split("urn:li:dataPlatform:", 1)[1].split(",")[0],
             "cdw.dataset.classification": level or "unclassified",
             "cdw.dataset.categories": categories,
         }
-        entry = self.policy.dataset_entry(self.program, dataset.table)
+        entry = self.dataset_entry(dataset)
         if entry is not None:
             inv = entry.inventory
             scalars = {
@@ -156,4 +158,4 @@ class DatasetRollupTransformer(DatasetDescriber):
                 values["cdw.dataset.modernizationCandidate"] = (
                     "true" if inv.modernization_candidate else "false"
                 )
-        return {k: v for k, v in values.items() if v != []}
+        return {k: v for k, v in values.items() if v not in ([], "")}

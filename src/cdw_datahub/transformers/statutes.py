@@ -29,7 +29,9 @@ class StatutesTransformer(DatasetDescriber):
                 for t in (schema_field.globalTags.tags if schema_field.globalTags else [])
                 if t.tag.startswith(CATEGORY_TAG)
             ]
-            decision = self.policy.statutes_for(self.program, dataset.table, column, categories)
+            decision = self.policy.statutes_for(
+                self.program or "", dataset.table, column, categories
+            )
             if not decision.assessed:
                 continue
             if not decision.statutes:

@@ -20,7 +20,7 @@ from cdw_datahub.transformers.base import ACTOR, DatasetDescriber, DatasetRecord
 
 class GlossaryTermsTransformer(DatasetDescriber):
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
-        entry = self.policy.dataset_entry(self.program, dataset.table)
+        entry = self.dataset_entry(dataset)
         if entry is None:
             return
         for schema_field in dataset.schema.fields:
