@@ -83,13 +83,26 @@ def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult
 def _entry_text(entry: object) -> str:
     title = getattr(entry, "title", None) or getattr(entry, "message", None) or str(entry)
     context = getattr(entry, "context", None)
-    return f"{title} ({', '.join(map(str, context))})" if context else str(title)
+    text = f"{title} ({', '.join(map(str, context))})" if context else str(title)
+    return _one_line(text)
+
+
+def _one_line(text: str) -> str:
+    """DataHub and driver messages span lines and link to docs; keep what says what failed."""
+    text = text.split("(Background on this error", 1)[0]
+    return " ".join(text.split()).rstrip(" ()")
 
 
 def _first_line(e: BaseException) -> str:
     # DataHub's config errors chain a PipelineInitError to the pydantic error that says what.
+    from pydantic import ValidationError
+
     cause: BaseException | None = e
     while cause is not None and cause.__cause__ is not None:
         cause = cause.__cause__
-    text = str(cause or e).strip()
-    return " ".join(text.splitlines()[:3])
+    if isinstance(cause, ValidationError):
+        return "; ".join(
+            f"'{'.'.join(map(str, err['loc']))}': {err['msg'].removeprefix('Value error, ')}"
+            for err in cause.errors()
+        )
+    return _one_line(str(cause or e))

@@ -16,6 +16,7 @@ from cdw_datahub.errors import CdwError
 # One module per command area; each exposes `commands`, a list of click commands or groups.
 COMMAND_MODULES = [
     "cdw_datahub.cli.demo",
+    "cdw_datahub.cli.scan",
     "cdw_datahub.cli.bucp",
     "cdw_datahub.cli.register",
     "cdw_datahub.cli.metrics",
@@ -64,6 +65,9 @@ def main(ctx: click.Context, config: Path | None, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not debug:
+        # DataHub logs a failing pipeline's traceback itself; we report the failure in one line.
+        logging.getLogger("datahub").setLevel(logging.CRITICAL)
 
 
 for _name in COMMAND_MODULES:
