@@ -1,0 +1,157 @@
+"""Re-ingestion: stable read-back, reviewed assignments beat suggestions, UI edits survive."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.metadata.schema_classes import (
+    EditableSchemaFieldInfoClass,
+    EditableSchemaMetadataClass,
+    GlobalTagsClass,
+    TagAssociationClass,
+)
+
+from cdw_datahub.catalog import open_catalog
+from cdw_datahub.ingest import recipe_path, run_recipe
+from cdw_datahub.policy import clear_cache
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, demo_dir: Path) -> Path:
+    shutil.copy(demo_dir / "w2w.db", tmp_path / "w2w.db")
+    shutil.copytree(REPO / "policies", tmp_path / "policies")
+    return tmp_path
+
+
+def _ingest(workdir: Path) -> None:
+    env = {
+        "CDW_DATA_DIR": str(workdir),
+        "CDW_LITE_FILE": str(workdir / "lite.db"),
+        "CDW_GLOSSARY_DIR": str(REPO / "glossary"),
+        "CDW_POLICIES_DIR": str(workdir / "policies"),
+    }
+    clear_cache()
+    for name in ("glossary.lite.yml", "w2w.lite.yml"):
+        run_recipe(recipe_path(name), env)
+
+
+def _read(workdir: Path) -> dict[str, Any]:
+    with open_catalog(f"lite:{workdir / 'lite.db'}") as catalog:
+        return {d.urn: dataclasses.asdict(d) for d in catalog.datasets()}
+
+
+def _field(snapshot: dict[str, Any], table: str, column: str) -> dict[str, Any]:
+    dataset = next(d for d in snapshot.values() if d["name"].endswith(f".{table}"))
+    return next(f for f in dataset["fields"] if f["path"] == column)
+
+
+def test_running_twice_reads_back_identically(workdir: Path) -> None:
+    _ingest(workdir)
+    first = _read(workdir)
+    _ingest(workdir)
+    assert _read(workdir) == first
+    assert len(first) == 9
+
+
+def test_a_reviewed_assignment_replaces_the_suggestion(workdir: Path) -> None:
+    _ingest(workdir)
+    before = _read(workdir)
+    reviewed = yaml.safe_load((workdir / "policies" / "reviewed.yml").read_text())
+    # a field the rules classified, that nobody has reviewed yet
+    table, column = next(
+        (d["name"].rsplit(".", 1)[-1], f["path"])
+        for d in before.values()
+        for f in d["fields"]
+        if any(t["provenance"] == "suggested" and "cdw.level." in t["urn"] for t in f["tags"])
+    )
+    reviewed["w2w"].setdefault(table, {})[column] = {"level": "public", "categories": []}
+    (workdir / "policies" / "reviewed.yml").write_text(yaml.safe_dump(reviewed))
+
+    _ingest(workdir)
+    tags = _field(_read(workdir), table, column)["tags"]
+    cdw_tags = [t for t in tags if t["urn"].startswith("urn:li:tag:cdw.")]
+    assert [t["urn"] for t in cdw_tags] == ["urn:li:tag:cdw.level.public"]
+    assert cdw_tags[0]["provenance"] == "reviewed"
+    assert cdw_tags[0]["rule"].startswith("policies/reviewed.yml")
+
+
+def test_a_steward_ui_edit_survives_reingestion_and_wins(workdir: Path) -> None:
+    _ingest(workdir)
+    snapshot = _read(workdir)
+    participant = next(u for u, d in snapshot.items() if d["name"].endswith(".participant"))
+    ui_text = "Given name the participant uses, as entered at enrollment (steward edit)."
+    with open_catalog(f"lite:{workdir / 'lite.db'}") as catalog:
+        catalog.emit(
+            [
+                MetadataChangeProposalWrapper(
+                    entityUrn=participant,
+                    aspect=EditableSchemaMetadataClass(
+                        editableSchemaFieldInfo=[
+                            EditableSchemaFieldInfoClass(
+                                fieldPath="first_name",
+                                description=ui_text,
+                                globalTags=GlobalTagsClass(
+                                    tags=[TagAssociationClass(tag="urn:li:tag:steward-checked")]
+                                ),
+                            )
+                        ]
+                    ),
+                )
+            ]
+        )
+    _ingest(workdir)
+    field = _field(_read(workdir), "participant", "first_name")
+    assert field["description"] == ui_text
+    assert field["description_source"] == "ui"
+    assert field["tags"][0] == {
+        "urn": "urn:li:tag:steward-checked",
+        "provenance": "ui",
+        "rule": None,
+    }
+    assert any(t["urn"] == "urn:li:tag:cdw.level.personal" for t in field["tags"])
+
+
+def test_bad_policy_file_is_exit_2_with_file_and_line(workdir: Path, demo_dir: Path) -> None:
+    reviewed = workdir / "policies" / "reviewed.yml"
+    lines = reviewed.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if "first_name:" in line)
+    lines[at] = "    first_name: {level: top-secret, categories: [direct_identifier]}"
+    reviewed.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("cdw-datahub")),
+            "scan",
+            f"sqlite:///{demo_dir / 'w2w.db'}",
+            "--program",
+            "w2w",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "CDW_POLICIES_DIR": str(workdir / "policies")},
+    )
+    assert result.returncode == 2
+    assert f"reviewed.yml:{at + 1}" in result.stderr
+    assert "top-secret" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_no_sampled_value_in_file_sink_outputs() -> None:
+    from cdw_datahub.demo.build import SAMPLE_SENTINELS
+
+    for golden in (REPO / "tests" / "golden").glob("*.json"):
+        text = golden.read_text()
+        json.loads(text)
+        for sentinel in SAMPLE_SENTINELS:
+            assert sentinel not in text, (golden.name, sentinel)
