@@ -44,7 +44,7 @@ def test_command_has_help_and_is_in_the_readme(path: tuple[str, ...]) -> None:
     parent, _, leaf = name.rpartition(" ")
     # either spelled out, or on a line listing the group's subcommands ("bucp new / list / ...")
     listed = any(
-        f"cdw-datahub {parent} " in line and f" {leaf} " in line.replace("/", " ")
+        f"cdw-datahub {parent} " in line and f" {leaf} " in line.replace("/", " ").replace("`", " ")
         for line in README.splitlines()
     )
     assert f"cdw-datahub {name}" in README or (parent and listed), (
