@@ -117,6 +117,10 @@ def definition_mcp(name: str) -> MetadataChangeProposalWrapper:
     )
 
 
+def definition_mcps(name: str) -> list[MetadataChangeProposalWrapper]:
+    return [definition_mcp(name)]
+
+
 def assignment_mcp(
     entity_urn: str, values: dict[str, str | float | list[str]]
 ) -> MetadataChangeProposalWrapper:

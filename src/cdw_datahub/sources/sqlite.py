@@ -93,6 +93,17 @@ def foreign_key_name(table: str, fk: Mapping[str, Any]) -> str:
     return f"fk_{table}_{columns}__{fk['referred_table']}"
 
 
+def _sample(connection: Any, schema: str, table: str, size: int) -> dict[str, list[Any]]:
+    """Up to `size` rows, by column. A plain driver query: the stock reader's per-table
+    SQLAlchemy construct costs more than the read itself."""
+    result = connection.exec_driver_sql(
+        f"SELECT * FROM {_quote(schema)}.{_quote(table)} LIMIT {int(size)}"
+    )
+    columns = list(result.keys())
+    rows = result.fetchall()
+    return {c: [row[i] for row in rows] for i, c in enumerate(columns)}
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -106,6 +117,7 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
     def __init__(self, config: CdwSQLiteConfig, ctx: PipelineContext):
         super().__init__(config, ctx)
         self.config = config
+        self._ddl_cache: dict[str, dict[str, tuple[str | None, dict[str, str]]]] = {}
 
     @classmethod
     def create(cls, config_dict: dict, ctx: PipelineContext) -> CdwSQLiteSource:
@@ -126,14 +138,17 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
     def _ddl_comments(
         self, inspector: Inspector, schema: str, table: str
     ) -> tuple[str | None, dict[str, str]]:
-        query = text(f"SELECT sql FROM {_quote(schema)}.sqlite_master WHERE name = :name")
-        bind = inspector.bind
-        if isinstance(bind, Engine):
-            with bind.connect() as conn:
-                row = conn.execute(query, {"name": table}).first()
-        else:
-            row = bind.execute(query, {"name": table}).first()
-        return ddl_comments(row[0]) if row and row[0] else (None, {})
+        # One read of sqlite_master per schema: the columns and the table properties both ask.
+        if schema not in self._ddl_cache:
+            query = text(f"SELECT name, sql FROM {_quote(schema)}.sqlite_master")
+            bind = inspector.bind
+            if isinstance(bind, Engine):
+                with bind.connect() as conn:
+                    rows = conn.execute(query).all()
+            else:
+                rows = bind.execute(query).all()
+            self._ddl_cache[schema] = {name: ddl_comments(sql) for name, sql in rows if sql}
+        return self._ddl_cache[schema].get(table, (None, {}))
 
     def _get_columns(
         self, dataset_name: str, inspector: Inspector, schema: str, table: str
@@ -174,7 +189,7 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
         from cdw_datahub.classify import detect_values
 
         try:
-            sample = data_reader.get_sample_data_for_table([schema, table], self.config.sample_size)
+            sample = _sample(data_reader.connection, schema, table, self.config.sample_size)
         except Exception as e:  # a table we cannot read: classify by name only, say so
             self.report.warning(
                 message="Could not sample values; classifying by name only",

@@ -16,8 +16,9 @@ import os
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from datahub.configuration.common import ConfigModel
@@ -133,6 +134,7 @@ class DatasetDescriber(Transformer, ABC):
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         self.run_time = int(epoch) * 1000 if epoch else int(time.time() * 1000)
         self._defined: set[str] = set()
+        self._attributions: dict[tuple[str, str | None], MetadataAttributionClass] = {}
         self._field_store = _field_stores.setdefault(ctx, _FieldProperties())
 
     def dataset_entry(self, dataset: DatasetRecord) -> DatasetEntry | None:
@@ -160,17 +162,25 @@ class DatasetDescriber(Transformer, ABC):
     # helpers for subclasses
 
     def attribution(self, provenance: str, rule: str | None) -> MetadataAttributionClass:
-        detail = {PROVENANCE_KEY: provenance}
-        if rule:
-            detail[RULE_KEY] = rule
-        return MetadataAttributionClass(time=self.run_time, actor=ACTOR, sourceDetail=detail)
+        # Shared per (provenance, rule): building Avro objects is a hot spot at 30k fields, and
+        # nothing mutates an attribution after it is attached.
+        key = (provenance, rule)
+        if key not in self._attributions:
+            detail = {PROVENANCE_KEY: provenance}
+            if rule:
+                detail[RULE_KEY] = rule
+            self._attributions[key] = MetadataAttributionClass(
+                time=self.run_time, actor=ACTOR, sourceDetail=detail
+            )
+        return self._attributions[key]
 
     def define_once(
-        self, key: str, mcps: Iterable[MetadataChangeProposalWrapper]
+        self, key: str, build: Callable[[], Iterable[MetadataChangeProposalWrapper]]
     ) -> Iterator[MetadataChangeProposalWrapper]:
+        """The MCPs that define an entity (a tag, a domain, ...), built and emitted once a run."""
         if key not in self._defined:
             self._defined.add(key)
-            yield from mcps
+            yield from build()
 
     def define_tag(
         self, urn: str, name: str, description: str
@@ -178,7 +188,7 @@ class DatasetDescriber(Transformer, ABC):
         # Tags a transformer adds are not materialized by the source: emit their entities here.
         yield from self.define_once(
             urn,
-            [
+            lambda: [
                 MetadataChangeProposalWrapper(
                     entityUrn=urn, aspect=TagKeyClass(name=urn.removeprefix("urn:li:tag:"))
                 ),
@@ -193,7 +203,7 @@ class DatasetDescriber(Transformer, ABC):
         self, dataset: DatasetRecord, schema_field: SchemaFieldClass, values: dict[str, str]
     ) -> Iterator[MetadataChangeProposalWrapper]:
         for name in values:
-            yield from self.define_once(name, [props.definition_mcp(name)])
+            yield from self.define_once(name, partial(props.definition_mcps, name))
         merged = self._field_store.merge(dataset.urn, schema_field.fieldPath, values)
         yield props.assignment_mcp(
             make_schema_field_urn(dataset.urn, schema_field.fieldPath),

@@ -9,6 +9,7 @@ attributes → structured properties.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import (
@@ -86,7 +87,7 @@ class DatasetRollupTransformer(DatasetDescriber):
         yield from self._program(dataset)
         inventory = self._inventory(dataset, dataset_level, sorted(categories))
         for name in inventory:
-            yield from self.define_once(name, [props.definition_mcp(name)])
+            yield from self.define_once(name, partial(props.definition_mcps, name))
         yield props.assignment_mcp(dataset.urn, inventory)
 
     def _program(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
@@ -96,7 +97,7 @@ class DatasetRollupTransformer(DatasetDescriber):
         urn = domain_urn(program.id)
         yield from self.define_once(
             urn,
-            [
+            lambda: [
                 MetadataChangeProposalWrapper(
                     entityUrn=urn,
                     aspect=DomainPropertiesClass(
@@ -114,7 +115,7 @@ class DatasetRollupTransformer(DatasetDescriber):
         user = f"urn:li:corpuser:{steward.id}"
         yield from self.define_once(
             user,
-            [
+            lambda: [
                 MetadataChangeProposalWrapper(
                     entityUrn=user, aspect=CorpUserInfoClass(active=True, displayName=steward.name)
                 )
