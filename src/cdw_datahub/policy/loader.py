@@ -92,6 +92,7 @@ class Policy:
         self._reviewed: dict[str, dict[str, dict[str, Reviewed]]] = {}
         self._statute_fields: dict[str, dict[str, dict[str, tuple[tuple[str, ...], str]]]] = {}
         self._rules: list[StatuteRuleModel] = []
+        self._rule_decisions: dict[tuple[str, str, frozenset[str]], StatuteDecision] = {}
 
     # -- programs and the dictionary
 
@@ -182,7 +183,14 @@ class Policy:
         if explicit is not None:
             urns, where = explicit
             return StatuteDecision(urns, "reviewed", (where,), assessed=True)
-        wanted = set(categories)
+        key = (program_id, table, frozenset(categories))
+        if key not in self._rule_decisions:  # many fields share a decision: compute it once
+            self._rule_decisions[key] = self._rule_decision(program_id, table, key[2])
+        return self._rule_decisions[key]
+
+    def _rule_decision(
+        self, program_id: str, table: str, wanted: frozenset[str]
+    ) -> StatuteDecision:
         rule_ids: list[str] = []
         urns_found: list[str] = []
         for rule in self._rules:
