@@ -438,7 +438,7 @@ def program_rows(ranking: Ranking) -> tuple[list[str], list[list[Any]]]:
 
 
 def render_table(ranking: Ranking, by: str = "both", limit: int | None = None) -> str:
-    from cdw_datahub.bucp.metrics import text_table
+    from cdw_datahub.output import text_table
 
     rubric = ranking.rubric
     legend = ", ".join(f"{c.id} (x{_short(c.weight)})" for c in rubric.criteria)

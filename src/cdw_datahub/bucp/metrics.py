@@ -40,6 +40,7 @@ from typing import Any
 
 from cdw_datahub.bucp.register import states
 from cdw_datahub.bucp.register.store import BucpRecord, open_register
+from cdw_datahub.output import text_table
 
 STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("drafting", "drafted", ("submitted",)),
@@ -211,26 +212,6 @@ def compute(
 
 
 # ---------------------------------------------------------------- rendering
-
-
-def text_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain fixed-width table (no colour, so it pastes into an email or a document)."""
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return "-"
-        if isinstance(value, float):
-            return f"{value:g}"
-        return str(value)
-
-    cells = [[cell(v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in cells
-    ]
-    return "\n".join(lines)
 
 
 def _pct(value: float | None) -> str:

@@ -11,21 +11,11 @@ import click
 from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.output import text_table
 
 
 def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
-
-
-def render_table(rows: list[list[str]]) -> str:
-    """Plain aligned columns; the first row is the header."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
 
 
 def coverage_rows(cov: coverage_mod.Coverage) -> list[list[str]]:
@@ -91,7 +81,8 @@ def coverage(catalog: str | None, program: str | None, fmt: str) -> None:
         if not cov.datasets:
             click.echo("no datasets in the catalog", err=True)
             return
-        click.echo(render_table(coverage_rows(cov)), nl=False)
+        rows = coverage_rows(cov)
+        click.echo(text_table(rows[0], rows[1:]))
 
 
 commands = [coverage]

@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 
-from cdw_datahub.bucp.metrics import text_table
 from cdw_datahub.bucp.register import states
 from cdw_datahub.bucp.register.store import (
     BucpRecord,
@@ -28,7 +27,7 @@ from cdw_datahub.bucp.register.tracker import import_tracker, tracker_rows
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
 from cdw_datahub.errors import InputError
-from cdw_datahub.output import atomic_write_text
+from cdw_datahub.output import atomic_write_text, text_table
 
 
 def _register(url: str | None) -> Register:

@@ -8,8 +8,8 @@ import json
 import click
 
 from cdw_datahub.bucp import writers
-from cdw_datahub.bucp.metrics import text_table
 from cdw_datahub.cli.options import format_option, get_settings
+from cdw_datahub.output import text_table
 
 
 @click.command()

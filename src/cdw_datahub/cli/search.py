@@ -10,6 +10,7 @@ from cdw_datahub import search as search_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
 from cdw_datahub.errors import InputError
+from cdw_datahub.output import text_table
 
 
 def _short(text: str | None, width: int) -> str:
@@ -24,10 +25,7 @@ def render_table(hits: list[search_mod.Hit]) -> str:
          _short(h.definition, 60)]
         for h in hits
     ]  # fmt: skip
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in [header, *rows]]  # fmt: skip
-    return "\n".join(lines) + "\n"
+    return text_table(header, rows)
 
 
 @click.command()
@@ -49,7 +47,7 @@ def search(query: tuple[str, ...], catalog: str | None, limit: int, fmt: str) ->
     if fmt == "json":
         click.echo(json.dumps([h.as_dict() for h in shown], indent=2, ensure_ascii=False))
     elif shown:
-        click.echo(render_table(shown), nl=False)
+        click.echo(render_table(shown))
     if not hits:
         click.echo(f"no dataset or field matches '{text}'", err=True)
     elif len(shown) < len(hits):

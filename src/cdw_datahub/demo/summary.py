@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from cdw_datahub import coverage as coverage_mod
-from cdw_datahub.bucp.metrics import Metrics, text_table
+from cdw_datahub.bucp.metrics import Metrics
 from cdw_datahub.catalog import Catalog
+from cdw_datahub.output import text_table
 from cdw_datahub.priority import Ranking
 
 
