@@ -143,7 +143,7 @@ def test_lifecycle_through_the_cli(register: str) -> None:
             "'2026-13-01' is not an ISO date",
         ),
         (["bucp", "event", "BUCP-2026-001", "submitted", "--date", "2026-01-01"], "out of order"),
-        (["bucp", "event", "BUCP-2026-011", "submitted"], "did you mean BUCP-2026-001"),
+        (["bucp", "event", "BUCP-2026-011", "submitted"], "did you mean 'BUCP-2026-001'"),
         (["bucp", "event", "BUCP-2026-001", "shipped"], "'shipped' is not a BUCP event"),
         (["bucp", "close", "BUCP-2099-001"], "no BUCP 'BUCP-2099-001'"),
         (["bucp", "request", "BUCP-2026-077", "w2w.commute"], "no BUCP 'BUCP-2026-077'"),

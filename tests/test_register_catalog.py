@@ -74,7 +74,9 @@ def requests(register: str) -> list[tuple[str, str | None]]:
 def test_unknown_dataset_names_close_ones_and_changes_nothing(setup: tuple[str, str]) -> None:
     catalog, register = setup
     code, err = request(catalog, register, "w2w.comute")
-    assert code == 2 and "unknown dataset 'w2w.comute'" in err and "close names: w2w.commute" in err
+    assert (
+        code == 2 and "unknown dataset 'w2w.comute'" in err and "did you mean 'w2w.commute'" in err
+    )
     code, err = request(catalog, register, "w2w.participant", "first_nme")
     assert code == 2 and "no field 'first_nme'" in err and "first_name" in err
     assert requests(register) == []
@@ -92,7 +94,7 @@ def test_catalog_from_cdw_yml(setup: tuple[str, str], tmp_path: Path) -> None:
     catalog, register = setup
     (tmp_path / "cdw.yml").write_text(f"catalog: {catalog}\n")
     code, err = request(None, register, "healthy-habits.particpant")
-    assert code == 2 and "close names: healthy-habits.participant" in err
+    assert code == 2 and "did you mean 'healthy-habits.participant'" in err
 
 
 def test_an_explicit_missing_catalog_is_an_error(setup: tuple[str, str], tmp_path: Path) -> None:

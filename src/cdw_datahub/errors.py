@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class CdwError(Exception):
     """Bad input or configuration: the message names what and where, and how to fix it."""
@@ -21,3 +24,12 @@ class InputError(CdwError):
         self.key = key
         parts = [p for p in (location, key and f"'{key}'") if p]
         super().__init__(f"{': '.join(parts)}: {message}" if parts else message)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.5, most: int = 3) -> str:
+    """` (did you mean 'a', 'b'?)` for the closest candidates, ignoring case; "" when none is."""
+    lowered = {c.lower(): c for c in sorted(set(candidates))}
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=most, cutoff=cutoff)
+    if not close:
+        return ""
+    return " (did you mean " + ", ".join(f"'{lowered[c]}'" for c in close) + "?)"

@@ -12,13 +12,12 @@ the closest names, because an empty BUCP sheet is never what the person asked fo
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from cdw_datahub.catalog import DatasetView, FieldView
-from cdw_datahub.errors import InputError
+from cdw_datahub.errors import InputError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,7 @@ def field_matches(pattern: str, ds: DatasetView, fv: FieldView) -> bool:
 
 def suggestion(word: str, candidates: Iterable[str]) -> str:
     """` (did you mean 'a', 'b'?)` or nothing."""
-    pool = sorted(set(candidates))
-    lowered = {c.lower(): c for c in pool}
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.5)
-    if not close:
-        return ""
-    return " (did you mean " + ", ".join(f"'{lowered[c]}'" for c in close) + "?)"
+    return did_you_mean(word, candidates)
 
 
 def select(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import io
 import json
 from pathlib import Path
@@ -26,7 +25,7 @@ from cdw_datahub.bucp.register.store import (
 from cdw_datahub.bucp.register.tracker import import_tracker, tracker_rows
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
-from cdw_datahub.errors import InputError
+from cdw_datahub.errors import InputError, did_you_mean
 from cdw_datahub.output import atomic_write_text, text_table
 
 
@@ -280,17 +279,18 @@ def _check_catalog(catalog_flag: str | None, dataset: str, fields: tuple[str, ..
         return
     view = known.get(dataset)
     if view is None:
-        close = difflib.get_close_matches(dataset, list(known), n=3, cutoff=0.5)
-        hint = f"; close names: {', '.join(close)}" if close else ""
         raise InputError(
-            f"unknown dataset '{dataset}' in {uri} (write <program>.<table>){hint}", key="DATASET"
+            f"unknown dataset '{dataset}' in {uri} (write <program>.<table>)"
+            + did_you_mean(dataset, known),
+            key="DATASET",
         )
     paths = [f.path for f in view.fields]
     for name in fields:
         if name not in paths:
-            close = difflib.get_close_matches(name, paths, n=3, cutoff=0.5)
-            hint = f"; close names: {', '.join(close)}" if close else ""
-            raise InputError(f"dataset '{dataset}' has no field '{name}'{hint}", key="FIELD")
+            raise InputError(
+                f"dataset '{dataset}' has no field '{name}'" + did_you_mean(name, paths),
+                key="FIELD",
+            )
 
 
 @click.command("request")

@@ -12,7 +12,6 @@ errors back to those lines.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from cdw_datahub.errors import InputError
+from cdw_datahub.errors import InputError, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 KeyPath = tuple[str | int, ...]
@@ -46,11 +45,8 @@ def key_path(parts: Iterable[str | int]) -> str:
 
 
 def suggest(word: str, candidates: Iterable[str], n: int = 3) -> str:
-    """` (did you mean 'a' or 'b'?)`, or "" when nothing is close."""
-    matches = difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
-    if not matches:
-        return ""
-    return " (did you mean " + " or ".join(f"'{m}'" for m in matches) + "?)"
+    """` (did you mean 'a', 'b'?)`, or "" when nothing is close."""
+    return did_you_mean(word, candidates, cutoff=0.6, most=n)
 
 
 @dataclass(frozen=True)

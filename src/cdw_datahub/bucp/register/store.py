@@ -17,7 +17,6 @@ Specialized Privacy text is loaded only by `get(..., specialized=True)`.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -40,7 +39,7 @@ from cdw_datahub.bucp.register.models import (
     Restriction,
     Specialized,
 )
-from cdw_datahub.errors import InputError
+from cdw_datahub.errors import InputError, did_you_mean
 
 ID_PATTERN = re.compile(r"^BUCP-(\d{4})-(\d{3,})$")
 PROGRAM_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -348,10 +347,7 @@ class Register:
         ).scalar_one_or_none()
         if row is None:
             known = list(session.execute(select(Bucp.id)).scalars())
-            close = difflib.get_close_matches(bucp_id, known, n=3)
-            hint = (
-                f"; did you mean {', '.join(close)}?" if close else "; see `cdw-datahub bucp list`"
-            )
+            hint = did_you_mean(bucp_id, known) or "; see `cdw-datahub bucp list`"
             raise InputError(f"no BUCP '{bucp_id}' in the register{hint}", self.location, "id")
         return row
 
