@@ -135,6 +135,28 @@ def time_per_10k(rows: list[Row], rules: Path, n: int) -> float:
     return (time.perf_counter() - start) * 10_000 / len(cols)
 
 
+def run(quick: bool = False) -> dict[str, object]:
+    """The headline numbers for `benchmarks.run`: macro-F1 (strict, lenient), DIRECT_ID lenient
+    recall against its target, and speed."""
+    if not DEFAULT_CSV.exists():
+        return {"error": f"{DEFAULT_CSV} not found"}
+    rows = read_corpus(DEFAULT_CSV)
+    result = evaluate(rows, Classifier.from_file(DEFAULT_RULES))
+    strict, lenient = result["strict"], result["lenient"]
+    assert isinstance(strict, dict) and isinstance(lenient, dict)
+    return {
+        "columns": len(rows),
+        "strict_macro_f1": round(strict["macro_f1"], 3),
+        "lenient_macro_f1": round(lenient["macro_f1"], 3),
+        "lenient_macro_f1_goal_0.90_met": lenient["macro_f1"] >= 0.90,
+        "direct_id_lenient_recall": round(lenient["per_class"]["DIRECT_ID"]["recall"], 3),
+        "direct_id_recall_goal_0.95_met": lenient["per_class"]["DIRECT_ID"]["recall"] >= 0.95,
+        "ms_per_10k_columns": round(
+            time_per_10k(rows, DEFAULT_RULES, 10_000 if quick else 30_000) * 1000, 1
+        ),
+    }
+
+
 def _print(result: dict[str, object], title: str) -> None:
     print(f"== {title}: {result['columns']} columns")
     for mode in ("strict", "lenient"):
