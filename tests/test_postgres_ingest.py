@@ -58,3 +58,45 @@ def test_postgres_comments_become_field_descriptions(
                 assert fields[column.name].description == column.comment
                 compared += 1
     assert compared >= 20
+
+
+def test_ddl_comments_round_trip_through_the_postgres_source(
+    pg_url: str, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dictionary -> `ddl comments` -> the real server -> the stock postgres source -> the
+    same definitions in the catalog (the database stays the source of truth, play 5)."""
+    from click.testing import CliRunner
+
+    from cdw_datahub.cli import main
+    from cdw_datahub.policy import load_policy
+
+    url = sa.engine.make_url(pg_url).set(database=pg_database)
+    load_postgres(url.render_as_string(hide_password=False), ["w2w"], rows=5)
+    monkeypatch.setenv("CDW_GLOSSARY_DIR", str(REPO / "glossary"))
+    monkeypatch.setenv("CDW_POLICIES_DIR", str(REPO / "policies"))
+    ddl = CliRunner().invoke(
+        main, ["ddl", "comments", "--dialect", "postgresql", "--program", "w2w", "--schema", "w2w"]
+    )
+    assert ddl.exit_code == 0, ddl.output
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(ddl.stdout)
+    engine.dispose()
+
+    monkeypatch.setenv("CDW_PG_DATABASE", pg_database)
+    config = load_recipe(recipe_path("w2w.postgres.lite.yml"))
+    out = tmp_path / "pg.json"
+    config["sink"] = {"type": "file", "config": {"filename": str(out)}}
+    run_pipeline(config, "w2w.postgres")
+
+    with open_catalog(f"file:{out}") as catalog:
+        harvested = {(d.table, f.path): f.description for d in catalog.datasets() for f in d.fields}
+    policy = load_policy(REPO / "glossary", REPO / "policies")
+    expected = {
+        (table, column): " ".join(fact.definition.split())
+        for table, entry in policy.datasets("w2w").items()
+        for column, fact in entry.fields.items()
+        if fact.definition
+    }
+    assert len(expected) > 60
+    assert {k: " ".join((harvested[k] or "").split()) for k in expected} == expected
