@@ -149,7 +149,7 @@ def test_lifecycle_through_the_cli(register: str) -> None:
         (["bucp", "request", "BUCP-2026-077", "w2w.commute"], "no BUCP 'BUCP-2026-077'"),
         (
             ["bucp", "new", "--title", "x", "--program", "Walk 2 Work!", "--requesting", "DHCS"],
-            "is not a program id",
+            "unknown program 'Walk 2 Work!'",
         ),
         (
             [
@@ -333,3 +333,33 @@ def test_migrations_build_exactly_the_models(tmp_path: Path) -> None:
         assert compare_metadata(context, Base.metadata) == []
     with open_register(url) as reg:  # opening again is a no-op, not a second migration
         assert reg.counts()["bucp"] == 0
+
+
+def test_programs_are_checked_against_the_department(tmp_path: Path) -> None:
+    """An id or display name of a real program, any case; anything else is bad input."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    runner = CliRunner()
+    ok = runner.invoke(
+        main,
+        ["bucp", "new", "--title", "t", "--program", "HEALTHY HABITS", "--requesting", "x",
+         "--register", url],
+    )  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(
+        main,
+        [
+            "bucp",
+            "new",
+            "--title",
+            "t",
+            "--program",
+            "nope",
+            "--requesting",
+            "x",
+            "--register",
+            url,
+        ],
+    )
+    assert bad.exit_code == 2 and "unknown program 'nope'" in bad.output
+    listed = runner.invoke(main, ["bucp", "list", "--program", "nope", "--register", url])
+    assert listed.exit_code == 2

@@ -64,3 +64,10 @@ def test_missing_sqlite_file_names_the_path(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"no SQLite database at {tmp_path / 'missing.db'}" in result.stderr
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_malformed_url_is_bad_input() -> None:
+    result = _scan("notaurl")
+    assert result.returncode == 2
+    assert "'notaurl' is not a SQLAlchemy database URL" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -20,6 +20,7 @@ class InputError(CdwError):
     """
 
     def __init__(self, message: str, location: str | None = None, key: str | None = None):
+        self.message = message  # without location and key, for callers that re-place it
         self.location = location
         self.key = key
         parts = [p for p in (location, key and f"'{key}'") if p]

@@ -20,8 +20,8 @@ from cdw_datahub.ingest import run_pipeline
 TRANSFORMERS = ("cdw_definitions", "cdw_terms", "cdw_classification", "cdw_statutes", "cdw_rollup")
 
 
-def source_config(url: str) -> dict[str, Any]:
-    """The recipe `source:` block for a SQLAlchemy URL."""
+def source_config(url: str) -> tuple[dict[str, Any], str]:
+    """The recipe `source:` block for a SQLAlchemy URL, and the URL as it may be shown."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -29,15 +29,17 @@ def source_config(url: str) -> dict[str, Any]:
         parsed = make_url(url)
     except ArgumentError as e:
         raise InputError(
-            "not a SQLAlchemy database URL (e.g. sqlite:///w2w.db, postgresql://user@host:5432/db)",
-            key="URL",
+            f"'{url}' is not a SQLAlchemy database URL; write e.g. sqlite:///w2w.db or "
+            "postgresql://user@host:5432/db",
+            key="SQLALCHEMY_URL",
         ) from e
+    shown = parsed.render_as_string(hide_password=True)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return {
             "type": "cdw-sqlite",
             "config": {"connect_uri": url, "sample_values": True, "include_views": True},
-        }
+        }, shown
     if backend == "postgresql":
         config: dict[str, Any] = {
             "host_port": f"{parsed.host or 'localhost'}:{parsed.port or 5432}",
@@ -47,11 +49,11 @@ def source_config(url: str) -> dict[str, Any]:
         }
         if parsed.password:
             config["password"] = parsed.password
-        return {"type": "postgres", "config": config}
+        return {"type": "postgres", "config": config}, shown
     return {
         "type": "sqlalchemy",
         "config": {"connect_uri": url, "platform": backend, "include_views": True},
-    }
+    }, shown
 
 
 def scan(
@@ -62,9 +64,7 @@ def scan(
     report: ExportReport | None = None,
 ) -> list[dict[str, Any]]:
     """One row per field, with the keys of the BUCP export (DESIGN.md)."""
-    from sqlalchemy.engine import make_url
-
-    shown = make_url(url).render_as_string(hide_password=True)
+    source, shown = source_config(url)
     describe = {
         "program": program,
         "glossary_dir": str(glossary_dir),
@@ -75,7 +75,7 @@ def scan(
         run_pipeline(
             {
                 "pipeline_name": "cdw-scan",
-                "source": source_config(url),
+                "source": source,
                 "transformers": [{"type": t, "config": describe} for t in TRANSFORMERS],
                 "sink": {"type": "file", "config": {"filename": str(out)}},
             },

@@ -9,6 +9,7 @@ import click
 
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.errors import InputError
 from cdw_datahub.output import atomic_write_bytes
 from cdw_datahub.policy import load_policy
 from cdw_datahub.worksheet import export as export_mod
@@ -35,6 +36,8 @@ def export_cmd(
     catalog: str | None, program: str | None, datasets: tuple[str, ...], output: Path
 ) -> None:
     """One row per field: harvested facts locked, definitions and classification editable."""
+    if output.suffix.lower() != ".xlsx":
+        raise InputError("the worksheet is an Excel workbook; name it FILE.xlsx", str(output))
     settings = get_settings(catalog=catalog)
     policy = load_policy(settings.glossary_dir, settings.policies_dir)
     with open_catalog(settings.catalog) as cat:

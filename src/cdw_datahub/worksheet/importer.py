@@ -24,6 +24,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from cdw_datahub.errors import InputError
 from cdw_datahub.output import atomic_write_text
@@ -115,7 +116,7 @@ def read_workbook(path: Path, policy: Policy) -> Plan:
         wb = load_workbook(path, data_only=True)
     except FileNotFoundError as e:
         raise InputError("file not found", str(path)) from e
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException) as e:
         raise InputError(f"not an .xlsx workbook ({e})", str(path)) from e
     problems: list[tuple[str, str]] = []
 
@@ -174,6 +175,7 @@ def read_workbook(path: Path, policy: Policy) -> Plan:
     clear_names = {c.header.lower(): c.key for c in EDITABLE if c.key != "clear"}
     clear_names.update({c.key: c.key for c in EDITABLE if c.key != "clear"})
     levels = [lv.id for lv in policy.levels]
+    level_ids = {k.casefold(): lv.id for lv in policy.levels for k in (lv.id, lv.name)}
     terms = {t.id for t in policy.terms.values() if not t.is_statute}
     statutes = {s.id for s in policy.statutes.values()}
     seen: dict[tuple[str, str], int] = {}
@@ -231,6 +233,8 @@ def read_workbook(path: Path, policy: Policy) -> Plan:
             text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
             text = text.strip()
             if col.key == "level":
+                # a level id or the display name the exports print ("Personal"), any case
+                text = level_ids.get(text.casefold(), text)
                 if text not in levels:
                     bad(
                         cell("level"),

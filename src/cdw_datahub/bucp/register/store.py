@@ -42,13 +42,6 @@ from cdw_datahub.bucp.register.models import (
 from cdw_datahub.errors import InputError, did_you_mean
 
 ID_PATTERN = re.compile(r"^BUCP-(\d{4})-(\d{3,})$")
-PROGRAM_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# Display names accepted for the department's programs (DESIGN: every --program takes either).
-PROGRAM_NAMES = {
-    "walk2work": "w2w",
-    "healthy habits": "healthy-habits",
-    "your environment": "your-environment",
-}
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 PG_MIGRATION_LOCK = 0x0CD3_B0C9  # pg_advisory_xact_lock key: one migrator at a time
 
@@ -151,17 +144,16 @@ class NewBucp:
 
 
 def normalize_program(value: str, key: str = "program") -> str:
-    raw = value.strip()
-    lowered = raw.lower()
-    if lowered in PROGRAM_NAMES:
-        return PROGRAM_NAMES[lowered]
-    if not PROGRAM_PATTERN.match(lowered):
-        raise InputError(
-            f"'{raw}' is not a program id; use an id like w2w, healthy-habits, your-environment "
-            "or a display name (Walk2Work, Healthy Habits, Your Environment)",
-            key=key,
-        )
-    return lowered
+    """The program id for an id or display name, checked against the department's programs
+    (the field dictionaries of the configured glossary/)."""
+    from cdw_datahub.policy import load_policy
+    from cdw_datahub.settings import resolve
+
+    settings = resolve()
+    try:
+        return load_policy(settings.glossary_dir, settings.policies_dir).program(value).id
+    except InputError as e:
+        raise InputError(e.message, key=key) from None
 
 
 def parse_date(value: str, key: str = "date", location: str | None = None) -> dt.date:
@@ -206,9 +198,7 @@ def check_id(value: str, key: str = "id", location: str | None = None) -> str:
 
 def message_of(error: InputError) -> str:
     """The message of an InputError without its location/key prefix (to re-locate it)."""
-    parts = [p for p in (error.location, error.key and f"'{error.key}'") if p]
-    prefix = f"{': '.join(parts)}: " if parts else ""
-    return str(error).removeprefix(prefix)
+    return error.message
 
 
 def check_history(events: Sequence[tuple[str, dt.date]]) -> tuple[int, str] | None:
