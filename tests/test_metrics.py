@@ -133,3 +133,18 @@ def test_table_csv_and_chart(register: str, tmp_path: Path) -> None:
 def test_bad_since_exits_2(register: str) -> None:
     result = CliRunner().invoke(main, ["metrics", "--since", "01/10/2026", "--register", register])
     assert result.exit_code == 2 and "is not an ISO date" in result.stderr
+
+
+def test_as_of_measures_the_register_as_it_stood(register: str) -> None:
+    """On 2026-01-31 only BUCPs 001-003 and 006 existed; none was decided or fulfilled yet."""
+    data = json.loads(cli(register, "metrics", "--as-of", "2026-01-31", "--format", "json"))
+    assert data["bucps"] == 4
+    assert data["outcomes"] == {"approved": 0, "denied": 0, "withdrawn": 1, "pending": 3}
+    fulfilled = next(s for s in data["stages"] if s["stage"] == "submission to fulfillment")
+    assert fulfilled["count"] == 0
+    ages = {b["id"]: b["age_days"] for b in data["open_bucps"]}
+    assert ages == {"BUCP-2026-001": 30, "BUCP-2026-002": 29, "BUCP-2026-003": 28}
+    # BUCP-2026-002's dispute was raised and resolved by then
+    assert data["disputes"] == 1 and data["disputes_open"] == 0
+    before = json.loads(cli(register, "metrics", "--as-of", "2025-12-31", "--format", "json"))
+    assert before["bucps"] == 0 and before["open_bucps"] == []

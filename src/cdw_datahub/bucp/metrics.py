@@ -145,7 +145,9 @@ def compute_records(
     top: int = 10,
 ) -> Metrics:
     as_of = as_of or dt.date.today()
-    scope = [r for r in records if _in_scope(r, since)]
+    # the register as it stood on `as_of`: later events, and BUCPs drafted later, do not count
+    standing = [s for r in records if (s := r.as_of(as_of)) is not None]
+    scope = [r for r in standing if _in_scope(r, since)]
     stages = []
     for name, start, ends in STAGES:
         days = [d for r in scope if (d := _after(r, start, ends)) is not None]

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,19 @@ class BucpRecord:
     @property
     def state(self) -> str | None:
         return self.events[-1].event if self.events else None
+
+    def as_of(self, day: dt.date) -> BucpRecord | None:
+        """The BUCP as it stood at the end of `day` (None if it was not drafted yet)."""
+        events = [e for e in self.events if e.on <= day]
+        if not events:
+            return None
+        disputes = [
+            d if d.resolved_on is None or d.resolved_on <= day
+            else replace(d, resolved_on=None, resolution=None)
+            for d in self.disputes
+            if d.raised_on <= day
+        ]  # fmt: skip
+        return replace(self, events=events, disputes=disputes)
 
     def first(self, event_name: str) -> dt.date | None:
         return next((e.on for e in self.events if e.event == event_name), None)
