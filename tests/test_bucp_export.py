@@ -482,7 +482,9 @@ def test_untagged_ingested_level_is_not_called_reviewed(workdir: Path, lite_cata
 
 
 def test_unknown_native_type_is_reported_on_stderr(workdir: Path, lite_catalog: str) -> None:
-    result = run("bucp", "export", "--catalog", lite_catalog, "--dataset", "participant")
+    result = run(
+        "bucp", "export", "--catalog", lite_catalog, "--dataset", "participant", "--format", "json"
+    )
     assert result.exit_code == 0
     assert "participant.diagnosis_cd (WEIRDTYPE)" in result.stderr
     assert "participant.photo (BLOB)" not in result.stderr  # BLOB is known: 'other' on purpose
@@ -728,7 +730,7 @@ def test_real_cli_subprocess(workdir: Path, lite_catalog: str) -> None:
     env = {**os.environ, "CDW_CATALOG": lite_catalog}
     done = subprocess.run(
         [CLI, "bucp", "export", "--dataset", "participant",
-         "--field", "*.ssn_nbr"],
+         "--field", "*.ssn_nbr", "--format", "json"],
         capture_output=True, text=True, env=env, cwd=workdir, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -740,3 +742,14 @@ def test_real_cli_subprocess(workdir: Path, lite_catalog: str) -> None:
     )  # fmt: skip
     assert bad.returncode == 2
     assert bad.stderr.startswith("Error: ") and "Traceback" not in bad.stderr
+
+
+def test_table_is_the_default_on_a_terminal(workdir: Path, lite_catalog: str) -> None:
+    result = run("bucp", "export", "--catalog", lite_catalog, "--field", "*.ssn_nbr")
+    assert result.exit_code == 0
+    header, rule, row = result.stdout.splitlines()[:3]
+    assert header.split() == [
+        "dataset", "field", "type", "classification", "status", "categories", "statutes"
+    ]  # fmt: skip
+    assert set(rule.replace(" ", "")) == {"-"}
+    assert "ssn_nbr" in row and "Personal" in row

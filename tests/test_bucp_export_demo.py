@@ -30,7 +30,7 @@ def _cli(demo_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _rows(demo_dir: Path, *args: str) -> dict[str, dict[str, Any]]:
-    done = _cli(demo_dir, "bucp", "export", "--program", "Walk2Work", *args)
+    done = _cli(demo_dir, "bucp", "export", "--program", "Walk2Work", "--format", "json", *args)
     assert done.returncode == 0, done.stderr
     return {r["field"]: r for r in json.loads(done.stdout)["fields"]}
 
@@ -55,7 +55,17 @@ def test_w2w_commute_from_the_demo_catalog(demo_dir: Path) -> None:
 
 
 def test_w2w_participant_from_the_demo_catalog(demo_dir: Path) -> None:
-    done = _cli(demo_dir, "bucp", "export", "--program", "w2w", "--dataset", "participant")
+    done = _cli(
+        demo_dir,
+        "bucp",
+        "export",
+        "--program",
+        "w2w",
+        "--dataset",
+        "participant",
+        "--format",
+        "json",
+    )
     assert done.returncode == 0, done.stderr
     rows = {r["field"]: r for r in json.loads(done.stdout)["fields"]}
     assert rows["participant_id"]["field_name"]
@@ -79,3 +89,9 @@ def test_demo_workbook_and_csv(demo_dir: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(done.stdout.splitlines()))
     assert [r["Type"] for r in rows] == ["coordinates", "coordinates"]
+
+
+def test_register_style_names_select_datasets_and_fields(demo_dir: Path) -> None:
+    """`<program>.<table>` (the register's form) works in --dataset and --field."""
+    rows = _rows(demo_dir, "--dataset", "w2w.participant", "--field", "w2w.participant.ssn")
+    assert list(rows) == ["ssn"]

@@ -32,7 +32,11 @@ def _match(pattern: str, value: str) -> bool:
 
 
 def dataset_matches(pattern: str, ds: DatasetView) -> bool:
-    return any(_match(pattern, v) for v in (ds.urn, ds.name, ds.table))
+    """By URN, full name, table name, or `<program>.<table>` (the register's form)."""
+    names = [ds.urn, ds.name, ds.table]
+    if ds.program:
+        names.append(f"{ds.program}.{ds.table}")
+    return any(_match(pattern, v) for v in names)
 
 
 def _split_field_pattern(pattern: str) -> tuple[str | None, str]:

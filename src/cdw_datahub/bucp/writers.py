@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cdw_datahub.bucp.summary import summary_text
-from cdw_datahub.output import atomic_output
+from cdw_datahub.output import atomic_output, text_table
 
 JSON_FORMAT_VERSION = 1
 LIST_SEPARATOR = "; "
@@ -62,8 +62,24 @@ COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], str], int], ...] = (
     ("Dataset URN", _key("dataset_urn"), 40),
 )
 HEADERS = tuple(c[0] for c in COLUMNS)
-FORMATS = ("csv", "xlsx", "md", "json")
-EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "md": "md", "markdown": "md", "json": "json"}
+FORMATS = ("table", "csv", "xlsx", "md", "json")
+EXTENSIONS = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "md": "md",
+    "markdown": "md",
+    "json": "json",
+}
+# The columns a person reads on a terminal; the files carry every column.
+TABLE_COLUMNS = (
+    ("dataset", "dataset"),
+    ("field", "field"),
+    ("type", "type"),
+    ("classification", "classification"),
+    ("status", "classification_status"),
+    ("categories", "categories"),
+    ("statutes", "statutes"),
+)
 
 
 def cells(row: dict[str, Any]) -> list[str]:
@@ -88,7 +104,7 @@ def format_for(path: Path | None, fmt: str | None) -> str | None:
     if fmt:
         return fmt.lower()
     if path is None:
-        return "json"
+        return "table"
     return EXTENSIONS.get(path.suffix.lower().lstrip("."))
 
 
@@ -269,7 +285,27 @@ def write_xlsx(doc: ExportDocument, out: IO[bytes]) -> None:
 
 # ---------------------------------------------------------------- dispatch
 
+
+def table_text(rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as a plain terminal table (export and scan `--format table`)."""
+
+    def show(key: str, value: Any) -> str:
+        if key == "statutes":
+            return "; ".join(s["citation"] for s in value)
+        return ", ".join(value) if isinstance(value, list) else str(value)
+
+    return text_table(
+        [header for header, _ in TABLE_COLUMNS],
+        [[show(key, row[key]) for _, key in TABLE_COLUMNS] for row in rows],
+    )
+
+
+def write_table(doc: ExportDocument, out: IO[str]) -> None:
+    out.write(table_text(doc.rows) + "\n")
+
+
 _WRITERS: dict[str, Callable[[ExportDocument, Any], None]] = {
+    "table": write_table,
     "csv": write_csv,
     "md": write_md,
     "json": write_json,

@@ -69,7 +69,7 @@ def _collect(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (atomically). Default: stdout (json, csv, md).",
+    help="File to write (atomically). Default: stdout (table, json, csv, md).",
 )
 @format_option(*writers.FORMATS, default=None)
 @click.option("--title", help="Request title for the cover. Default: 'BUCP technical fields'.")
@@ -85,7 +85,8 @@ def export(
     """Export the BUCP Technical Fields: one row per field, with classification and statutes.
 
     The format comes from --format, else from the --output extension (.csv, .xlsx, .md, .json);
-    without either, JSON goes to stdout.
+    without either, a table of the main columns goes to stdout (the other formats carry every
+    column).
     """
     chosen = writers.format_for(output, fmt)
     if chosen is None:

@@ -9,7 +9,6 @@ import click
 
 from cdw_datahub.bucp import writers
 from cdw_datahub.cli.options import format_option, get_settings
-from cdw_datahub.output import text_table
 
 
 @click.command()
@@ -46,23 +45,7 @@ def scan(url: str, program: str | None, fmt: str) -> None:
         )
         click.echo(writers.render(doc, "csv"), nl=False)
     else:
-        click.echo(
-            text_table(
-                ["dataset", "field", "type", "classification", "status", "categories", "statutes"],
-                [
-                    [
-                        r["dataset"],
-                        r["field"],
-                        r["type"],
-                        r["classification"],
-                        r["classification_status"],
-                        ", ".join(r["categories"]),
-                        "; ".join(s["citation"] for s in r["statutes"]),
-                    ]
-                    for r in rows
-                ],
-            )
-        )
+        click.echo(writers.table_text(rows))
 
 
 commands = [scan]
