@@ -172,13 +172,15 @@ def list_command(
             r.title,
             str(r.events[-1].on) if r.events else "",
             _age(r, today),
-            ", ".join(r.datasets),
+            r.datasets,
         ]
         for r in records
     ]
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(header, row, strict=False)) for row in rows], indent=2))
-    elif fmt == "csv":
+        click.echo(json.dumps([dict(zip(header, row, strict=True)) for row in rows], indent=2))
+        return
+    rows = [[*row[:-1], ", ".join(r.datasets)] for row, r in zip(rows, records, strict=True)]
+    if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
         click.echo(buffer.getvalue(), nl=False)
