@@ -76,8 +76,9 @@ def run_pipeline(config: dict, label: str) -> IngestResult:
 
 
 def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult:
+    """Run a recipe file; `env` is visible to `${VAR}` expansion and to the plugins."""
     with _environment(env or {}):
-        return run_pipeline(load_recipe(path, env), str(path))
+        return run_pipeline(load_recipe(path), str(path))
 
 
 def _entry_text(entry: object) -> str:

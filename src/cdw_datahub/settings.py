@@ -8,7 +8,7 @@ paths in cdw.yml are relative to that file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -112,10 +112,6 @@ def resolve(
         policies_dir=folder("policies"),
         config_file=config_file,
     )
-
-
-def with_overrides(settings: Settings, **changes: object) -> Settings:
-    return replace(settings, **changes)  # type: ignore[arg-type]
 
 
 def write_config(directory: Path, settings: dict[str, str]) -> Path:

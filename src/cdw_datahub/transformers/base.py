@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from datahub.configuration.common import ConfigModel
@@ -123,8 +124,8 @@ class DatasetDescriber(Transformer, ABC):
         settings = resolve()
         try:
             self.policy: Policy = load_policy(
-                _path(config.glossary_dir) or settings.glossary_dir,
-                _path(config.policies_dir) or settings.policies_dir,
+                Path(config.glossary_dir) if config.glossary_dir else settings.glossary_dir,
+                Path(config.policies_dir) if config.policies_dir else settings.policies_dir,
             )
             self.program = self.policy.program(config.program).id if config.program else None
         except CdwError as e:  # DataHub shows the message as a configuration error
@@ -209,12 +210,6 @@ class DatasetDescriber(Transformer, ABC):
             make_schema_field_urn(dataset.urn, schema_field.fieldPath),
             dict(merged),  # type: ignore[arg-type]
         )
-
-
-def _path(value: str | None) -> Any:
-    from pathlib import Path
-
-    return Path(value) if value else None
 
 
 def _dataset_record(record: object) -> DatasetRecord | None:
