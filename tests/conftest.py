@@ -68,6 +68,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     workdir = tmp_path_factory.mktemp("demo")
     result = CliRunner().invoke(main, ["demo", "--workdir", str(workdir)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    # what a person saw (stdout and stderr, interleaved), for the tests that read it
+    (workdir / "demo-output.log").write_text(result.output)
     return workdir
 
 

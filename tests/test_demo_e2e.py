@@ -149,3 +149,22 @@ def test_no_sampled_value_reaches_the_catalog(demo_dir: Path) -> None:
     lite = (demo_dir / "datahub-lite.db").read_bytes()
     for sentinel in SAMPLE_SENTINELS:
         assert sentinel.encode() not in lite, sentinel
+
+
+def test_demo_prints_the_whole_product_and_no_sampled_value(demo_dir: Path) -> None:
+    output = (demo_dir / "demo-output.log").read_text()
+    for heading in (
+        "what was harvested and how well it is described",
+        "What to describe next",
+        "BUCP register",
+        "Walk2Work BUCP technical fields",
+    ):
+        assert heading in output
+    assert (demo_dir / "w2w-bucp.xlsx").is_file() and (demo_dir / "w2w-bucp.md").is_file()
+    assert (demo_dir / "cdw.yml").is_file()
+    # the guidebook's ranking: Walk2Work, then Healthy Habits, then Your Environment
+    priority = output[output.index("What to describe next") : output.index("BUCP register")]
+    order = [priority.index(n) for n in ("Walk2Work", "Healthy Habits", "Your Environment")]
+    assert order == sorted(order)
+    for sentinel in SAMPLE_SENTINELS:
+        assert sentinel not in output
