@@ -163,7 +163,7 @@ def test_demo_prints_the_whole_product_and_no_sampled_value(demo_dir: Path) -> N
     assert (demo_dir / "w2w-bucp.xlsx").is_file() and (demo_dir / "w2w-bucp.md").is_file()
     assert (demo_dir / "cdw.yml").is_file()
     # the guidebook's ranking: Walk2Work, then Healthy Habits, then Your Environment
-    priority = output[output.index("What to describe next") : output.index("BUCP register")]
+    priority = output[output.index("What to describe next") : output.index("BUCP register (")]
     order = [priority.index(n) for n in ("Walk2Work", "Healthy Habits", "Your Environment")]
     assert order == sorted(order)
     for sentinel in SAMPLE_SENTINELS:
