@@ -93,13 +93,18 @@ def foreign_key_name(table: str, fk: Mapping[str, Any]) -> str:
     return f"fk_{table}_{columns}__{fk['referred_table']}"
 
 
-def _sample(connection: Any, schema: str, table: str, size: int) -> dict[str, list[Any]]:
-    """Up to `size` rows, by column. A plain driver query: the stock reader's per-table
+_NOT_SAMPLED = re.compile(r"INT|NUM|DEC|REAL|FLOAT|DOUBLE|BOOL|BIT|BLOB|BINARY|SERIAL", re.I)
+
+
+def _sample(
+    connection: Any, schema: str, table: str, columns: list[str], size: int
+) -> dict[str, list[Any]]:
+    """Up to `size` rows of `columns`. A plain driver query: the stock reader's per-table
     SQLAlchemy construct costs more than the read itself."""
+    listed = ", ".join(_quote(c) for c in columns)
     result = connection.exec_driver_sql(
-        f"SELECT * FROM {_quote(schema)}.{_quote(table)} LIMIT {int(size)}"
+        f"SELECT {listed} FROM {_quote(schema)}.{_quote(table)} LIMIT {int(size)}"
     )
-    columns = list(result.keys())
     rows = result.fetchall()
     return {c: [row[i] for row in rows] for i, c in enumerate(columns)}
 
@@ -188,8 +193,19 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
             return
         from cdw_datahub.classify import detect_values
 
+        # Detectors look for text patterns and birth dates: numbers and flags cannot match, so
+        # they are not read at all.
+        columns = [
+            f.fieldPath
+            for f in schema_metadata.fields
+            if not _NOT_SAMPLED.search(f.nativeDataType or "")
+        ]
+        if not columns:
+            return
         try:
-            sample = _sample(data_reader.connection, schema, table, self.config.sample_size)
+            sample = _sample(
+                data_reader.connection, schema, table, columns, self.config.sample_size
+            )
         except Exception as e:  # a table we cannot read: classify by name only, say so
             self.report.warning(
                 message="Could not sample values; classifying by name only",
