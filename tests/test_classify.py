@@ -313,7 +313,7 @@ def test_bad_rule_file_names_file_and_line(
 
 
 def test_missing_rule_file_is_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match="nope.yml: file not found"):
         Classifier.from_file(tmp_path / "nope.yml")
 
 

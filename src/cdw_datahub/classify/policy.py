@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cdw_datahub.errors import InputError
+from cdw_datahub.policy.yamlfile import YamlDoc, load_yaml
 
 LABELS = ("DIRECT_ID", "QUASI_ID", "HEALTH", "INTERNAL_KEY", "NONE")
 Label = Literal["DIRECT_ID", "QUASI_ID", "HEALTH", "INTERNAL_KEY", "NONE"]
@@ -119,83 +119,34 @@ class DetectionPolicy(_Strict):
     value_rules: list[ValueRule] = Field(default_factory=list)
 
 
-Path_ = tuple[Any, ...]
-
-
-def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            # Keys are names (abbreviations, concepts, labels): keep the text as written, so a
-            # YAML 1.1 boolean such as `no` stays the abbreviation "no".
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise InputError(
-                    "a key must be plain text", location=f"{file}:{key_node.start_mark.line + 1}"
-                )
-            key = key_node.value
-            if key in out:
-                raise InputError(
-                    "duplicate key", location=f"{file}:{key_node.start_mark.line + 1}", key=str(key)
-                )
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _to_python(value_node, path + (key,), lines, file)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(v, path + (i,), lines, file) for i, v in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))
-
-
-def _line(lines: dict[Path_, int], loc: Path_) -> int:
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            return lines[loc[:n]]
-    return 1
-
-
 def load_policy(path: Path) -> DetectionPolicy:
     """Parse and check detection.yml; every problem raises InputError naming file:line."""
-    file = str(path)
+    doc = load_yaml(path)  # keys stay as written, so an abbreviation `no` is not a boolean
+    if doc.data is None:
+        raise InputError("the file is empty", location=f"{path}:1")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read the detection rules ({e.strerror})", location=file) from e
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        line = (e.problem_mark.line + 1) if e.problem_mark else 1
-        # An unclosed bracket is only noticed lines later; say where the construct began too.
-        began = e.context_mark.line + 1 if e.context_mark else line
-        where = f" (the construct started on line {began})" if began != line else ""
-        raise InputError(f"not valid YAML: {e.problem}{where}", location=f"{file}:{line}") from e
-    if root is None:
-        raise InputError("the file is empty", location=f"{file}:1")
-    lines: dict[Path_, int] = {}
-    data = _to_python(root, (), lines, file)
-    try:
-        policy = DetectionPolicy.model_validate(data)
+        policy = DetectionPolicy.model_validate(doc.data)
     except ValidationError as e:
         err = e.errors()[0]
         loc = tuple(err["loc"])
         key = next((str(p) for p in reversed(loc) if isinstance(p, str)), None)
         raise InputError(
             f"{err['msg']} (fix the rule file; see docs/policy-files.md)",
-            location=f"{file}:{_line(lines, loc)}",
+            location=doc.where(*loc),
             key=key,
         ) from e
-    _check_references(policy, lines, file)
+    _check_references(policy, doc)
     return policy
 
 
-def _check_references(policy: DetectionPolicy, lines: dict[Path_, int], file: str) -> None:
+def _check_references(policy: DetectionPolicy, doc: YamlDoc) -> None:
     """Every concept, kind, type family and regex a rule names must exist / compile."""
     concepts = set(policy.concepts)
     kinds = {k.id for k in policy.table_kinds}
     families = set(policy.types) | {"other"}
 
-    def fail(msg: str, loc: Path_, key: str) -> None:
-        raise InputError(msg, location=f"{file}:{_line(lines, loc)}", key=key)
+    def fail(msg: str, loc: tuple[Any, ...], key: str) -> None:
+        raise InputError(msg, location=doc.where(*loc), key=key)
 
     for name, phrases in policy.concepts.items():
         for i, phrase in enumerate(phrases):

@@ -99,6 +99,9 @@ def load_yaml(path: Path) -> YamlDoc:
         mark = e.problem_mark or e.context_mark
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = e.problem or e.context or "malformed"
+        # An unclosed bracket is only noticed lines later: say where the construct began too.
+        if e.context_mark and mark and e.context_mark.line != mark.line:
+            problem += f" (the construct started on line {e.context_mark.line + 1})"
         raise InputError(f"not valid YAML: {problem}", where) from e
     except yaml.YAMLError as e:
         raise InputError(f"not valid YAML: {e}", str(path)) from e
