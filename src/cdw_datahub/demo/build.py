@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from cdw_datahub.demo.schema import PROGRAMS, Column, Program, Table, quote
+from cdw_datahub.demo.schema import PROGRAMS, Column, Program, Table, quote, table_definitions
 
 FIRST_NAMES = ("Testy", "Sample", "Fakey", "Placeholder", "Dummy", "Mocky", "Fixture", "Notta")
 LAST_NAMES = ("McTestface", "Samplesson", "Fakerton", "Dummington", "Mockridge", "Fixtureman")
@@ -213,25 +213,8 @@ def generate_rows(program: Program, rows: int = 300, seed: int = 7) -> dict[str,
 
 
 def sqlite_table_ddl(table: Table) -> str:
-    lines: list[tuple[str, str | None]] = []
-    for c in table.columns:
-        parts = [quote(c.name), c.type]
-        if not c.nullable:
-            parts.append("NOT NULL")
-        if c.primary_key:
-            parts.append("PRIMARY KEY")
-        if c.references and not c.fk_name:
-            parts.append(f"REFERENCES {quote(c.ref_table or '')}({quote(c.ref_column or '')})")
-        lines.append((" ".join(parts), c.comment))
-    for c in table.columns:
-        if c.references and c.fk_name:
-            lines.append(
-                (
-                    f"CONSTRAINT {quote(c.fk_name)} FOREIGN KEY ({quote(c.name)}) "
-                    f"REFERENCES {quote(c.ref_table or '')}({quote(c.ref_column or '')})",
-                    None,
-                )
-            )
+    # SQLite has no COMMENT ON: comments trail their line (cdw-sqlite harvests them)
+    lines = table_definitions(table)
     head = f"CREATE TABLE {quote(table.name)} ("
     if table.comment:
         head += f"  -- {table.comment}"

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from cdw_datahub.demo.build import table_rows
-from cdw_datahub.demo.schema import PROGRAMS, Program, Table, program, quote
+from cdw_datahub.demo.schema import PROGRAMS, Program, Table, program, quote, table_definitions
 from cdw_datahub.errors import InputError
 
 
@@ -23,24 +23,7 @@ def _literal(text: str) -> str:
 
 
 def _table_ddl(schema: str, table: Table) -> str:
-    lines = []
-    for c in table.columns:
-        parts = [quote(c.name), c.type]
-        if not c.nullable:
-            parts.append("NOT NULL")
-        if c.primary_key:
-            parts.append("PRIMARY KEY")
-        if c.references and not c.fk_name:
-            target = f"{quote(schema)}.{quote(c.ref_table or '')}"
-            parts.append(f"REFERENCES {target}({quote(c.ref_column or '')})")
-        lines.append(" ".join(parts))
-    for c in table.columns:
-        if c.references and c.fk_name:
-            target = f"{quote(schema)}.{quote(c.ref_table or '')}"
-            lines.append(
-                f"CONSTRAINT {quote(c.fk_name)} FOREIGN KEY ({quote(c.name)}) "
-                f"REFERENCES {target}({quote(c.ref_column or '')})"
-            )
+    lines = [definition for definition, _ in table_definitions(table, schema)]
     body = ",\n  ".join(lines)
     return f"CREATE TABLE {quote(schema)}.{quote(table.name)} (\n  {body}\n);"
 

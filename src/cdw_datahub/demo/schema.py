@@ -86,6 +86,37 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def table_definitions(table: Table, schema: str | None = None) -> list[tuple[str, str | None]]:
+    """(column or constraint definition, column comment) lines of a CREATE TABLE, in portable
+    SQL; `schema` qualifies foreign key targets (PostgreSQL), none for SQLite."""
+
+    def target(c: Column) -> str:
+        name = quote(c.ref_table or "")
+        qualified = f"{quote(schema)}.{name}" if schema else name
+        return f"{qualified}({quote(c.ref_column or '')})"
+
+    lines: list[tuple[str, str | None]] = []
+    for c in table.columns:
+        parts = [quote(c.name), c.type]
+        if not c.nullable:
+            parts.append("NOT NULL")
+        if c.primary_key:
+            parts.append("PRIMARY KEY")
+        if c.references and not c.fk_name:  # an unnamed, inline foreign key
+            parts.append(f"REFERENCES {target(c)}")
+        lines.append((" ".join(parts), c.comment))
+    for c in table.columns:
+        if c.references and c.fk_name:
+            lines.append(
+                (
+                    f"CONSTRAINT {quote(c.fk_name)} FOREIGN KEY ({quote(c.name)}) "
+                    f"REFERENCES {target(c)}",
+                    None,
+                )
+            )
+    return lines
+
+
 def _c(name: str, type_: str, sample: str | None = None, **kw: object) -> Column:
     return Column(name, type_, sample=sample, **kw)  # type: ignore[arg-type]
 
