@@ -18,7 +18,7 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -75,19 +75,22 @@ class DatasetRecord:
     schema: SchemaMetadataClass
     properties: DatasetPropertiesClass | None
 
-    @property
+    @cached_property
     def table(self) -> str:
         return self.urn.split(",")[1].rsplit(".", 1)[-1]
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(column_name(f) for f in self.schema.fields)
 
 
 def column_name(schema_field: SchemaFieldClass) -> str:
     """The column a field path names (v2 paths carry [type=...] segments)."""
-    parts = [p for p in schema_field.fieldPath.split(".") if not p.startswith("[")]
-    return parts[-1] if parts else schema_field.fieldPath
+    path = schema_field.fieldPath
+    if "." not in path:  # the common case (SQL sources): the path is the column
+        return path
+    parts = [p for p in path.split(".") if not p.startswith("[")]
+    return parts[-1] if parts else path
 
 
 @dataclass
