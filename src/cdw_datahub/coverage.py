@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView
+from cdw_datahub.catalog.model import LEVEL_TAG, STATUTE_TERM, winning_level
 from cdw_datahub.errors import InputError
 
 METRICS = ("definitions", "classification", "statutes", "steward")
-LEVEL_TAG = "urn:li:tag:cdw.level."
-STATUTE_TERM = "urn:li:glossaryTerm:cdw.statute."
 STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
 NONE_APPLY = "none-apply"
 REVIEWED_PROVENANCE = ("reviewed", "ui")
@@ -119,18 +118,10 @@ class Coverage:
         }
 
 
-def _level(fv: FieldView) -> tuple[str | None, str | None]:
-    """The winning level tag (associations come UI first, then by ingestion order)."""
-    order = {"ui": 0, "reviewed": 1, "ingested": 2, "suggested": 3}
-    levels = [t for t in fv.tags if t.urn.startswith(LEVEL_TAG)]
-    if not levels:
-        return None, None
-    best = min(levels, key=lambda t: order.get(t.provenance, 9))
-    return best.urn[len(LEVEL_TAG) :], best.provenance
-
-
 def field_status(ds: DatasetView, fv: FieldView, program: str) -> FieldStatus:
-    level, provenance = _level(fv)
+    best = winning_level(fv.tags)
+    level = best.urn.removeprefix(LEVEL_TAG) if best else None
+    provenance = best.provenance if best else None
     statute = any(t.urn.startswith(STATUTE_TERM) for t in fv.terms) or (
         NONE_APPLY in fv.properties.get(STATUTE_ASSESSMENT, [])
     )

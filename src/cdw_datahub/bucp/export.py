@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 from cdw_datahub.bucp.select import Selection, select, suggestion
 from cdw_datahub.bucp.types import bucp_type
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView, TermView
-from cdw_datahub.catalog.model import PROVENANCE_ORDER, Association
+from cdw_datahub.catalog.model import (
+    CATEGORY_TAG,
+    LEVEL_TAG,
+    STATUTE_TERM,
+    winning_level,
+)
 from cdw_datahub.errors import InputError
 
 if TYPE_CHECKING:
@@ -48,9 +53,6 @@ ROW_KEYS = (
     "steward",
 )
 
-LEVEL_TAG = "urn:li:tag:cdw.level."
-CATEGORY_TAG = "urn:li:tag:cdw.category."
-STATUTE_TERM = "urn:li:glossaryTerm:cdw.statute."
 
 DEFAULT_LEVELS = ("public", "confidential", "sensitive", "personal")
 DEFAULT_CATEGORIES = {
@@ -211,7 +213,6 @@ def load_facts(
 
 # ---------------------------------------------------------------- rows
 
-_PROVENANCE_RANK = {p: i for i, p in enumerate(PROVENANCE_ORDER)}
 # classification_status from the winning level tag's provenance. A tag that carries no cdw
 # attribution in ingested metadata was not reviewed by anyone we know of: it needs review.
 _STATUS = {
@@ -252,21 +253,6 @@ class ExportReport:
         return out
 
 
-def winning_level(tags: Iterable[Association], facts: Facts) -> Association | None:
-    """The level tag that counts: best provenance first (UI > reviewed > ingested > suggested),
-    then the strictest level."""
-    levels = [t for t in tags if t.urn.startswith(LEVEL_TAG)]
-    if not levels:
-        return None
-    return min(
-        levels,
-        key=lambda t: (
-            _PROVENANCE_RANK.get(t.provenance, len(PROVENANCE_ORDER)),
-            -facts.strictness(t.urn.removeprefix(LEVEL_TAG)),
-        ),
-    )
-
-
 def _required(fv: FieldView) -> str:
     value = fv.prop("cdw.field.required")
     if value is not None:
@@ -285,7 +271,7 @@ def field_row(
     mapping = bucp_type(fv.native_type, fv.path)
     if mapping.fallback and report is not None:
         report.type_fallbacks.append(f"{ds.table}.{fv.path} ({fv.native_type or 'no type'})")
-    level = winning_level(fv.tags, facts)
+    level = winning_level(fv.tags, facts.strictness)
     if report is not None and sum(t.urn.startswith(LEVEL_TAG) for t in fv.tags) > 1:
         report.conflicting_levels.append(f"{ds.table}.{fv.path}")
     categories = [

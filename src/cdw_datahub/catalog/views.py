@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cdw_datahub.catalog.model import Association, DatasetView, FieldView, TermView
-
-PROVENANCE_KEY = "cdw.provenance"
-RULE_KEY = "cdw.rule"
+from cdw_datahub.catalog.model import (
+    PROVENANCE_KEY,
+    RULE_KEY,
+    Association,
+    DatasetView,
+    FieldView,
+    TermView,
+)
 
 
 def _association(raw: dict[str, Any], key: str, default_provenance: str) -> Association:

@@ -40,6 +40,7 @@ from datahub.metadata.schema_classes import (
 from pydantic import Field
 
 from cdw_datahub import properties as props
+from cdw_datahub.catalog.model import PROVENANCE_KEY, RULE_KEY
 from cdw_datahub.errors import CdwError
 from cdw_datahub.policy import DatasetEntry, Policy, load_policy
 from cdw_datahub.settings import resolve
@@ -47,8 +48,6 @@ from cdw_datahub.settings import resolve
 logger = logging.getLogger(__name__)
 
 ACTOR = "urn:li:corpuser:cdw-datahub"
-PROVENANCE_KEY = "cdw.provenance"
-RULE_KEY = "cdw.rule"
 
 
 class DescribeConfig(ConfigModel):

@@ -13,6 +13,7 @@ from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.api.common import PipelineContext
 from datahub.metadata.schema_classes import GlobalTagsClass, TagAssociationClass
 
+from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG
 from cdw_datahub.classify import Classifier, ColumnInfo
 from cdw_datahub.sources import evidence
 from cdw_datahub.transformers.base import (
@@ -21,9 +22,6 @@ from cdw_datahub.transformers.base import (
     DescribeConfig,
     column_name,
 )
-
-LEVEL_TAG = "urn:li:tag:cdw.level."
-CATEGORY_TAG = "urn:li:tag:cdw.category."
 
 
 def is_cdw_tag(urn: str) -> bool:

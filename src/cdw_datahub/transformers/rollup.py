@@ -27,8 +27,8 @@ from datahub.metadata.schema_classes import (
 )
 
 from cdw_datahub import properties as props
-from cdw_datahub.transformers.base import ACTOR, PROVENANCE_KEY, DatasetDescriber, DatasetRecord
-from cdw_datahub.transformers.classification import CATEGORY_TAG, LEVEL_TAG
+from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG, PROVENANCE_KEY
+from cdw_datahub.transformers.base import ACTOR, DatasetDescriber, DatasetRecord
 
 
 def domain_urn(program_id: str) -> str:

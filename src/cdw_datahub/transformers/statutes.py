@@ -16,8 +16,8 @@ from datahub.metadata.schema_classes import (
     GlossaryTermsClass,
 )
 
+from cdw_datahub.catalog.model import CATEGORY_TAG
 from cdw_datahub.transformers.base import ACTOR, DatasetDescriber, DatasetRecord, column_name
-from cdw_datahub.transformers.classification import CATEGORY_TAG
 
 
 class StatutesTransformer(DatasetDescriber):

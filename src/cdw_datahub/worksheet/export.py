@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView
+from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG, STATUTE_TERM
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy import Policy
 
@@ -116,9 +117,9 @@ cdw-datahub worksheet import THIS_FILE.xlsx --apply  to write them into glossary
 def _suggestion(fv: FieldView) -> str:
     """Suggested level, categories and statutes with the rule that suggested them."""
     parts = []
-    levels = [t for t in fv.tags if t.urn.startswith("urn:li:tag:cdw.level.")]
-    cats = [t for t in fv.tags if t.urn.startswith("urn:li:tag:cdw.category.")]
-    statutes = [t for t in fv.terms if t.urn.startswith("urn:li:glossaryTerm:cdw.statute.")]
+    levels = [t for t in fv.tags if t.urn.startswith(LEVEL_TAG)]
+    cats = [t for t in fv.tags if t.urn.startswith(CATEGORY_TAG)]
+    statutes = [t for t in fv.terms if t.urn.startswith(STATUTE_TERM)]
     for t in levels:
         if t.provenance == "suggested":
             rule = f" (rule {t.rule})" if t.rule else ""
