@@ -33,15 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import generate
+from cdw_datahub.transformers import DESCRIBE_CHAIN
 
 REPO = Path(__file__).resolve().parent.parent
-TRANSFORMER_ORDER = [
-    "cdw_definitions",
-    "cdw_terms",
-    "cdw_classification",
-    "cdw_statutes",
-    "cdw_rollup",
-]
+TRANSFORMER_ORDER = list(DESCRIBE_CHAIN)
 PROGRAM = "w2w"  # the transformers describe the synthetic tables as one program's
 
 

@@ -16,8 +16,7 @@ from cdw_datahub.catalog import Catalog
 from cdw_datahub.catalog.backends import FileBackend
 from cdw_datahub.errors import InputError
 from cdw_datahub.ingest import run_pipeline
-
-TRANSFORMERS = ("cdw_definitions", "cdw_terms", "cdw_classification", "cdw_statutes", "cdw_rollup")
+from cdw_datahub.transformers import DESCRIBE_CHAIN
 
 
 def source_config(url: str) -> tuple[dict[str, Any], str]:
@@ -76,7 +75,7 @@ def scan(
             {
                 "pipeline_name": "cdw-scan",
                 "source": source,
-                "transformers": [{"type": t, "config": describe} for t in TRANSFORMERS],
+                "transformers": [{"type": t, "config": describe} for t in DESCRIBE_CHAIN],
                 "sink": {"type": "file", "config": {"filename": str(out)}},
             },
             shown,
