@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy.model import (
@@ -22,6 +22,7 @@ from cdw_datahub.policy.model import (
     FieldEntry,
     Inventory,
     Level,
+    NameMap,
     Person,
     Program,
     Reviewed,
@@ -54,19 +55,6 @@ DETECTION_FILE = "detection.yml"
 RUBRIC_FILE = "rubric.yml"
 STATUTE_JURISDICTIONS = ("California", "Federal")
 
-V = TypeVar("V")
-
-
-def _lookup(mapping: Mapping[str, V], key: str) -> V | None:
-    """Exact key first, then case-insensitive: databases fold identifier case differently."""
-    if key in mapping:
-        return mapping[key]
-    folded = key.casefold()
-    for name, value in mapping.items():
-        if name.casefold() == folded:
-            return value
-    return None
-
 
 class Policy:
     """The department's glossary, field dictionary, classification scheme and statute rules.
@@ -88,9 +76,9 @@ class Policy:
         self.levels: list[Level] = []
         self.categories: dict[str, Category] = {}
         self.unclassified = Unclassified("unclassified - protect as Moderate", "Moderate", ())
-        self._datasets: dict[str, dict[str, DatasetEntry]] = {}
-        self._reviewed: dict[str, dict[str, dict[str, Reviewed]]] = {}
-        self._statute_fields: dict[str, dict[str, dict[str, tuple[tuple[str, ...], str]]]] = {}
+        self._datasets: NameMap[NameMap[DatasetEntry]] = NameMap()
+        self._reviewed: NameMap[NameMap[NameMap[Reviewed]]] = NameMap()
+        self._statute_fields: NameMap[NameMap[NameMap[tuple[tuple[str, ...], str]]]] = NameMap()
         self._rules: list[StatuteRuleModel] = []
         self._rule_decisions: dict[tuple[str, str, frozenset[str]], StatuteDecision] = {}
 
@@ -111,15 +99,15 @@ class Policy:
 
     def datasets(self, program_id: str) -> dict[str, DatasetEntry]:
         """All dictionary tables of a program (empty when the program has none)."""
-        return dict(_lookup(self._datasets, program_id) or {})
+        return dict(self._datasets.find(program_id) or {})
 
     def dataset_entry(self, program_id: str, table: str) -> DatasetEntry | None:
-        tables = _lookup(self._datasets, program_id)
-        return _lookup(tables, table) if tables else None
+        tables = self._datasets.find(program_id)
+        return tables.find(table) if tables else None
 
     def field_entry(self, program_id: str, table: str, column: str) -> FieldEntry | None:
         entry = self.dataset_entry(program_id, table)
-        return _lookup(entry.fields, column) if entry else None
+        return entry.fields.find(column) if entry else None
 
     # -- classification
 
@@ -143,19 +131,19 @@ class Policy:
         top level (Personal), which is stricter than anything an unclassified field could add.
         No fields at all is unclassified too.
         """
-        ids = list(level_ids)
+        ids = set(level_ids)  # a dataset has many fields but few distinct levels
         if not ids:
             return None
         known = [self.level(i) for i in ids if i is not None]
         top = self.levels[-1].id
-        if len(known) < len(ids):
+        if None in ids:
             return top if any(level.id == top for level in known) else None
         return max(known, key=lambda level: level.rank).id
 
     def reviewed(self, program_id: str, table: str, column: str) -> Reviewed | None:
-        tables = _lookup(self._reviewed, program_id)
-        columns = _lookup(tables, table) if tables else None
-        return _lookup(columns, column) if columns else None
+        tables = self._reviewed.find(program_id)
+        columns = tables.find(table) if tables else None
+        return columns.find(column) if columns else None
 
     def reviewed_entries(self) -> Iterator[tuple[str, str, str, Reviewed]]:
         """Every (program, table, column, Reviewed) in reviewed.yml, in file order."""
@@ -177,9 +165,9 @@ class Policy:
         self, program_id: str, table: str, column: str, categories: Iterable[str]
     ) -> StatuteDecision:
         """Statutes governing a field: a reviewed `fields:` entry wins over rule suggestions."""
-        tables = _lookup(self._statute_fields, program_id)
-        columns = _lookup(tables, table) if tables else None
-        explicit = _lookup(columns, column) if columns else None
+        tables = self._statute_fields.find(program_id)
+        columns = tables.find(table) if tables else None
+        explicit = columns.find(column) if columns else None
         if explicit is not None:
             urns, where = explicit
             return StatuteDecision(urns, "reviewed", (where,), assessed=True)
@@ -490,7 +478,7 @@ class _Loader:
     def _dictionary(self, doc: YamlDoc, model: DictionaryFile) -> None:
         program = self.policy.programs[model.program.id]
         programs = list(self.policy.programs)
-        tables: dict[str, DatasetEntry] = {}
+        tables: NameMap[DatasetEntry] = NameMap()
         for table, maybe in model.datasets.items():
             ds = maybe or DatasetModel()
             at: tuple[str | int, ...] = ("datasets", table)
@@ -499,7 +487,7 @@ class _Loader:
                 for key in ("related_programs", "cross_program_use"):
                     for j, ref in enumerate(getattr(inv, key)):
                         self._ref(doc, ref, programs, "program", *at, "inventory", key, j)
-            fields: dict[str, FieldEntry] = {}
+            fields: NameMap[FieldEntry] = NameMap()
             for column, fmaybe in ds.fields.items():
                 f = fmaybe or FieldModel()
                 fat = (*at, "fields", column)
@@ -556,14 +544,14 @@ class _Loader:
         levels = [level.id for level in p.levels]
         for program_id, tables in model.root.items():
             self._ref(doc, program_id, p.programs, "program", program_id)
-            out = p._reviewed.setdefault(program_id, {})
+            out = p._reviewed.setdefault(program_id, NameMap())
             for table, columns in tables.items():
                 for column, entry in columns.items():
                     at = (program_id, table, column)
                     self._ref(doc, entry.level, levels, "level", *at, "level")
                     for j, cat in enumerate(entry.categories):
                         self._ref(doc, cat, p.categories, "category", *at, "categories", j)
-                    out.setdefault(table, {})[column] = Reviewed(
+                    out.setdefault(table, NameMap())[column] = Reviewed(
                         entry.level, tuple(entry.categories), self._rel(doc, *at)
                     )
 
@@ -589,12 +577,12 @@ class _Loader:
         p._rules = list(model.rules)
         for program_id, tables in model.fields.items():
             self._ref(doc, program_id, p.programs, "program", "fields", program_id)
-            out = p._statute_fields.setdefault(program_id, {})
+            out = p._statute_fields.setdefault(program_id, NameMap())
             for table, columns in tables.items():
                 for column, statutes in columns.items():
                     at = ("fields", program_id, table, column)
                     urns = tuple(self._statute_ref(doc, s, *at, j) for j, s in enumerate(statutes))
-                    out.setdefault(table, {})[column] = (urns, self._rel(doc, *at))
+                    out.setdefault(table, NameMap())[column] = (urns, self._rel(doc, *at))
 
 
 def _inventory(values: dict[str, Any]) -> Inventory:

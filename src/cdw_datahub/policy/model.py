@@ -7,11 +7,36 @@ machines, so they can go into provenance (`cdw.rule`) and golden files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 TERM_PREFIX = "urn:li:glossaryTerm:"
 NODE_PREFIX = "urn:li:glossaryNode:"
 STATUTE_NODE_ID = "cdw.statutes"
+
+
+V = TypeVar("V")
+
+
+class NameMap(dict[str, V]):
+    """A dict keyed by database names (programs, tables, columns): `find` tries the exact name,
+    then ignores case, because databases fold identifier case differently.
+
+    The case-folded index is built on the first miss and rebuilt only if keys were added since:
+    a pipeline asks about every column of every table, and most of them are not listed.
+    """
+
+    _folded: dict[str, V] | None = None
+    _folded_size = -1
+
+    def find(self, name: str) -> V | None:
+        if name in self:
+            return self[name]
+        if self._folded is None or self._folded_size != len(self):
+            folded: dict[str, V] = {}
+            for key, value in self.items():
+                folded.setdefault(key.casefold(), value)  # the first spelling wins
+            self._folded, self._folded_size = folded, len(self)
+        return self._folded.get(name.casefold())
 
 
 def term_urn(term_id: str) -> str:
@@ -85,7 +110,7 @@ class DatasetEntry:
     steward: Person
     terms: tuple[str, ...]
     inventory: Inventory
-    fields: dict[str, FieldEntry]
+    fields: NameMap[FieldEntry]
     location: str
 
 

@@ -16,11 +16,11 @@ import os
 import time
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from datahub.configuration.common import ConfigModel
 from datahub.emitter.mce_builder import make_schema_field_urn
@@ -48,6 +48,7 @@ from cdw_datahub.settings import resolve
 logger = logging.getLogger(__name__)
 
 ACTOR = "urn:li:corpuser:cdw-datahub"
+T = TypeVar("T")
 
 
 class DescribeConfig(ConfigModel):
@@ -136,8 +137,8 @@ class DatasetDescriber(Transformer, ABC):
         # reproducible-builds convention) pins it for golden files.
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         self.run_time = int(epoch) * 1000 if epoch else int(time.time() * 1000)
-        self._defined: set[str] = set()
-        self._attributions: dict[tuple[str, str | None], MetadataAttributionClass] = {}
+        self._defined: set[Hashable] = set()
+        self._shared: dict[Hashable, Any] = {}
         self._field_store = _field_stores.setdefault(ctx, _FieldProperties())
 
     def dataset_entry(self, dataset: DatasetRecord) -> DatasetEntry | None:
@@ -164,21 +165,25 @@ class DatasetDescriber(Transformer, ABC):
 
     # helpers for subclasses
 
+    def shared(self, key: Hashable, build: Callable[[], T]) -> T:
+        """One object per key and run, attached wherever it is needed: building DataHub's Avro
+        objects is the hot spot at 30,000 fields, and nothing mutates them once attached."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        result: T = self._shared[key]
+        return result
+
     def attribution(self, provenance: str, rule: str | None) -> MetadataAttributionClass:
-        # Shared per (provenance, rule): building Avro objects is a hot spot at 30k fields, and
-        # nothing mutates an attribution after it is attached.
-        key = (provenance, rule)
-        if key not in self._attributions:
+        def build() -> MetadataAttributionClass:
             detail = {PROVENANCE_KEY: provenance}
             if rule:
                 detail[RULE_KEY] = rule
-            self._attributions[key] = MetadataAttributionClass(
-                time=self.run_time, actor=ACTOR, sourceDetail=detail
-            )
-        return self._attributions[key]
+            return MetadataAttributionClass(time=self.run_time, actor=ACTOR, sourceDetail=detail)
+
+        return self.shared(("attribution", provenance, rule), build)
 
     def define_once(
-        self, key: str, build: Callable[[], Iterable[MetadataChangeProposalWrapper]]
+        self, key: Hashable, build: Callable[[], Iterable[MetadataChangeProposalWrapper]]
     ) -> Iterator[MetadataChangeProposalWrapper]:
         """The MCPs that define an entity (a tag, a domain, ...), built and emitted once a run."""
         if key not in self._defined:

@@ -8,6 +8,7 @@ A field nobody decided gets no level tag: it reads back as unclassified (protect
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.api.common import PipelineContext
@@ -32,9 +33,6 @@ class ClassificationTransformer(DatasetDescriber):
     def __init__(self, config: DescribeConfig, ctx: PipelineContext):
         super().__init__(config, ctx)
         self.classifier = Classifier.from_file(self.policy.detection_file)
-        self._tag_cache: dict[
-            tuple[str, tuple[str, ...], str, str | None], list[TagAssociationClass]
-        ] = {}
 
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
         hits = evidence.take(dataset.urn)
@@ -72,31 +70,32 @@ class ClassificationTransformer(DatasetDescriber):
                 level = self.policy.categories[suggestion.category].level
                 provenance, rule = "suggested", suggestion.rule_id
 
-            new = self._tags(level, categories, provenance, rule)
+            new = self.shared(
+                ("field tags", level, categories, provenance, rule),
+                partial(self._tags, level, categories, provenance, rule),
+            )
+            yield from self.define_once(
+                ("tag definitions", level, categories),
+                partial(self._define, level, categories),
+            )
             kept = [
                 t
                 for t in (schema_field.globalTags.tags if schema_field.globalTags else [])
                 if not is_cdw_tag(t.tag)
             ]
             schema_field.globalTags = GlobalTagsClass(tags=kept + new)
-            yield from self._define(level, categories)
 
     def _tags(
         self, level: str, categories: tuple[str, ...], provenance: str, rule: str | None
     ) -> list[TagAssociationClass]:
-        # Shared across fields with the same decision (Avro objects are costly to build; nothing
-        # mutates them once attached).
-        key = (level, categories, provenance, rule)
-        if key not in self._tag_cache:
-            attribution = self.attribution(provenance, rule)
-            self._tag_cache[key] = [
-                TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),
-                *(
-                    TagAssociationClass(tag=CATEGORY_TAG + c, attribution=attribution)
-                    for c in categories
-                ),
-            ]
-        return self._tag_cache[key]
+        attribution = self.attribution(provenance, rule)
+        return [
+            TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),
+            *(
+                TagAssociationClass(tag=CATEGORY_TAG + c, attribution=attribution)
+                for c in categories
+            ),
+        ]
 
     def _define(
         self, level: str, categories: tuple[str, ...]

@@ -41,54 +41,68 @@ class DatasetRollupTransformer(DatasetDescriber):
         categories: set[str] = set()
         statutes: dict[str, None] = {}
         suggested = False
+        known_statutes = self.policy.statutes
         for schema_field in dataset.schema.fields:
-            tags = schema_field.globalTags.tags if schema_field.globalTags else []
-            level = next((t for t in tags if t.tag.startswith(LEVEL_TAG)), None)
-            levels.append(level.tag.removeprefix(LEVEL_TAG) if level else None)
+            level: TagAssociationClass | None = None
+            field_tags = schema_field.globalTags
+            for t in field_tags.tags if field_tags else ():
+                tag = t.tag
+                if tag.startswith(LEVEL_TAG):
+                    level = level or t
+                elif tag.startswith(CATEGORY_TAG):
+                    categories.add(tag[len(CATEGORY_TAG) :])
+            levels.append(level.tag[len(LEVEL_TAG) :] if level else None)
             if level and level.attribution:
                 suggested |= level.attribution.sourceDetail.get(PROVENANCE_KEY) == "suggested"
-            categories.update(
-                t.tag.removeprefix(CATEGORY_TAG) for t in tags if t.tag.startswith(CATEGORY_TAG)
-            )
-            for term in schema_field.glossaryTerms.terms if schema_field.glossaryTerms else []:
-                if term.urn in self.policy.statutes:
+            field_terms = schema_field.glossaryTerms
+            for term in field_terms.terms if field_terms else ():
+                if term.urn in known_statutes:
                     statutes[term.urn] = None
 
         dataset_level = self.policy.strictest(levels)
-        attribution = self.attribution("suggested" if suggested else "reviewed", "rollup")
-        tags = (
-            [TagAssociationClass(tag=LEVEL_TAG + dataset_level, attribution=attribution)]
-            if dataset_level
-            else []
-        )
-        tags += [
-            TagAssociationClass(tag=CATEGORY_TAG + c, attribution=attribution)
-            for c in sorted(categories)
-        ]
-        yield MetadataChangeProposalWrapper(
-            entityUrn=dataset.urn, aspect=GlobalTagsClass(tags=tags)
-        )
-
-        stamp = AuditStampClass(time=self.run_time, actor=ACTOR)
+        provenance = "suggested" if suggested else "reviewed"
+        ordered = tuple(sorted(categories))
         yield MetadataChangeProposalWrapper(
             entityUrn=dataset.urn,
-            aspect=InstitutionalMemoryClass(
-                elements=[
-                    InstitutionalMemoryMetadataClass(
-                        url=self.policy.statutes[urn].url,
-                        description=f"{self.policy.statutes[urn].citation} - "
-                        f"{self.policy.statutes[urn].title}",
-                        createStamp=stamp,
-                    )
-                    for urn in statutes
-                ]
+            aspect=self.shared(
+                ("dataset tags", dataset_level, ordered, provenance),
+                partial(self._tags, dataset_level, ordered, provenance),
             ),
         )
+        links = tuple(statutes)
+        yield MetadataChangeProposalWrapper(
+            entityUrn=dataset.urn,
+            aspect=self.shared(("statute links", links), partial(self._statute_links, links)),
+        )
         yield from self._program(dataset)
-        inventory = self._inventory(dataset, dataset_level, sorted(categories))
+        inventory = self._inventory(dataset, dataset_level, list(ordered))
         for name in inventory:
             yield from self.define_once(name, partial(props.definition_mcps, name))
         yield props.assignment_mcp(dataset.urn, inventory)
+
+    def _tags(
+        self, level: str | None, categories: tuple[str, ...], provenance: str
+    ) -> GlobalTagsClass:
+        attribution = self.attribution(provenance, "rollup")
+        tags = (
+            [TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution)] if level else []
+        )
+        tags += [
+            TagAssociationClass(tag=CATEGORY_TAG + c, attribution=attribution) for c in categories
+        ]
+        return GlobalTagsClass(tags=tags)
+
+    def _statute_links(self, urns: tuple[str, ...]) -> InstitutionalMemoryClass:
+        stamp = AuditStampClass(time=self.run_time, actor=ACTOR)
+        statutes = [self.policy.statutes[urn] for urn in urns]
+        return InstitutionalMemoryClass(
+            elements=[
+                InstitutionalMemoryMetadataClass(
+                    url=s.url, description=f"{s.citation} - {s.title}", createStamp=stamp
+                )
+                for s in statutes
+            ]
+        )
 
     def _program(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
         if self.program is None:
@@ -107,7 +121,8 @@ class DatasetRollupTransformer(DatasetDescriber):
             ],
         )
         yield MetadataChangeProposalWrapper(
-            entityUrn=dataset.urn, aspect=DomainsClass(domains=[urn])
+            entityUrn=dataset.urn,
+            aspect=self.shared(("domains", urn), lambda: DomainsClass(domains=[urn])),
         )
 
         entry = self.dataset_entry(dataset)
@@ -123,8 +138,11 @@ class DatasetRollupTransformer(DatasetDescriber):
         )
         yield MetadataChangeProposalWrapper(
             entityUrn=dataset.urn,
-            aspect=OwnershipClass(
-                owners=[OwnerClass(owner=user, type=OwnershipTypeClass.DATA_STEWARD)]
+            aspect=self.shared(
+                ("ownership", user),
+                lambda: OwnershipClass(
+                    owners=[OwnerClass(owner=user, type=OwnershipTypeClass.DATA_STEWARD)]
+                ),
             ),
         )
 
