@@ -50,6 +50,8 @@ def _luhn(digits: str) -> bool:
 # Every detector needs a digit, except email, which needs an "@": text with neither (names,
 # codes, free text) is counted and skipped without running the detectors.
 _CANDIDATE = re.compile(r"[\d@]")
+# An SSN has 9 digits, a phone number 10, a card number 13 or more.
+_NINE_DIGITS = re.compile(r"(?:\D*\d){9}")
 
 
 def _as_date(s: str) -> dt.date | None:
@@ -102,18 +104,19 @@ def detect_values(values: Iterable[object], limit: int = 200) -> frozenset[str]:
             strings += 1
             text = s[:_MAX_TEXT]
             n = len(s)
-            if ("-" in text and _SSN.search(text)) or (n == 9 and _SSN_BARE.fullmatch(s)):
-                ssn += 1
+            if _NINE_DIGITS.match(text):
+                if ("-" in text and _SSN.search(text)) or (n == 9 and _SSN_BARE.fullmatch(s)):
+                    ssn += 1
+                if _PHONE.search(text):
+                    phone += 1
+                if n >= 13 and _is_card(s):
+                    card += 1
             if "@" in text and _EMAIL.search(text):
                 email += 1
-            if _PHONE.search(text):
-                phone += 1
             if (n == 5 or n == 10) and _ZIP.fullmatch(s):
                 zip_code += 1
             if "." in text and _IPV4.search(text):
                 ipv4 += 1
-            if n >= 13 and _is_card(s):
-                card += 1
         elif v is not None:
             seen += 1
             if isinstance(v, dt.datetime):

@@ -99,14 +99,18 @@ _NOT_SAMPLED = re.compile(r"INT|NUM|DEC|REAL|FLOAT|DOUBLE|BOOL|BIT|BLOB|BINARY|S
 def _sample(
     connection: Any, schema: str, table: str, columns: list[str], size: int
 ) -> dict[str, list[Any]]:
-    """Up to `size` rows of `columns`. A plain driver query: the stock reader's per-table
-    SQLAlchemy construct costs more than the read itself."""
+    """Up to `size` rows of `columns`, column by column. A plain DB-API cursor: SQLAlchemy's
+    per-statement machinery costs more than the read itself, once per table."""
     listed = ", ".join(_quote(c) for c in columns)
-    result = connection.exec_driver_sql(
-        f"SELECT {listed} FROM {_quote(schema)}.{_quote(table)} LIMIT {int(size)}"
-    )
-    rows = result.fetchall()
-    return {c: [row[i] for row in rows] for i, c in enumerate(columns)}
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"SELECT {listed} FROM {_quote(schema)}.{_quote(table)} LIMIT {int(size)}")
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return {c: [] for c in columns}
+    return {c: list(values) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}
 
 
 def _quote(identifier: str) -> str:

@@ -18,7 +18,7 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -183,12 +183,17 @@ class DatasetDescriber(Transformer, ABC):
         return self.shared(("attribution", provenance, rule), build)
 
     def define_once(
-        self, key: Hashable, build: Callable[[], Iterable[MetadataChangeProposalWrapper]]
-    ) -> Iterator[MetadataChangeProposalWrapper]:
-        """The MCPs that define an entity (a tag, a domain, ...), built and emitted once a run."""
-        if key not in self._defined:
-            self._defined.add(key)
-            yield from build()
+        self,
+        key: Hashable,
+        build: Callable[..., Iterable[MetadataChangeProposalWrapper]],
+        *args: Any,
+    ) -> Iterable[MetadataChangeProposalWrapper]:
+        """The MCPs that define an entity (a tag, a domain, ...): `build(*args)` the first time
+        a run asks for `key`, nothing after (asked once per field, so no generator here)."""
+        if key in self._defined:
+            return ()
+        self._defined.add(key)
+        return build(*args)
 
     def define_tag(
         self, urn: str, name: str, description: str
@@ -211,7 +216,7 @@ class DatasetDescriber(Transformer, ABC):
         self, dataset: DatasetRecord, schema_field: SchemaFieldClass, values: dict[str, str]
     ) -> Iterator[MetadataChangeProposalWrapper]:
         for name in values:
-            yield from self.define_once(name, partial(props.definition_mcps, name))
+            yield from self.define_once(name, props.definition_mcps, name)
         merged = self._field_store.merge(dataset.urn, schema_field.fieldPath, values)
         yield props.assignment_mcp(
             make_schema_field_urn(dataset.urn, schema_field.fieldPath),

@@ -70,32 +70,28 @@ class ClassificationTransformer(DatasetDescriber):
                 level = self.policy.categories[suggestion.category].level
                 provenance, rule = "suggested", suggestion.rule_id
 
-            new = self.shared(
-                ("field tags", level, categories, provenance, rule),
-                partial(self._tags, level, categories, provenance, rule),
-            )
+            key = (level, categories, provenance, rule)
+            ours = self.shared(("field tags", *key), partial(self._tags, *key))
             yield from self.define_once(
-                ("tag definitions", level, categories),
-                partial(self._define, level, categories),
+                ("tag definitions", level, categories), self._define, level, categories
             )
-            kept = [
-                t
-                for t in (schema_field.globalTags.tags if schema_field.globalTags else [])
-                if not is_cdw_tag(t.tag)
-            ]
-            schema_field.globalTags = GlobalTagsClass(tags=kept + new)
+            field_tags = schema_field.globalTags
+            kept = [t for t in field_tags.tags if not is_cdw_tag(t.tag)] if field_tags else []
+            schema_field.globalTags = GlobalTagsClass(tags=kept + ours.tags) if kept else ours
 
     def _tags(
         self, level: str, categories: tuple[str, ...], provenance: str, rule: str | None
-    ) -> list[TagAssociationClass]:
+    ) -> GlobalTagsClass:
         attribution = self.attribution(provenance, rule)
-        return [
-            TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),
-            *(
-                TagAssociationClass(tag=CATEGORY_TAG + c, attribution=attribution)
-                for c in categories
-            ),
-        ]
+        return GlobalTagsClass(
+            tags=[
+                TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),
+                *(
+                    TagAssociationClass(tag=CATEGORY_TAG + c, attribution=attribution)
+                    for c in categories
+                ),
+            ]
+        )
 
     def _define(
         self, level: str, categories: tuple[str, ...]

@@ -77,7 +77,7 @@ class DatasetRollupTransformer(DatasetDescriber):
         yield from self._program(dataset)
         inventory = self._inventory(dataset, dataset_level, list(ordered))
         for name in inventory:
-            yield from self.define_once(name, partial(props.definition_mcps, name))
+            yield from self.define_once(name, props.definition_mcps, name)
         yield props.assignment_mcp(dataset.urn, inventory)
 
     def _tags(
