@@ -239,6 +239,19 @@ def test_value_detectors_return_only_ids() -> None:
     assert detect_values([]) == frozenset()
 
 
+def test_value_detectors_cheap_checks_keep_every_match() -> None:
+    # Each pattern runs only when a necessary condition holds (a digit or "@", nine digits, a
+    # length, a "-" or "."): values right at those boundaries still match.
+    assert detect_values(["078051120", "219099999"]) == {"ssn"}  # bare, exactly nine digits
+    assert detect_values(["ssn 123-45-6789 on file"] * 2) == {"ssn"}
+    assert detect_values(["4111 1111 1111 1111", "5500-0000-0000-0004"]) == {"credit_card"}
+    assert detect_values(["10.0.0.1", "host 192.168.1.20"]) == {"ipv4"}
+    assert detect_values(["1.2.3.4"] * 3) == {"ipv4"}  # fewer than nine digits
+    assert detect_values(["95814-1234", "95814"]) == {"zip"}
+    assert detect_values(["03/04/1961", "12/31/1975", "1988-07-01"]) == {"dob"}
+    assert detect_values(["Ann", "Bo", "CalFresh"]) == frozenset()  # no digit, no "@"
+
+
 def test_value_detectors_respect_the_limit() -> None:
     values = ["plain text"] * 10 + ["a@b.org"] * 100
     assert detect_values(values, limit=10) == frozenset()

@@ -18,6 +18,7 @@ from cdw_datahub.policy import (
     load_policy,
     load_yaml,
 )
+from cdw_datahub.policy.model import NameMap
 from cdw_datahub.policy.schema import GlossaryFile
 
 FIXTURE = Path(__file__).parent / "fixtures" / "policy" / "good"
@@ -99,6 +100,15 @@ def test_fixture_loads_with_resolved_references(dirs):
     assert policy.dataset_entry("nope", "participant") is None
     # Databases fold identifier case; the dictionary is looked up ignoring it.
     assert policy.field_entry("w2w", "PARTICIPANT", "SSN") is not None
+
+
+def test_name_map_finds_exact_then_ignoring_case() -> None:
+    names: NameMap[int] = NameMap(Participant=1, PARTICIPANT=2)
+    assert names.find("PARTICIPANT") == 2  # the exact spelling first
+    assert names.find("participant") == 1  # then the first spelling that folds the same
+    assert names.find("household") is None
+    names["Household"] = 3  # added after the index was built: it is rebuilt
+    assert names.find("HOUSEHOLD") == 3
 
 
 def test_terms_statutes_and_scheme(dirs):

@@ -179,7 +179,8 @@ class DatasetDescriber(Transformer, ABC):
 
     def shared(self, key: Hashable, build: Callable[[], T]) -> T:
         """One object per key and run, attached wherever it is needed: building DataHub's Avro
-        objects is the hot spot at 30,000 fields, and nothing mutates them once attached."""
+        objects is the hot spot at 30,000 fields. What it returns is shared: never mutate it
+        (replace a field's aspect with a new object instead)."""
         if key not in self._shared:
             self._shared[key] = build()
         result: T = self._shared[key]
