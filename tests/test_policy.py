@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy import (
+    NameMap,
     YamlInputError,
     clear_cache,
     load_model,
     load_policy,
     load_yaml,
 )
-from cdw_datahub.policy.model import NameMap
 from cdw_datahub.policy.schema import GlossaryFile
 
 FIXTURE = Path(__file__).parent / "fixtures" / "policy" / "good"

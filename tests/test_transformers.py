@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from datahub.ingestion.api.common import PipelineContext
+from datahub.ingestion.transformer.transform_registry import transform_registry
 from datahub.metadata.schema_classes import (
     GlobalTagsClass,
     OtherSchemaClass,
@@ -89,3 +90,18 @@ def test_rollup_shares_dataset_aspects_per_decision() -> None:
         "urn:li:tag:cdw.category.direct_identifier",
     ]
     assert first["structuredProperties"] is not second["structuredProperties"]
+
+
+def test_dictionary_columns_are_found_ignoring_case() -> None:
+    # Oracle and Snowflake report unquoted names in upper case: the dictionary still applies.
+    ctx = PipelineContext(run_id="t")
+    config = {**CONFIG, "program": "w2w"}
+    record = _record("PARTICIPANT", "PARTICIPANT_ID")
+    for name in ("cdw_definitions", "cdw_terms"):
+        transformer = transform_registry.get(name).create(config, ctx)
+        list(transformer.describe(record))
+    field = record.schema.fields[0]
+    assert field.label == "Participant Identifier"
+    assert field.description and field.description.startswith("Number the system assigns")
+    assert field.glossaryTerms is not None
+    assert [t.urn for t in field.glossaryTerms.terms] == ["urn:li:glossaryTerm:cdw.w2w.participant"]

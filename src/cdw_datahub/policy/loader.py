@@ -141,9 +141,12 @@ class Policy:
         return max(known, key=lambda level: level.rank).id
 
     def reviewed(self, program_id: str, table: str, column: str) -> Reviewed | None:
+        return self.reviewed_columns(program_id, table).find(column)
+
+    def reviewed_columns(self, program_id: str, table: str) -> NameMap[Reviewed]:
+        """The reviewed assignments of one table, by column (empty when it has none)."""
         tables = self._reviewed.find(program_id)
-        columns = tables.find(table) if tables else None
-        return columns.find(column) if columns else None
+        return (tables.find(table) if tables else None) or NameMap()
 
     def reviewed_entries(self) -> Iterator[tuple[str, str, str, Reviewed]]:
         """Every (program, table, column, Reviewed) in reviewed.yml, in file order."""

@@ -16,12 +16,12 @@ from datahub.metadata.schema_classes import GlobalTagsClass, TagAssociationClass
 
 from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG
 from cdw_datahub.classify import Classifier, ColumnInfo
+from cdw_datahub.policy import NameMap
 from cdw_datahub.sources import evidence
 from cdw_datahub.transformers.base import (
     DatasetDescriber,
     DatasetRecord,
     DescribeConfig,
-    column_name,
 )
 
 
@@ -43,24 +43,25 @@ class ClassificationTransformer(DatasetDescriber):
             for fk in dataset.schema.foreignKeys or []
             for path in fk.sourceFields
         }
-        for schema_field in dataset.schema.fields:
-            column = column_name(schema_field)
-            reviewed = (
-                self.policy.reviewed(self.program, dataset.table, column) if self.program else None
-            )
+        table = dataset.table
+        reviewed_columns = (
+            self.policy.reviewed_columns(self.program, table) if self.program else NameMap()
+        )
+        for schema_field, column in zip(dataset.schema.fields, columns, strict=True):
+            reviewed = reviewed_columns.find(column)
             if reviewed is not None:
                 level, categories = reviewed.level, reviewed.categories
                 provenance, rule = "reviewed", reviewed.source
             else:
                 suggestion = self.classifier.classify(
                     ColumnInfo(
-                        table=dataset.table,
-                        name=column,
-                        sql_type=schema_field.nativeDataType,
-                        table_columns=columns,
-                        is_primary_key=column in keys or bool(schema_field.isPartOfKey),
-                        is_foreign_key=column in foreign,
-                        comment=schema_field.description,
+                        table,
+                        column,
+                        schema_field.nativeDataType,
+                        columns,
+                        column in keys or bool(schema_field.isPartOfKey),
+                        column in foreign,
+                        schema_field.description,
                     ),
                     hits.get(column, frozenset()),
                 )

@@ -49,7 +49,7 @@ class FieldDefinitionsTransformer(DatasetDescriber):
 
         for schema_field in dataset.schema.fields:
             column = column_name(schema_field)
-            fact = entry.fields.get(column)
+            fact = entry.fields.find(column)
             if fact is None:
                 continue
             if fact.name:

@@ -8,9 +8,9 @@ rules that match the field's program and categories suggest statutes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
-from datahub.ingestion.api.common import PipelineContext
 from datahub.metadata.schema_classes import (
     AuditStampClass,
     GlossaryTermAssociationClass,
@@ -23,27 +23,21 @@ from cdw_datahub.transformers.base import (
     ACTOR,
     DatasetDescriber,
     DatasetRecord,
-    DescribeConfig,
-    column_name,
 )
 
 
 class StatutesTransformer(DatasetDescriber):
-    def __init__(self, config: DescribeConfig, ctx: PipelineContext):
-        super().__init__(config, ctx)
-        self._stamp = AuditStampClass(time=self.run_time, actor=ACTOR)
-
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
-        for schema_field in dataset.schema.fields:
+        program, table = self.program or "", dataset.table
+        fields = dataset.schema.fields
+        for schema_field, column in zip(fields, dataset.column_names, strict=True):
             tags = schema_field.globalTags
             categories = (
                 [t.tag[len(CATEGORY_TAG) :] for t in tags.tags if t.tag.startswith(CATEGORY_TAG)]
                 if tags
                 else []
             )
-            decision = self.policy.statutes_for(
-                self.program or "", dataset.table, column_name(schema_field), categories
-            )
+            decision = self.policy.statutes_for(program, table, column, categories)
             if not decision.assessed:
                 continue
             if not decision.statutes:
@@ -51,22 +45,23 @@ class StatutesTransformer(DatasetDescriber):
                     dataset, schema_field, {"cdw.field.statuteAssessment": "none-apply"}
                 )
                 continue
-            new = self._terms(decision)
+            ours = self.shared(("statute terms", decision), partial(self._terms, decision))
             terms = schema_field.glossaryTerms
             if terms is None:
-                schema_field.glossaryTerms = GlossaryTermsClass(
-                    terms=list(new), auditStamp=self._stamp
-                )
-            else:
+                schema_field.glossaryTerms = ours
+            else:  # the field has terms of its own (cdw_terms): a new aspect with both
                 present = {t.urn for t in terms.terms}
-                terms.terms.extend(t for t in new if t.urn not in present)
+                schema_field.glossaryTerms = GlossaryTermsClass(
+                    terms=terms.terms + [t for t in ours.terms if t.urn not in present],
+                    auditStamp=terms.auditStamp,
+                )
 
-    def _terms(self, decision: StatuteDecision) -> list[GlossaryTermAssociationClass]:
-        def build() -> list[GlossaryTermAssociationClass]:
-            attribution = self.attribution(decision.provenance, ",".join(decision.rules))
-            return [
+    def _terms(self, decision: StatuteDecision) -> GlossaryTermsClass:
+        attribution = self.attribution(decision.provenance, ",".join(decision.rules))
+        return GlossaryTermsClass(
+            terms=[
                 GlossaryTermAssociationClass(urn=urn, attribution=attribution)
                 for urn in decision.statutes
-            ]
-
-        return self.shared(("statute terms", decision), build)
+            ],
+            auditStamp=AuditStampClass(time=self.run_time, actor=ACTOR),
+        )

@@ -24,7 +24,7 @@ class GlossaryTermsTransformer(DatasetDescriber):
         if entry is None:
             return
         for schema_field in dataset.schema.fields:
-            fact = entry.fields.get(column_name(schema_field))
+            fact = entry.fields.find(column_name(schema_field))
             if fact and fact.terms:
                 schema_field.glossaryTerms = self._add(
                     schema_field.glossaryTerms, fact.terms, fact.location
@@ -37,15 +37,17 @@ class GlossaryTermsTransformer(DatasetDescriber):
     def _add(
         self, existing: GlossaryTermsClass | None, urns: Sequence[str], location: str
     ) -> GlossaryTermsClass:
-        terms = existing or GlossaryTermsClass(
-            terms=[], auditStamp=AuditStampClass(time=self.run_time, actor=ACTOR)
+        # A new aspect, never an edit of `existing`: another transformer may share that object.
+        present = {t.urn for t in existing.terms} if existing else set()
+        attribution = self.attribution("reviewed", location)
+        added = [
+            GlossaryTermAssociationClass(urn=urn, attribution=attribution)
+            for urn in dict.fromkeys(urns)
+            if urn not in present
+        ]
+        return GlossaryTermsClass(
+            terms=[*(existing.terms if existing else []), *added],
+            auditStamp=existing.auditStamp
+            if existing
+            else AuditStampClass(time=self.run_time, actor=ACTOR),
         )
-        present = {t.urn for t in terms.terms}
-        for urn in urns:
-            if urn not in present:
-                terms.terms.append(
-                    GlossaryTermAssociationClass(
-                        urn=urn, attribution=self.attribution("reviewed", location)
-                    )
-                )
-        return terms
