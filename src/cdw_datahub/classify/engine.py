@@ -96,6 +96,29 @@ class _CompiledRule:
         self.comment = frozenset(w.comment)
 
 
+class _CompiledClause:
+    """A table clause with its lists as frozensets (tested for every table of a run)."""
+
+    __slots__ = (
+        "kinds",
+        "name_any",
+        "name_last",
+        "columns_any",
+        "columns_all",
+        "column_only",
+        "column_needs",
+    )
+
+    def __init__(self, c: TableClause):
+        self.kinds = frozenset(c.kinds)
+        self.name_any = frozenset(c.name_any)
+        self.name_last = frozenset(c.name_last)
+        self.columns_any = frozenset(c.columns_any)
+        self.columns_all = frozenset(c.columns_all)
+        self.column_only = frozenset(c.column_only)
+        self.column_needs = frozenset(c.column_needs)
+
+
 class Classifier:
     """Compiled detection rules. Build once (`from_file`), call `classify` per column."""
 
@@ -139,7 +162,14 @@ class Classifier:
         self._coded_concepts = frozenset(policy.shapes.coded)
         self._rules = [_CompiledRule(r.id, r.label, r.final, r.when) for r in policy.rules]
         self._value_rules = [(v.id, v.detector, v.label) for v in policy.value_rules]
-        self._kinds = policy.table_kinds
+        self._kinds = [
+            (
+                k.id,
+                [_CompiledClause(c) for c in k.when],
+                [_CompiledClause(c) for c in k.unless],
+            )
+            for k in policy.table_kinds
+        ]
         self.analyze = lru_cache(maxsize=65536)(self._analyze)
         self.family = lru_cache(maxsize=4096)(self._family)
         self.table_kinds = lru_cache(maxsize=16384)(self._table_kinds)
@@ -197,22 +227,27 @@ class Classifier:
         # Prose goes through the same word pipeline as a name; phrases match across its words.
         return self.analyze("_".join(split_identifier(comment))).concepts
 
+    @staticmethod
     def _clause(
-        self, c: TableClause, table: NameAnalysis, cols: list[NameAnalysis], kinds: set[str]
+        c: _CompiledClause,
+        table: NameAnalysis,
+        cols: list[NameAnalysis],
+        in_columns: frozenset[str],
+        kinds: set[str],
     ) -> bool:
-        if c.kinds and not kinds.intersection(c.kinds):
+        # `in_columns`: every concept of any column name, so "some column holds X" is one test.
+        if c.kinds and kinds.isdisjoint(c.kinds):
             return False
-        if c.name_any and not table.concepts.intersection(c.name_any):
+        if c.name_any and table.concepts.isdisjoint(c.name_any):
             return False
-        if c.name_last and not table.last.intersection(c.name_last):
+        if c.name_last and table.last.isdisjoint(c.name_last):
             return False
-        if c.columns_any and not any(a.concepts.intersection(c.columns_any) for a in cols):
+        if c.columns_any and in_columns.isdisjoint(c.columns_any):
             return False
-        if c.columns_all and not all(any(x in a.concepts for a in cols) for x in c.columns_all):
+        if c.columns_all and not c.columns_all <= in_columns:
             return False
         if c.column_only:
-            allowed = frozenset(c.column_only)
-            needs = frozenset(c.column_needs)
+            allowed, needs = c.column_only, c.column_needs
             if not any(
                 a.tokens
                 and all(cov & allowed for cov in a.covers)
@@ -225,12 +260,13 @@ class Classifier:
     def _table_kinds(self, table: str, columns: tuple[str, ...]) -> frozenset[str]:
         t = self.analyze(table)
         cols = [self.analyze(c) for c in columns]
+        in_columns = frozenset().union(*(a.concepts for a in cols))
         kinds: set[str] = set()
-        for kind in self._kinds:
-            if any(self._clause(c, t, cols, kinds) for c in kind.when) and not any(
-                self._clause(c, t, cols, kinds) for c in kind.unless
+        for kind_id, when, unless in self._kinds:
+            if any(self._clause(c, t, cols, in_columns, kinds) for c in when) and not any(
+                self._clause(c, t, cols, in_columns, kinds) for c in unless
             ):
-                kinds.add(kind.id)
+                kinds.add(kind_id)
         return frozenset(kinds)
 
     # -- decision ---------------------------------------------------------------------------
