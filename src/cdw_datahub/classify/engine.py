@@ -43,9 +43,12 @@ class Suggestion:
     rule_id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NameAnalysis:
-    """What the rules see of one name: its words and the concepts found in them."""
+    """What the rules see of one name: its words and the concepts found in them.
+
+    Compared and hashed by identity: `Classifier.analyze` returns one object per name, and
+    decisions are cached by it (hashing the fields costs more than the decision)."""
 
     tokens: tuple[str, ...]
     concepts: frozenset[str]
@@ -173,6 +176,7 @@ class Classifier:
         self.analyze = lru_cache(maxsize=65536)(self._analyze)
         self.family = lru_cache(maxsize=4096)(self._family)
         self.table_kinds = lru_cache(maxsize=16384)(self._table_kinds)
+        self._last_table: tuple[str, tuple[str, ...], frozenset[str]] = ("", (), frozenset())
         self._comment_concepts = lru_cache(maxsize=16384)(self._comment_concepts_uncached)
         self._decide = lru_cache(maxsize=65536)(self._decide_uncached)
 
@@ -275,7 +279,13 @@ class Classifier:
         """The suggested label for one column; `value_hits` comes from `detect_values`."""
         a = self.analyze(column.name)
         columns = column.table_columns or (column.name,)
-        kinds = self.table_kinds(column.table, columns)
+        # Callers classify a table's columns one after another with the same tuple: remember
+        # the last table's kinds rather than hash that tuple again per column. (One attribute,
+        # read and written whole, so concurrent callers at worst miss.)
+        table, last_columns, kinds = self._last_table
+        if last_columns is not columns or table != column.table:
+            kinds = self.table_kinds(column.table, columns)
+            self._last_table = (column.table, columns, kinds)
         comment = self._comment_concepts(column.comment) if column.comment else frozenset()
         return self._decide(
             a,
