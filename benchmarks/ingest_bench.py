@@ -4,7 +4,8 @@ Every measurement is one fresh subprocess running DataHub's `Pipeline` on a reci
 `--worker RECIPE`), so no run warms another's caches or imports. The worker times
 `Pipeline.create` .. `run()` (the CLI's own start-up, ~2.6 s, is the same for every variant and is
 left out) and reports its peak RSS. Scenarios alternate within each round and the order rotates
-between rounds; each scenario's figure is the median of its rounds.
+between rounds; the two blackhole pipelines run back to back, which of them first swapped every
+round. Each scenario's figure is the median of its rounds.
 
 Scenarios (all read the same generated database; it has only *named* foreign keys, because the
 stock `sqlalchemy` source dies on unnamed SQLite ones):
@@ -134,6 +135,7 @@ def measure(cfg: dict[str, Any], workdir: Path, name: str) -> dict[str, Any]:
     path = workdir / f"{name}.recipe.json"  # JSON is YAML: `datahub ingest -c` takes it too
     path.write_text(json.dumps(cfg, indent=1))
     env = {**os.environ, "DATAHUB_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(REPO)}
+    os.sync()  # the previous run's dirty pages are written now, not during this run
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.ingest_bench", "--worker", str(path)],
@@ -220,6 +222,9 @@ def run(
     def lite(name: str) -> Path:
         return workdir / f"{name}.lite.db"
 
+    # A unit's runs are back to back. The two blackhole pipelines share one unit, their order
+    # swapped every round: this machine's speed drifts within a minute, and a ratio of two runs
+    # seconds apart is far steadier than one of runs a minute apart.
     units: list[list[tuple[str, dict[str, Any], Path | None]]] = [
         [("stock_blackhole", recipe("stock", db, plugins), None)],
         [
@@ -231,7 +236,7 @@ def run(
         ],
     ]
     if have_ours:
-        units.insert(1, [("ours_blackhole", recipe("ours", db, plugins), None)])
+        units[0].append(("ours_blackhole", recipe("ours", db, plugins), None))
     if plugins["sink"]:
         cdw = recipe("stock", db, {**plugins, "sink": plugins["sink"]}, lite("cdw_lite"))
         cdw["run_id"] = "bench-cdw-lite"
@@ -251,7 +256,8 @@ def run(
     samples: dict[str, list[dict[str, Any]]] = {name: [] for u in units for name, _, _ in u}
     for r in range(runs):
         for unit in units[r % len(units) :] + units[: r % len(units)]:
-            for name, cfg, fresh in unit:
+            ordered = unit[::-1] if unit is units[0] and r % 2 else unit
+            for name, cfg, fresh in ordered:
                 if fresh is not None:
                     for suffix in ("", "-wal", "-shm", "-journal"):
                         Path(f"{fresh}{suffix}").unlink(missing_ok=True)
@@ -263,7 +269,8 @@ def run(
     ratios: dict[str, Any] = {}
     if "ours_blackhole" in scenarios:
         ratios["ours_vs_stock"] = _ratio(scenarios["ours_blackhole"], scenarios["stock_blackhole"])
-        # Each round's own ratio: its spread shows how noisy the machine was during the run.
+        # Each round's own ratio (the two runs were back to back): its spread shows how noisy
+        # the machine was.
         ratios["ours_vs_stock_rounds"] = sorted(
             round(o["seconds"] / s["seconds"], 3)
             for o, s in zip(samples["ours_blackhole"], samples["stock_blackhole"], strict=True)
