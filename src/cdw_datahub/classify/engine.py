@@ -99,27 +99,20 @@ class _CompiledRule:
         self.comment = frozenset(w.comment)
 
 
-class _CompiledClause:
+class _CompiledClause(NamedTuple):
     """A table clause with its lists as frozensets (tested for every table of a run)."""
 
-    __slots__ = (
-        "kinds",
-        "name_any",
-        "name_last",
-        "columns_any",
-        "columns_all",
-        "column_only",
-        "column_needs",
-    )
+    kinds: frozenset[str]
+    name_any: frozenset[str]
+    name_last: frozenset[str]
+    columns_any: frozenset[str]
+    columns_all: frozenset[str]
+    column_only: frozenset[str]
+    column_needs: frozenset[str]
 
-    def __init__(self, c: TableClause):
-        self.kinds = frozenset(c.kinds)
-        self.name_any = frozenset(c.name_any)
-        self.name_last = frozenset(c.name_last)
-        self.columns_any = frozenset(c.columns_any)
-        self.columns_all = frozenset(c.columns_all)
-        self.column_only = frozenset(c.column_only)
-        self.column_needs = frozenset(c.column_needs)
+    @classmethod
+    def of(cls, clause: TableClause) -> _CompiledClause:
+        return cls(*(frozenset(getattr(clause, name)) for name in cls._fields))
 
 
 class Classifier:
@@ -168,8 +161,8 @@ class Classifier:
         self._kinds = [
             (
                 k.id,
-                [_CompiledClause(c) for c in k.when],
-                [_CompiledClause(c) for c in k.unless],
+                [_CompiledClause.of(c) for c in k.when],
+                [_CompiledClause.of(c) for c in k.unless],
             )
             for k in policy.table_kinds
         ]
