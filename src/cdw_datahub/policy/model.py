@@ -148,10 +148,6 @@ class Level:
     controls: tuple[str, ...]
     rank: int  # 0 = least restrictive
 
-    @property
-    def tag_urn(self) -> str:
-        return f"urn:li:tag:cdw.level.{self.id}"
-
 
 @dataclass(frozen=True)
 class Category:
@@ -159,10 +155,6 @@ class Category:
     name: str
     description: str
     level: str  # level id
-
-    @property
-    def tag_urn(self) -> str:
-        return f"urn:li:tag:cdw.category.{self.id}"
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ class DatasetRollupTransformer(DatasetDescriber):
 
         entry = self.dataset_entry(dataset)
         steward = entry.steward if entry else program.steward
-        user = f"urn:li:corpuser:{steward.id}"
+        user = steward.urn
         yield from self.define_once(
             user,
             lambda: [
