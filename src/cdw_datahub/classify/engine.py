@@ -58,6 +58,18 @@ class NameAnalysis:
     shape: str  # key | coded | plain
 
 
+class _Facts(NamedTuple):
+    """Everything a rule can test about one column; also the decision cache's key."""
+
+    name: NameAnalysis
+    kinds: frozenset[str]  # of its table
+    family: str  # of its SQL type
+    pk: bool
+    fk: bool
+    comment: frozenset[str]  # concepts in its comment
+    hits: frozenset[str]  # value detector ids
+
+
 class _CompiledRule:
     __slots__ = (
         "id",
@@ -280,7 +292,7 @@ class Classifier:
             kinds = self.table_kinds(column.table, columns)
             self._last_table = (column.table, columns, kinds)
         comment = self._comment_concepts(column.comment) if column.comment else frozenset()
-        return self._decide(
+        facts = _Facts(
             a,
             kinds,
             self.family(column.sql_type),
@@ -289,39 +301,23 @@ class Classifier:
             comment,
             frozenset(value_hits),
         )
+        return self._decide(facts)
 
-    def _decide_uncached(
-        self,
-        a: NameAnalysis,
-        kinds: frozenset[str],
-        family: str,
-        pk: bool,
-        fk: bool,
-        comment: frozenset[str],
-        hits: frozenset[str],
-    ) -> Suggestion:
+    def _decide_uncached(self, f: _Facts) -> Suggestion:
         label, rule_id, final = "NONE", "default.none", False
         for r in self._rules:
-            if self._holds(r, a, kinds, family, pk, fk, comment, hits):
+            if self._holds(r, f):
                 label, rule_id, final = r.label, r.id, r.final
                 break
-        if hits and not final:
+        if f.hits and not final:
             for vid, detector, vlabel in self._value_rules:
-                if detector in hits and _RANK[vlabel] > _RANK[label]:
+                if detector in f.hits and _RANK[vlabel] > _RANK[label]:
                     label, rule_id = vlabel, vid
         return Suggestion(label, self._categories[label], rule_id)
 
     @staticmethod
-    def _holds(
-        r: _CompiledRule,
-        a: NameAnalysis,
-        kinds: frozenset[str],
-        family: str,
-        pk: bool,
-        fk: bool,
-        comment: frozenset[str],
-        hits: frozenset[str],
-    ) -> bool:
+    def _holds(r: _CompiledRule, f: _Facts) -> bool:
+        a, kinds, family, pk, fk, comment, hits = f
         c = a.concepts
         if r.any and not (c & r.any):
             return False
