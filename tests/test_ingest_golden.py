@@ -68,3 +68,27 @@ def test_datahub_accepts_recipe_output(name: str, recipe_outputs: dict[str, Path
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", RECIPES[1:])
+def test_catalog_read_back_matches_golden(
+    name: str, recipe_outputs: dict[str, Path], pytestconfig: pytest.Config, tmp_path: Path
+) -> None:
+    """What the CLI reads back from a recipe's output (every dataset and field view), pinned:
+    a change of how ingestion writes (the renovation into one transformer, PATCH writes) must
+    not change what a reader sees, unless the golden file is deliberately updated."""
+    import dataclasses
+    import json
+
+    from cdw_datahub.catalog import Catalog
+    from cdw_datahub.catalog.backends import FileBackend
+
+    with Catalog(FileBackend(recipe_outputs[name])) as catalog:
+        views = [dataclasses.asdict(d) for d in catalog.datasets()]
+    out = tmp_path / f"{name}_readback.json"
+    out.write_text(json.dumps(views, indent=2, sort_keys=True) + "\n")
+    golden = GOLDEN / f"{name}_readback_golden.json"
+    if pytestconfig.getoption("update_golden_files", default=False):
+        golden.write_text(out.read_text())
+    assert golden.exists(), f"{golden} is missing; run pytest --update-golden-files"
+    assert json.loads(out.read_text()) == json.loads(golden.read_text())
