@@ -35,10 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import generate
-from cdw_datahub.transformers import DESCRIBE_CHAIN
 
 REPO = Path(__file__).resolve().parent.parent
-TRANSFORMER_ORDER = list(DESCRIBE_CHAIN)
+TRANSFORMER_ORDER = ["cdw_describe"]
 PROGRAM = "w2w"  # the transformers describe the synthetic tables as one program's
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SOURCES = ["cdw-sqlite"]
-TRANSFORMERS = ["cdw_definitions", "cdw_terms", "cdw_classification", "cdw_statutes", "cdw_rollup"]
+TRANSFORMERS = ["cdw_describe"]
 
 
 def test_entry_points_are_declared() -> None:
@@ -33,9 +33,9 @@ def test_source_resolves_through_datahub_registry(name: str) -> None:
 def test_transformer_resolves_through_datahub_registry(name: str) -> None:
     from datahub.ingestion.transformer.transform_registry import transform_registry
 
-    from cdw_datahub.transformers.base import DatasetDescriber
+    from cdw_datahub.transformers.describe import CdwDescribeTransformer
 
-    assert issubclass(transform_registry.get(name), DatasetDescriber)
+    assert transform_registry.get(name) is CdwDescribeTransformer
 
 
 def test_datahub_check_plugins_lists_ours() -> None:

@@ -16,9 +16,8 @@ from datahub.metadata.schema_classes import (
     TagAssociationClass,
 )
 
-from cdw_datahub.transformers.base import DatasetRecord
-from cdw_datahub.transformers.classification import ClassificationTransformer
-from cdw_datahub.transformers.rollup import DatasetRollupTransformer
+from cdw_datahub.transformers.describe import CdwDescribeTransformer
+from cdw_datahub.transformers.record import DatasetRecord
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = {"glossary_dir": str(REPO / "glossary"), "policies_dir": str(REPO / "policies")}
@@ -55,11 +54,11 @@ def _tags(record: DatasetRecord, column: str) -> list[str]:
 
 
 def test_fields_with_one_decision_share_tags_but_keep_their_own() -> None:
-    classify = ClassificationTransformer.create(CONFIG, PipelineContext(run_id="t"))
+    describe = CdwDescribeTransformer.create(CONFIG, PipelineContext(run_id="t"))
     person = _record("person", "email", "home_email", tagged="home_email")
     contact = _record("contact", "email")
     for record in (person, contact):
-        list(classify.describe(record))
+        list(describe.describe(record))
 
     level, category = "urn:li:tag:cdw.level.personal", "urn:li:tag:cdw.category.direct_identifier"
     assert _tags(person, "email") == [level, category]
@@ -67,21 +66,18 @@ def test_fields_with_one_decision_share_tags_but_keep_their_own() -> None:
     # The shared aspect of the decision was not touched by the field that had a tag of its own.
     assert _tags(contact, "email") == [level, category]
 
-    # Describing again (a second transformer in the chain, a re-run) replaces, never appends.
-    list(classify.describe(person))
+    # Classifying again (a re-run on the same record) replaces, never appends.
+    list(describe.describe(person))
     assert _tags(person, "home_email") == [SOURCE_TAG, level, category]
     assert _tags(contact, "email") == [level, category]
 
 
 def test_rollup_shares_dataset_aspects_per_decision() -> None:
-    ctx = PipelineContext(run_id="t")
-    classify = ClassificationTransformer.create(CONFIG, ctx)
-    rollup = DatasetRollupTransformer.create(CONFIG, ctx)
+    describe = CdwDescribeTransformer.create(CONFIG, PipelineContext(run_id="t"))
     aspects = []
     for table in ("person", "contact"):
         record = _record(table, "email")
-        list(classify.describe(record))
-        mcps = list(rollup.describe(record))
+        mcps = list(describe.describe(record))
         aspects.append({m.aspectName: m.aspect for m in mcps if m.entityUrn == record.urn})
     first, second = aspects
     assert first["globalTags"] is second["globalTags"]  # same level and categories: one object
@@ -94,12 +90,10 @@ def test_rollup_shares_dataset_aspects_per_decision() -> None:
 
 def test_dictionary_columns_are_found_ignoring_case() -> None:
     # Oracle and Snowflake report unquoted names in upper case: the dictionary still applies.
-    ctx = PipelineContext(run_id="t")
     config = {**CONFIG, "program": "w2w"}
     record = _record("PARTICIPANT", "PARTICIPANT_ID")
-    for name in ("cdw_definitions", "cdw_terms"):
-        transformer = transform_registry.get(name).create(config, ctx)
-        list(transformer.describe(record))
+    transformer = transform_registry.get("cdw_describe").create(config, PipelineContext(run_id="t"))
+    list(transformer.describe(record))
     field = record.schema.fields[0]
     assert field.label == "Participant Identifier"
     assert field.description and field.description.startswith("Number the system assigns")

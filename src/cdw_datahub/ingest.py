@@ -7,6 +7,8 @@ start-up per recipe (seconds) and lets the caller turn failures into one clear l
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -57,6 +59,17 @@ def load_recipe(path: Path, env: Mapping[str, str] | None = None) -> dict:
             raise InputError(f"cannot load the recipe ({e})", str(path)) from e
 
 
+@functools.cache
+def _freeze_startup_objects() -> None:
+    """Once per CLI process, before its first pipeline: move everything alive (DataHub's schema
+    classes, SQLAlchemy, the compiled policies, ~170,000 objects) out of the cyclic garbage
+    collector's reach. They live until the process exits anyway, and otherwise every full
+    collection during the run walks them all again; measured at 1,000 tables x 30 columns, this
+    halves the time spent in garbage collection (0.7 s to 0.35 s). The CLI owns its process, so
+    it may; the plugins do not (under `datahub ingest` the process is DataHub's)."""
+    gc.freeze()
+
+
 def run_pipeline(config: dict, label: str) -> IngestResult:
     """Run one pipeline config; a failure becomes an InputError naming the recipe."""
     from datahub.ingestion.run.pipeline import Pipeline
@@ -65,6 +78,7 @@ def run_pipeline(config: dict, label: str) -> IngestResult:
         pipeline = Pipeline.create(config, no_progress=True)
     except Exception as e:  # DataHub wraps config problems in several exception types
         raise InputError(_first_line(e), label) from e
+    _freeze_startup_objects()
     pipeline.run()
     source_report = pipeline.source.get_report()
     failures = [_entry_text(f) for f in source_report.failures]

@@ -16,7 +16,6 @@ from cdw_datahub.catalog import Catalog
 from cdw_datahub.catalog.backends import FileBackend
 from cdw_datahub.errors import InputError
 from cdw_datahub.ingest import run_pipeline
-from cdw_datahub.transformers import DESCRIBE_CHAIN
 
 
 def source_config(url: str) -> tuple[dict[str, Any], str]:
@@ -75,7 +74,7 @@ def scan(
             {
                 "pipeline_name": "cdw-scan",
                 "source": source,
-                "transformers": [{"type": t, "config": describe} for t in DESCRIBE_CHAIN],
+                "transformers": [{"type": "cdw_describe", "config": describe}],
                 "sink": {"type": "file", "config": {"filename": str(out)}},
             },
             shown,

@@ -3,6 +3,10 @@
 Order: command-line flag, environment (CDW_CATALOG, CDW_REGISTER, CDW_GLOSSARY_DIR,
 CDW_POLICIES_DIR), `cdw.yml` in the current directory (or --config FILE), defaults. Relative
 paths in cdw.yml are relative to that file.
+
+The glossary/ and policies/ folders default to ./glossary and ./policies when present; there is no
+fallback to the sample department's copies shipped in the package (only `cdw-datahub demo` uses
+those, through `packaged_dir`), so a department never classifies with the fictional one's rules.
 """
 
 from __future__ import annotations
@@ -37,9 +41,21 @@ def packaged_dir(name: str) -> Path:
 class Settings:
     catalog: str
     register: str
-    glossary_dir: Path
-    policies_dir: Path
+    glossary_dir: Path | None
+    policies_dir: Path | None
     config_file: Path | None = None
+
+    def policy_dirs(self) -> tuple[Path, Path]:
+        """The glossary/ and policies/ folders, for commands that cannot work without them."""
+        if self.glossary_dir is None or self.policies_dir is None:
+            missing = "glossary/" if self.glossary_dir is None else "policies/"
+            raise InputError(
+                f"no {missing} folder: run inside the folder that holds glossary/ and "
+                "policies/, name them in cdw.yml (glossary:, policies:), or set "
+                "CDW_GLOSSARY_DIR and CDW_POLICIES_DIR",
+                key=missing.rstrip("/"),
+            )
+        return self.glossary_dir, self.policies_dir
 
 
 def _load_config(path: Path) -> dict[str, str]:
@@ -96,14 +112,14 @@ def resolve(
     def pick(flag: str | None, env: str | None, key: str, default: str) -> str:
         return flag or (os.environ.get(env) if env else None) or file_values.get(key) or default
 
-    def folder(key: str) -> Path:
+    def folder(key: str) -> Path | None:
         env = os.environ.get(f"CDW_{key.upper()}_DIR")
         if env:
             return Path(env)
         if key in file_values:
             return Path(file_values[key])
         local = cwd / key
-        return local if local.is_dir() else packaged_dir(key)
+        return local if local.is_dir() else None
 
     return Settings(
         catalog=pick(catalog, "CDW_CATALOG", "catalog", DEFAULT_CATALOG),

@@ -6,19 +6,18 @@ each backend only has to yield aspects. Keys and URNs follow docs/catalog-model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-# Provenance of an association, in precedence order (first wins).
-PROVENANCE_ORDER = ("ui", "reviewed", "ingested", "suggested")
-_PROVENANCE_RANK = {p: i for i, p in enumerate(PROVENANCE_ORDER)}
-
-# URN prefixes and attribution keys of the catalog model contract (docs/catalog-model.md).
-LEVEL_TAG = "urn:li:tag:cdw.level."
-CATEGORY_TAG = "urn:li:tag:cdw.category."
-STATUTE_TERM = "urn:li:glossaryTerm:cdw.statute."
-PROVENANCE_KEY = "cdw.provenance"
-RULE_KEY = "cdw.rule"
+from cdw_datahub.contract import (  # noqa: F401  (re-exported for readers)
+    CATEGORY_TAG,
+    LEVEL_TAG,
+    PROVENANCE_KEY,
+    PROVENANCE_ORDER,
+    RULE_KEY,
+    STATUTE_TERM,
+    program_of_domain,
+    winning_level,
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +71,9 @@ class DatasetView:
 
     @property
     def program(self) -> str | None:
-        if self.domain and self.domain.startswith("urn:li:domain:cdw."):
-            return self.domain[len("urn:li:domain:cdw.") :]
+        program = program_of_domain(self.domain)
+        if program:
+            return program
         values = self.properties.get("cdw.dataset.program")
         return values[0] if values else None
 
@@ -90,20 +90,3 @@ class TermView:
     parent: str | None  # glossaryNode URN
     custom_properties: dict[str, str]
     links: tuple[tuple[str, str], ...]  # (url, label)
-
-
-def winning_level(
-    tags: Iterable[Association], strictness: Callable[[str], int] = lambda level: 0
-) -> Association | None:
-    """The level tag that counts: best provenance first (UI > reviewed > ingested > suggested),
-    then the strictest level (by `strictness` of the level id), then the first listed."""
-    levels = [t for t in tags if t.urn.startswith(LEVEL_TAG)]
-    if not levels:
-        return None
-    return min(
-        levels,
-        key=lambda t: (
-            _PROVENANCE_RANK.get(t.provenance, len(PROVENANCE_ORDER)),
-            -strictness(t.urn.removeprefix(LEVEL_TAG)),
-        ),
-    )

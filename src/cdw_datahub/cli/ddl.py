@@ -34,7 +34,7 @@ def comments(dialect: str, program: str | None, schema: str | None, catalog: str
     """
     dialect = dialect.lower()
     settings = get_settings(catalog=catalog)
-    policy = load_policy(settings.glossary_dir, settings.policies_dir)
+    policy = load_policy(*settings.policy_dirs())
     cat: Catalog | None = None
     if dialect == "mysql":
         try:

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import click
 
-from cdw_datahub.cli.options import get_settings
-
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
@@ -43,9 +41,14 @@ def demo(workdir: Path) -> None:
     from cdw_datahub.demo.register_seed import seed_register
     from cdw_datahub.demo.summary import print_summary
     from cdw_datahub.ingest import recipe_path, run_recipe
-    from cdw_datahub.settings import write_config
+    from cdw_datahub.settings import packaged_dir, write_config
 
-    settings = get_settings()
+    # The demo is the one command that uses the sample department's folders shipped with the
+    # package; every other command reads the department's own (see settings.py).
+    glossary_dir, policies_dir = (
+        packaged_dir("glossary").resolve(),
+        packaged_dir("policies").resolve(),
+    )
     workdir.mkdir(parents=True, exist_ok=True)
     workdir = workdir.resolve()
     lite = workdir / "datahub-lite.db"
@@ -61,8 +64,8 @@ def demo(workdir: Path) -> None:
     env = {
         "CDW_LITE_FILE": str(lite),
         "CDW_DATA_DIR": str(workdir),
-        "CDW_GLOSSARY_DIR": str(settings.glossary_dir.resolve()),
-        "CDW_POLICIES_DIR": str(settings.policies_dir.resolve()),
+        "CDW_GLOSSARY_DIR": str(glossary_dir),
+        "CDW_POLICIES_DIR": str(policies_dir),
     }
     recipes = ["glossary.lite.yml"] + [f"{program}.lite.yml" for program in databases]
     for name in recipes:
@@ -86,14 +89,12 @@ def demo(workdir: Path) -> None:
     )
     with open_catalog(f"lite:{lite}") as catalog:
         _say("Writing the Walk2Work BUCP sheet ...")
-        rows, summary, location = collect(
-            catalog, Selection(), "w2w", settings.glossary_dir, settings.policies_dir
-        )
+        rows, summary, location = collect(catalog, Selection(), "w2w", glossary_dir, policies_dir)
         doc = document(rows, summary, location, "Walk2Work: BUCP technical fields")
         sheets = [workdir / "w2w-bucp.xlsx", workdir / "w2w-bucp.md"]
         for sheet in sheets:
             writers.write(doc, sheet.suffix[1:], sheet)
-        ranking = priority.rank(catalog, register, settings.policies_dir / "rubric.yml")
+        ranking = priority.rank(catalog, register, policies_dir / "rubric.yml")
         print_summary(catalog, ranking, metrics.compute(register), sheets, out=sys.stdout)
     _say(f"Wrote {config}; run commands inside {workdir} to use this catalog.")
     _say(f"Done in {time.monotonic() - started:.1f} s.")

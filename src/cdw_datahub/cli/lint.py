@@ -35,10 +35,10 @@ from cdw_datahub.cli.options import format_option, get_settings
 def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt: str) -> None:
     """Find weak definitions (empty, circular, no unit, purpose instead of meaning, unknown
     acronyms), duplicate or conflicting terms, and dangling references."""
-    settings = get_settings()
-    findings = lint_mod.run(
-        glossary_dir or settings.glossary_dir, policies_dir or settings.policies_dir
-    )
+    if glossary_dir is None or policies_dir is None:
+        configured = get_settings().policy_dirs()
+        glossary_dir, policies_dir = glossary_dir or configured[0], policies_dir or configured[1]
+    findings = lint_mod.run(glossary_dir, policies_dir)
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], indent=2))
     else:

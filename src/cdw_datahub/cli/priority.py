@@ -51,7 +51,7 @@ def priority(
     structured properties and the BUCP register.
     """
     settings = get_settings(catalog=catalog, register=register)
-    rubric_path = rubric or settings.policies_dir / "rubric.yml"
+    rubric_path = rubric or settings.policy_dirs()[1] / "rubric.yml"
     with open_catalog(settings.catalog) as cat:
         ranking = priority_mod.rank(cat, settings.register, rubric_path)
         if emit:

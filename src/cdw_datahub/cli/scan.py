@@ -34,7 +34,7 @@ def scan(url: str, program: str | None, fmt: str) -> None:
 
     settings = get_settings()
     report = ExportReport()
-    rows = run_scan(url, program, settings.glossary_dir, settings.policies_dir, report)
+    rows = run_scan(url, program, *settings.policy_dirs(), report)
     for message in report.messages():
         click.secho(f"Warning: {message}", fg="yellow", err=True)
     if fmt == "json":

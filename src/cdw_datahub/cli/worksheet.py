@@ -39,7 +39,7 @@ def export_cmd(
     if output.suffix.lower() != ".xlsx":
         raise InputError("the worksheet is an Excel workbook; name it FILE.xlsx", str(output))
     settings = get_settings(catalog=catalog)
-    policy = load_policy(settings.glossary_dir, settings.policies_dir)
+    policy = load_policy(*settings.policy_dirs())
     with open_catalog(settings.catalog) as cat:
         data, count = export_mod.build_workbook(cat, policy, program, datasets)
     atomic_write_bytes(output, data)
@@ -54,7 +54,7 @@ def import_cmd(workbook: Path, do_apply: bool, fmt: str) -> None:
     """Check every cell, list the changes, and with --apply write them into glossary/ and
     policies/ (comments and order kept; a blank cell never erases a value)."""
     settings = get_settings()
-    policy = load_policy(settings.glossary_dir, settings.policies_dir)
+    policy = load_policy(*settings.policy_dirs())
     try:
         plan = importer.read_workbook(workbook, policy)
     except importer.WorksheetError as e:
@@ -73,7 +73,7 @@ def import_cmd(workbook: Path, do_apply: bool, fmt: str) -> None:
     if not do_apply:
         click.echo(f"{len(plan.changes)} change(s); dry run, run again with --apply", err=True)
         return
-    written = importer.apply(plan, policy, settings.glossary_dir, settings.policies_dir)
+    written = importer.apply(plan, policy, *settings.policy_dirs())
     for path in written:
         click.echo(f"updated {path}", err=True)
 

@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from datahub.emitter.mce_builder import make_dataset_urn_with_platform_instance
 from datahub.ingestion.api.common import PipelineContext
 from datahub.ingestion.api.decorators import (
     SupportStatus,
@@ -219,7 +218,4 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
             return
         hits = {column: detect_values(values) for column, values in sample.items()}
         del sample  # values stay inside this frame
-        urn = make_dataset_urn_with_platform_instance(
-            self.platform, dataset_name, self.config.platform_instance, self.config.env
-        )
-        evidence.record(urn, {c: h for c, h in hits.items() if h})
+        evidence.attach(schema_metadata, hits)

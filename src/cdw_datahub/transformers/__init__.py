@@ -1,11 +1,6 @@
-"""The describe transformers, registered as DataHub plugins (see pyproject entry points)."""
+"""`cdw_describe`, the one describe transformer (registered as a DataHub plugin).
 
-# The order a recipe must list them in: statutes read the classification's category tags, and
-# the roll-up reads everything the others wrote.
-DESCRIBE_CHAIN = (
-    "cdw_definitions",
-    "cdw_terms",
-    "cdw_classification",
-    "cdw_statutes",
-    "cdw_rollup",
-)
+`describe.py` is the plugin; each stage (`definitions`, `terms`, `classification`, `statutes`,
+`rollup`) is a small class with one job, run in that order on each dataset; `run.py` holds what
+a pipeline run shares (the policies, caches of Avro objects, entity definitions already sent).
+"""

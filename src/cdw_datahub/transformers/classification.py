@@ -1,4 +1,4 @@
-"""`cdw_classification`: a security level and categories on every field it can decide.
+"""Stage 3: a security level and categories on every field it can decide.
 
 A reviewed assignment (policies/reviewed.yml) always wins; otherwise the detection rules suggest
 categories, and the scheme maps a category to its level. Suggestions are recomputed every run.
@@ -11,42 +11,41 @@ from collections.abc import Iterator
 from functools import partial
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
-from datahub.ingestion.api.common import PipelineContext
 from datahub.metadata.schema_classes import GlobalTagsClass, TagAssociationClass
 
-from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG
 from cdw_datahub.classify import Classifier, ColumnInfo
+from cdw_datahub.contract import CATEGORY_TAG, LEVEL_TAG
 from cdw_datahub.policy import NameMap
 from cdw_datahub.sources import evidence
-from cdw_datahub.transformers.base import (
-    DatasetDescriber,
-    DatasetRecord,
-    DescribeConfig,
-)
+from cdw_datahub.transformers.record import DatasetRecord
+from cdw_datahub.transformers.run import DescribeRun
 
 
 def is_cdw_tag(urn: str) -> bool:
     return urn.startswith((LEVEL_TAG, CATEGORY_TAG))
 
 
-class ClassificationTransformer(DatasetDescriber):
-    def __init__(self, config: DescribeConfig, ctx: PipelineContext):
-        super().__init__(config, ctx)
-        self.classifier = Classifier.from_file(self.policy.detection_file)
+def column_of_field_urn(schema_field_urn: str) -> str:
+    return schema_field_urn.rsplit(",", 1)[-1].rstrip(")")
+
+
+class ClassificationStage:
+    def __init__(self, run: DescribeRun):
+        self.run = run
+        self.classifier = Classifier.from_file(run.policy.detection_file)
 
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
-        hits = evidence.take(dataset.urn)
+        run, policy = self.run, self.run.policy
+        hits = evidence.of(dataset.schema)
         columns = dataset.column_names
         keys = set(dataset.schema.primaryKeys or [])
         foreign = {
-            column_name_of(path)
+            column_of_field_urn(path)
             for fk in dataset.schema.foreignKeys or []
             for path in fk.sourceFields
         }
         table = dataset.table
-        reviewed_columns = (
-            self.policy.reviewed_columns(self.program, table) if self.program else NameMap()
-        )
+        reviewed_columns = policy.reviewed_columns(run.program, table) if run.program else NameMap()
         for schema_field, column in zip(dataset.schema.fields, columns, strict=True):
             reviewed = reviewed_columns.find(column)
             if reviewed is not None:
@@ -68,12 +67,12 @@ class ClassificationTransformer(DatasetDescriber):
                 if suggestion.category is None:
                     continue
                 categories = (suggestion.category,)
-                level = self.policy.categories[suggestion.category].level
+                level = policy.categories[suggestion.category].level
                 provenance, rule = "suggested", suggestion.rule_id
 
             key = (level, categories, provenance, rule)
-            ours = self.shared(("field tags", *key), partial(self._tags, *key))
-            yield from self.define_once(
+            ours = run.shared(("field tags", *key), partial(self._tags, *key))
+            yield from run.define_once(
                 ("tag definitions", level, categories), self._define, level, categories
             )
             field_tags = schema_field.globalTags
@@ -83,7 +82,7 @@ class ClassificationTransformer(DatasetDescriber):
     def _tags(
         self, level: str, categories: tuple[str, ...], provenance: str, rule: str | None
     ) -> GlobalTagsClass:
-        attribution = self.attribution(provenance, rule)
+        attribution = self.run.attribution(provenance, rule)
         return GlobalTagsClass(
             tags=[
                 TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),
@@ -97,14 +96,10 @@ class ClassificationTransformer(DatasetDescriber):
     def _define(
         self, level: str, categories: tuple[str, ...]
     ) -> Iterator[MetadataChangeProposalWrapper]:
-        spec = self.policy.level(level)
-        yield from self.define_tag(
+        spec = self.run.policy.level(level)
+        yield from self.run.define_tag(
             LEVEL_TAG + level, f"Classification: {spec.name}", spec.description
         )
         for category in categories:
-            c = self.policy.categories[category]
-            yield from self.define_tag(CATEGORY_TAG + category, c.name, c.description)
-
-
-def column_name_of(schema_field_urn: str) -> str:
-    return schema_field_urn.rsplit(",", 1)[-1].rstrip(")")
+            c = self.run.policy.categories[category]
+            yield from self.run.define_tag(CATEGORY_TAG + category, c.name, c.description)

@@ -1,19 +1,20 @@
-"""`cdw_definitions`: business definitions and BUCP field facts from the field dictionary.
+"""Stage 1: business definitions, friendly names and the BUCP field facts from the dictionary.
 
-The database comment is the source of truth (play 5); the dictionary fills gaps. A comment and a
-dictionary definition that disagree are reported and both kept (the dictionary's text goes to
-`cdw.field.dictionaryDefinition`) — never silently resolved.
+The database comment is harvested as the field description; the dictionary fills gaps. A comment
+and a dictionary definition that disagree are reported and both kept (the dictionary's text goes
+to `cdw.field.dictionaryDefinition`), never silently resolved.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 
-from cdw_datahub.transformers.base import DatasetDescriber, DatasetRecord, column_name
+from cdw_datahub.transformers.record import DatasetRecord, column_name
+from cdw_datahub.transformers.run import DescribeRun
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,15 @@ def same_text(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-class FieldDefinitionsTransformer(DatasetDescriber):
-    def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
-        entry = self.dataset_entry(dataset)
+class DefinitionsStage:
+    def __init__(self, run: DescribeRun):
+        self.run = run
+
+    def describe(self, dataset: DatasetRecord) -> Iterable[MetadataChangeProposalWrapper]:
+        """Edits the schema and collects field facts; emits nothing of its own."""
+        entry = dataset.entry
         if entry is None:
-            return
+            return ()
         if (
             entry.description
             and dataset.properties is not None
@@ -74,4 +79,5 @@ class FieldDefinitionsTransformer(DatasetDescriber):
             if fact.required is not None:
                 values["cdw.field.required"] = "true" if fact.required else "false"
             if values:
-                yield from self.field_properties(dataset, schema_field, values)
+                dataset.add_field_values(schema_field, values)
+        return ()

@@ -1,9 +1,9 @@
-"""`cdw_rollup`: what a dataset inherits from its fields, plus its inventory (play 2).
+"""Stage 5: what a dataset inherits from its fields, plus its inventory (play 2).
 
 Runs last. Level = the strictest of the fields' levels (an unclassified field keeps the dataset
 unclassified unless a field is already at the top level); categories and statutes = unions,
-statutes as links to the official text; program → domain; steward → ownership; inventory
-attributes → structured properties.
+statutes as links to the official text; program -> domain; steward -> ownership; inventory
+attributes -> structured properties.
 """
 
 from __future__ import annotations
@@ -26,22 +26,32 @@ from datahub.metadata.schema_classes import (
     TagAssociationClass,
 )
 
-from cdw_datahub import properties as props
-from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG, PROVENANCE_KEY
-from cdw_datahub.transformers.base import ACTOR, DatasetDescriber, DatasetRecord
+from cdw_datahub.contract import (
+    ACTOR,
+    CATEGORY_TAG,
+    LEVEL_TAG,
+    PROVENANCE_KEY,
+    domain_urn,
+    platform_of,
+)
+from cdw_datahub.contract import properties as props
+from cdw_datahub.transformers.record import DatasetRecord
+from cdw_datahub.transformers.run import DescribeRun
+
+PropertyValues = dict[str, str | float | list[str]]
 
 
-def domain_urn(program_id: str) -> str:
-    return f"urn:li:domain:cdw.{program_id}"
+class RollupStage:
+    def __init__(self, run: DescribeRun):
+        self.run = run
 
-
-class DatasetRollupTransformer(DatasetDescriber):
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
+        run = self.run
         levels: list[str | None] = []
         categories: set[str] = set()
         statutes: dict[str, None] = {}
         suggested = False
-        known_statutes = self.policy.statutes
+        known_statutes = run.policy.statutes
         for schema_field in dataset.schema.fields:
             level: TagAssociationClass | None = None
             field_tags = schema_field.globalTags
@@ -59,12 +69,12 @@ class DatasetRollupTransformer(DatasetDescriber):
                 if term.urn in known_statutes:
                     statutes[term.urn] = None
 
-        dataset_level = self.policy.strictest(levels)
+        dataset_level = run.policy.strictest(levels)
         provenance = "suggested" if suggested else "reviewed"
         ordered = tuple(sorted(categories))
         yield MetadataChangeProposalWrapper(
             entityUrn=dataset.urn,
-            aspect=self.shared(
+            aspect=run.shared(
                 ("dataset tags", dataset_level, ordered, provenance),
                 partial(self._tags, dataset_level, ordered, provenance),
             ),
@@ -72,18 +82,17 @@ class DatasetRollupTransformer(DatasetDescriber):
         links = tuple(statutes)
         yield MetadataChangeProposalWrapper(
             entityUrn=dataset.urn,
-            aspect=self.shared(("statute links", links), partial(self._statute_links, links)),
+            aspect=run.shared(("statute links", links), partial(self._statute_links, links)),
         )
         yield from self._program(dataset)
         inventory = self._inventory(dataset, dataset_level, list(ordered))
-        for name in inventory:
-            yield from self.define_once(name, props.definition_mcps, name)
+        yield from run.define_properties(inventory)
         yield props.assignment_mcp(dataset.urn, inventory)
 
     def _tags(
         self, level: str | None, categories: tuple[str, ...], provenance: str
     ) -> GlobalTagsClass:
-        attribution = self.attribution(provenance, "rollup")
+        attribution = self.run.attribution(provenance, "rollup")
         tags = (
             [TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution)] if level else []
         )
@@ -93,8 +102,8 @@ class DatasetRollupTransformer(DatasetDescriber):
         return GlobalTagsClass(tags=tags)
 
     def _statute_links(self, urns: tuple[str, ...]) -> InstitutionalMemoryClass:
-        stamp = AuditStampClass(time=self.run_time, actor=ACTOR)
-        statutes = [self.policy.statutes[urn] for urn in urns]
+        stamp = AuditStampClass(time=self.run.time, actor=ACTOR)
+        statutes = [self.run.policy.statutes[urn] for urn in urns]
         return InstitutionalMemoryClass(
             elements=[
                 InstitutionalMemoryMetadataClass(
@@ -105,11 +114,12 @@ class DatasetRollupTransformer(DatasetDescriber):
         )
 
     def _program(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
-        if self.program is None:
+        run = self.run
+        if run.program is None:
             return
-        program = self.policy.programs[self.program]
+        program = run.policy.programs[run.program]
         urn = domain_urn(program.id)
-        yield from self.define_once(
+        yield from run.define_once(
             urn,
             lambda: [
                 MetadataChangeProposalWrapper(
@@ -122,13 +132,12 @@ class DatasetRollupTransformer(DatasetDescriber):
         )
         yield MetadataChangeProposalWrapper(
             entityUrn=dataset.urn,
-            aspect=self.shared(("domains", urn), lambda: DomainsClass(domains=[urn])),
+            aspect=run.shared(("domains", urn), lambda: DomainsClass(domains=[urn])),
         )
 
-        entry = self.dataset_entry(dataset)
-        steward = entry.steward if entry else program.steward
+        steward = dataset.entry.steward if dataset.entry else program.steward
         user = steward.urn
-        yield from self.define_once(
+        yield from run.define_once(
             user,
             lambda: [
                 MetadataChangeProposalWrapper(
@@ -138,7 +147,7 @@ class DatasetRollupTransformer(DatasetDescriber):
         )
         yield MetadataChangeProposalWrapper(
             entityUrn=dataset.urn,
-            aspect=self.shared(
+            aspect=run.shared(
                 ("ownership", user),
                 lambda: OwnershipClass(
                     owners=[OwnerClass(owner=user, type=OwnershipTypeClass.DATA_STEWARD)]
@@ -148,16 +157,15 @@ class DatasetRollupTransformer(DatasetDescriber):
 
     def _inventory(
         self, dataset: DatasetRecord, level: str | None, categories: list[str]
-    ) -> dict[str, str | float | list[str]]:
-        values: dict[str, str | float | list[str]] = {
-            "cdw.dataset.program": self.program or "",
-            "cdw.dataset.platform": dataset.urn.split("urn:li:dataPlatform:", 1)[1].split(",")[0],
+    ) -> PropertyValues:
+        values: PropertyValues = {
+            "cdw.dataset.program": self.run.program or "",
+            "cdw.dataset.platform": platform_of(dataset.urn),
             "cdw.dataset.classification": level or "unclassified",
             "cdw.dataset.categories": categories,
         }
-        entry = self.dataset_entry(dataset)
-        if entry is not None:
-            inv = entry.inventory
+        if dataset.entry is not None:
+            inv = dataset.entry.inventory
             scalars = {
                 "cdw.dataset.title": inv.title,
                 "cdw.dataset.topic": inv.topic,

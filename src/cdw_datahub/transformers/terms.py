@@ -1,4 +1,4 @@
-"""`cdw_terms`: business glossary terms on fields and datasets, from the field dictionary.
+"""Stage 2: business glossary terms on fields and datasets, from the field dictionary.
 
 Terms come from a steward-owned file, so their provenance is `reviewed`, with the dictionary's
 file and line as the rule.
@@ -15,12 +15,17 @@ from datahub.metadata.schema_classes import (
     GlossaryTermsClass,
 )
 
-from cdw_datahub.transformers.base import ACTOR, DatasetDescriber, DatasetRecord, column_name
+from cdw_datahub.contract import ACTOR
+from cdw_datahub.transformers.record import DatasetRecord, column_name
+from cdw_datahub.transformers.run import DescribeRun
 
 
-class GlossaryTermsTransformer(DatasetDescriber):
+class TermsStage:
+    def __init__(self, run: DescribeRun):
+        self.run = run
+
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
-        entry = self.dataset_entry(dataset)
+        entry = dataset.entry
         if entry is None:
             return
         for schema_field in dataset.schema.fields:
@@ -37,9 +42,9 @@ class GlossaryTermsTransformer(DatasetDescriber):
     def _add(
         self, existing: GlossaryTermsClass | None, urns: Sequence[str], location: str
     ) -> GlossaryTermsClass:
-        # A new aspect, never an edit of `existing`: another transformer may share that object.
+        # A new aspect, never an edit of `existing`: it may be shared with other fields.
         present = {t.urn for t in existing.terms} if existing else set()
-        attribution = self.attribution("reviewed", location)
+        attribution = self.run.attribution("reviewed", location)
         added = [
             GlossaryTermAssociationClass(urn=urn, attribution=attribution)
             for urn in dict.fromkeys(urns)
@@ -49,5 +54,5 @@ class GlossaryTermsTransformer(DatasetDescriber):
             terms=[*(existing.terms if existing else []), *added],
             auditStamp=existing.auditStamp
             if existing
-            else AuditStampClass(time=self.run_time, actor=ACTOR),
+            else AuditStampClass(time=self.run.time, actor=ACTOR),
         )

@@ -162,9 +162,8 @@ def normalize_program(value: str, key: str = "program") -> str:
     from cdw_datahub.policy import load_policy
     from cdw_datahub.settings import resolve
 
-    settings = resolve()
     try:
-        return load_policy(settings.glossary_dir, settings.policies_dir).program(value).id
+        return load_policy(*resolve().policy_dirs()).program(value).id
     except InputError as e:
         raise InputError(e.message, key=key) from None
 

@@ -15,6 +15,8 @@ from datahub.metadata.schema_classes import (
     StructuredPropertyValueAssignmentClass,
 )
 
+from cdw_datahub.contract import STRUCTURED_PROPERTY
+
 FIELD = "schemaField"
 DATASET = "dataset"
 
@@ -95,7 +97,7 @@ PROPERTIES: dict[str, PropertySpec] = {
 
 
 def property_urn(name: str) -> str:
-    return f"urn:li:structuredProperty:{name}"
+    return STRUCTURED_PROPERTY + name
 
 
 def definition_mcp(name: str) -> MetadataChangeProposalWrapper:

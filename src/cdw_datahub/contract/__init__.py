@@ -1,0 +1,81 @@
+"""The catalog model contract: how every concept lives in DataHub (docs/catalog-model.md).
+
+One home for what ingestion writes and readers read back: URN prefixes, attribution keys,
+provenance and its precedence, the winning-level rule. Structured-property definitions are in
+`contract.properties`. Nothing here imports the reader, the CLI or the policy files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
+
+# URN prefixes
+TAG = "urn:li:tag:"
+TERM = "urn:li:glossaryTerm:"
+NODE = "urn:li:glossaryNode:"
+USER = "urn:li:corpuser:"
+STRUCTURED_PROPERTY = "urn:li:structuredProperty:"
+PLATFORM = "urn:li:dataPlatform:"
+SCHEMA_FIELD = "urn:li:schemaField:"
+LEVEL_TAG = TAG + "cdw.level."
+CATEGORY_TAG = TAG + "cdw.category."
+STATUTE_TERM = TERM + "cdw.statute."
+DOMAIN = "urn:li:domain:cdw."  # one domain per program: urn:li:domain:cdw.<program id>
+
+# Who ingestion says made an association
+ACTOR = USER + "cdw-datahub"
+
+# Keys of an association's attribution (MetadataAttribution.sourceDetail)
+PROVENANCE_KEY = "cdw.provenance"
+RULE_KEY = "cdw.rule"
+
+# Provenance of an association, in precedence order (first wins).
+PROVENANCE_ORDER = ("ui", "reviewed", "ingested", "suggested")
+_PROVENANCE_RANK = {p: i for i, p in enumerate(PROVENANCE_ORDER)}
+
+
+def domain_urn(program_id: str) -> str:
+    return DOMAIN + program_id
+
+
+def program_of_domain(urn: str | None) -> str | None:
+    """The program id of one of our program domains, None for any other domain."""
+    return urn[len(DOMAIN) :] if urn and urn.startswith(DOMAIN) else None
+
+
+def user_urn(user_id: str) -> str:
+    return USER + user_id
+
+
+def platform_of(dataset_urn: str) -> str:
+    """`sqlite` of urn:li:dataset:(urn:li:dataPlatform:sqlite,name,PROD)."""
+    return dataset_urn.split(PLATFORM, 1)[-1].split(",")[0]
+
+
+class Attributed(Protocol):
+    @property
+    def urn(self) -> str: ...
+
+    @property
+    def provenance(self) -> str: ...
+
+
+A = TypeVar("A", bound=Attributed)
+
+
+def winning_level(
+    tags: Iterable[A], strictness: Callable[[str], int] = lambda level: 0
+) -> A | None:
+    """The level tag that counts: best provenance first (UI > reviewed > ingested > suggested),
+    then the strictest level (by `strictness` of the level id), then the first listed."""
+    levels = [t for t in tags if t.urn.startswith(LEVEL_TAG)]
+    if not levels:
+        return None
+    return min(
+        levels,
+        key=lambda t: (
+            _PROVENANCE_RANK.get(t.provenance, len(PROVENANCE_ORDER)),
+            -strictness(t.urn.removeprefix(LEVEL_TAG)),
+        ),
+    )
