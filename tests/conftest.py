@@ -58,6 +58,14 @@ def pg_schema(pg_url: str) -> Iterator[str]:
     engine.dispose()
 
 
+@pytest.fixture
+def sample_department(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample department's glossary/ and policies/ as the configured folders, for a test that
+    runs commands from a folder of its own (no command falls back to them by itself)."""
+    monkeypatch.setenv("CDW_GLOSSARY_DIR", str(REPO / "glossary"))
+    monkeypatch.setenv("CDW_POLICIES_DIR", str(REPO / "policies"))
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`cdw-datahub demo` run once, for real, into a session folder. Treat it as read-only."""

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from cdw_datahub.bucp.metrics import percentile
 from cdw_datahub.cli import main
 
+pytestmark = pytest.mark.usefixtures("sample_department")
+
 
 def cli(register: str, *args: str) -> str:
     result = CliRunner().invoke(main, [*args, "--register", register])

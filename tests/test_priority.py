@@ -52,6 +52,8 @@ BUCP-2025-004,Park visits,your-environment,Parks,CDW,your-environment.park,2025-
 BUCP-2025-005,Draft only,w2w,DPH,CDW,w2w.commute,2025-03-01,,,,,,
 """  # noqa: E501
 
+pytestmark = pytest.mark.usefixtures("sample_department")
+
 
 def dataset_urn(program: str, table: str) -> str:
     return f"urn:li:dataset:(urn:li:dataPlatform:sqlite,{program}.main.{table},PROD)"

@@ -17,6 +17,8 @@ from cdw_datahub.cli import main
 SECRET = "SPECIALIZED-SECURITY-XYZZY: encrypt at rest with agency HSM key 7"
 PRIVACY = "SPECIALIZED-PRIVACY-PLUGH: no re-disclosure without consent"
 
+pytestmark = pytest.mark.usefixtures("sample_department")
+
 
 def run(args: list[str], register: str, ok: int | None = 0) -> tuple[int, str, str]:
     runner = CliRunner()

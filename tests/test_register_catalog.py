@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from cdw_datahub.bucp.register import open_register
 from cdw_datahub.cli import main
 
+pytestmark = pytest.mark.usefixtures("sample_department")
+
 
 def build_catalog(path: Path) -> str:
     from datahub.emitter.mcp import MetadataChangeProposalWrapper as Mcp
