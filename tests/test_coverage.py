@@ -293,12 +293,12 @@ def test_cli_coverage_json_table_csv(catalog_uri: str) -> None:
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["program", "dataset", "fields", *coverage.METRICS]
-    assert lines[-1].split() == ["w2w", "(all)", "4", "75%", "50%", "50%", "75%"]
+    assert lines[-1].split() == ["w2w", "(all)", "4", "75%", "50%", "50%", "75%", "100%"]
 
     csv_out = runner.invoke(main, ["coverage", "--catalog", catalog_uri, "--format", "csv"])
     rows = csv_out.stdout.splitlines()
     assert rows[0].startswith("program,dataset,fields,definitions_count,definitions_share")
-    assert "w2w,stop,1,1,1.0000,0,0.0000,0,0.0000,0,0.0000" in rows
+    assert "w2w,stop,1,1,1.0000,0,0.0000,0,0.0000,0,0.0000,1,1.0000" in rows
 
 
 def test_cli_coverage_unknown_program(catalog_uri: str) -> None:
@@ -344,7 +344,7 @@ def test_check_config_file(catalog_uri: str, tmp_path: Path) -> None:
     cfg = tmp_path / "check.yml"
     cfg.write_text(
         "program: Healthy Habits\nrequire:\n  definitions: 100%\n  classification: reviewed\n"
-        "  statutes: 1.0\n  steward: required\n"
+        "  statutes: 1.0\n  steward: required\n  comments: current\n"
     )
     result = CliRunner().invoke(
         main, ["check", "--catalog", catalog_uri, "--config-file", str(cfg), "--format", "json"]

@@ -47,3 +47,30 @@ def test_w2w_coverage_equals_hand_counts(demo_catalog: str) -> None:
     assert {
         (f.dataset, f.field): f.statutes for f in fields if (f.dataset, f.field) in statutes
     } == (statutes)
+
+
+def test_out_of_date_comments_are_counted_and_gate_check(demo_catalog: str) -> None:
+    """A database comment that differs from the dictionary (the demo's stop.duration) is
+    reported by `coverage` and fails `check --require comments=current`, naming the field."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cdw_datahub.cli import main
+
+    runner = CliRunner()
+    cov = json.loads(
+        runner.invoke(main, ["coverage", "--catalog", demo_catalog, "--format", "json"]).stdout
+    )
+    w2w = next(p for p in cov["programs"] if p["program"] == "w2w")
+    assert w2w["comments"]["count"] == w2w["fields"] - 1
+    others = [p for p in cov["programs"] if p["program"] != "w2w"]
+    assert all(p["comments"]["count"] == p["fields"] for p in others)
+
+    gate = runner.invoke(
+        main, ["check", "--catalog", demo_catalog, "--require", "comments=current"]
+    )
+    assert gate.exit_code == 1
+    assert "FAIL  w2w  comments" in gate.stdout
+    assert "stop.duration" in gate.stdout
+    assert "PASS  healthy-habits  comments: 100.0%" in gate.stdout

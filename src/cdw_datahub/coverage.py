@@ -10,7 +10,9 @@ Four measures per field, read from the catalog exactly as docs/catalog-model.md 
   (a suggestion from a detection rule does not count);
 - `statutes`: a statute term `urn:li:glossaryTerm:cdw.statute.*`, or the structured property
   `cdw.field.statuteAssessment` = `none-apply` (assessed, nothing applies);
-- `steward`: the field's dataset has an owner.
+- `steward`: the field's dataset has an owner;
+- `comments`: the database comment is current: no comment that differs from the field
+  dictionary's definition (`cdw.field.databaseComment`, kept by ingestion when they differ).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from cdw_datahub.catalog import Catalog, DatasetView, FieldView
 from cdw_datahub.catalog.model import LEVEL_TAG, STATUTE_TERM, winning_level
 from cdw_datahub.errors import InputError
 
-METRICS = ("definitions", "classification", "statutes", "steward")
+METRICS = ("definitions", "classification", "statutes", "steward", "comments")
 STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
+STALE_COMMENT = "cdw.field.databaseComment"
 NONE_APPLY = "none-apply"
 REVIEWED_PROVENANCE = ("reviewed", "ui")
 NO_PROGRAM = "(no program)"
@@ -42,6 +45,7 @@ class FieldStatus:
     classification: bool
     statutes: bool
     steward: bool
+    comments: bool  # no out-of-date database comment
     level: str | None  # the winning level id, reviewed or not
     level_provenance: str | None
 
@@ -134,6 +138,7 @@ def field_status(ds: DatasetView, fv: FieldView, program: str) -> FieldStatus:
         classification=provenance in REVIEWED_PROVENANCE,
         statutes=statute,
         steward=bool(ds.owners),
+        comments=STALE_COMMENT not in fv.properties,
         level=level,
         level_provenance=provenance,
     )
@@ -174,7 +179,7 @@ def compute(catalog: Catalog, program: str | None = None) -> Coverage:
 # ------------------------------------------------------------------ the Definition-of-Done gate
 
 # Words that mean "every field" for a metric (`classification=reviewed`, `steward=required`).
-ALL_WORDS = {"all", "reviewed", "required", "yes", "true", "assessed", "defined"}
+ALL_WORDS = {"all", "reviewed", "required", "yes", "true", "assessed", "defined", "current"}
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ def run_pipeline(config: dict, label: str) -> IngestResult:
     if failures:
         raise InputError("ingestion failed: " + "; ".join(failures[:3]), label)
     warnings = [_entry_text(w) for w in source_report.warnings]
+    # DataHub's pipeline report has no section for transformers: ours keep their findings.
+    warnings += [f.message for t in pipeline.transformers for f in getattr(t, "findings", ())]
     return IngestResult(label, source_report.events_produced, warnings)
 
 

@@ -51,8 +51,8 @@ def load_check_file(path: Path) -> tuple[str | None, list[coverage_mod.Requireme
     "requires",
     multiple=True,
     metavar="METRIC=THRESHOLD",
-    help="e.g. definitions=100%, classification=reviewed, statutes=90%, steward=required. "
-    "Repeatable.",
+    help="e.g. definitions=100%, classification=reviewed, statutes=90%, steward=required, "
+    "comments=current. Repeatable.",
 )
 @click.option(
     "--config-file",
@@ -69,7 +69,8 @@ def check(
 ) -> None:
     """Fail (exit 1) when a program's fields miss the Definition-of-Done thresholds.
 
-    Metrics: definitions, classification (reviewed level), statutes (assessed), steward.
+    Metrics: definitions, classification (reviewed level), statutes (assessed), steward,
+    comments (the database comment agrees with the field dictionary).
     """
     requirements: list[coverage_mod.Requirement] = []
     if config_file is not None:

@@ -50,7 +50,7 @@ def coverage_rows(cov: coverage_mod.Coverage) -> list[list[str]]:
 @format_option("table", "json", "csv")
 def coverage(catalog: str | None, program: str | None, fmt: str) -> None:
     """Share of fields with a definition, a reviewed classification, a statute assessment and a
-    steward, per program and dataset."""
+    steward, current database comments, per program and dataset."""
     settings = get_settings(catalog=catalog)
     with open_catalog(settings.catalog) as cat:
         cov = coverage_mod.compute(cat, program)

@@ -40,10 +40,11 @@ PROPERTIES: dict[str, PropertySpec] = {
     "cdw.field.required": PropertySpec(
         "Required", "true when the business requires a value, per the field dictionary.", FIELD
     ),
-    "cdw.field.dictionaryDefinition": PropertySpec(
-        "Dictionary definition (conflicts with the DB comment)",
-        "The field dictionary's definition, kept when it disagrees with the database comment so "
-        "a steward can resolve the conflict.",
+    "cdw.field.databaseComment": PropertySpec(
+        "Database comment (out of date)",
+        "The column comment in the database, kept when it differs from the field dictionary's "
+        "definition (which wins): `cdw-datahub ddl comments` writes the statements that bring "
+        "the database in line.",
         FIELD,
     ),
     "cdw.field.statuteAssessment": PropertySpec(

@@ -1,13 +1,13 @@
 """Stage 1: business definitions, friendly names and the BUCP field facts from the dictionary.
 
-The database comment is harvested as the field description; the dictionary fills gaps. A comment
-and a dictionary definition that disagree are reported and both kept (the dictionary's text goes
-to `cdw.field.dictionaryDefinition`), never silently resolved.
+Precedence: a steward's edit in the DataHub UI (editableSchemaMetadata, which ingestion never
+writes) > the steward-owned dictionary > the database comment. The dictionary's definition
+becomes the field description; a database comment that differs stays visible in
+`cdw.field.databaseComment` and is reported as out of date, never silently dropped.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 
@@ -15,8 +15,6 @@ from datahub.emitter.mcp import MetadataChangeProposalWrapper
 
 from cdw_datahub.transformers.record import DatasetRecord, column_name
 from cdw_datahub.transformers.run import DescribeRun
-
-logger = logging.getLogger(__name__)
 
 # dictionary attribute -> structured property
 FIELD_FACTS = {
@@ -61,17 +59,16 @@ class DefinitionsStage:
                 schema_field.label = fact.name
             values: dict[str, str] = {}
             if fact.definition:
-                if not schema_field.description:
-                    schema_field.description = fact.definition
-                elif not same_text(schema_field.description, fact.definition):
-                    logger.warning(
-                        "%s.%s: the database comment and the field dictionary disagree; "
-                        "kept the comment, the dictionary's text is in "
-                        "cdw.field.dictionaryDefinition",
-                        dataset.table,
-                        column,
+                comment = schema_field.description
+                schema_field.description = fact.definition
+                if comment and not same_text(comment, fact.definition):
+                    values["cdw.field.databaseComment"] = comment
+                    self.run.finding(
+                        "comment-out-of-date",
+                        f"{dataset.table}.{column}: the database comment differs from the field "
+                        "dictionary; the dictionary's definition is used (run `cdw-datahub ddl "
+                        "comments` to update the database)",
                     )
-                    values["cdw.field.dictionaryDefinition"] = fact.definition
             for attribute, name in FIELD_FACTS.items():
                 value = getattr(fact, attribute)
                 if value:

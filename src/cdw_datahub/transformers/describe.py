@@ -12,6 +12,8 @@ directory or a cdw.yml, and there is no fallback to the sample department.
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 from datahub.configuration.common import ConfigModel
 from datahub.emitter.mce_builder import make_schema_field_urn
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
-from datahub.ingestion.api.common import PipelineContext, RecordEnvelope
+from datahub.ingestion.api.common import EndOfStream, PipelineContext, RecordEnvelope
 from datahub.ingestion.api.transform import Transformer
 from pydantic import Field
 
@@ -30,9 +32,11 @@ from cdw_datahub.transformers.classification import ClassificationStage
 from cdw_datahub.transformers.definitions import DefinitionsStage
 from cdw_datahub.transformers.record import DatasetRecord, dataset_record
 from cdw_datahub.transformers.rollup import RollupStage
-from cdw_datahub.transformers.run import DescribeRun
+from cdw_datahub.transformers.run import DescribeRun, Finding
 from cdw_datahub.transformers.statutes import StatutesStage
 from cdw_datahub.transformers.terms import TermsStage
+
+logger = logging.getLogger("cdw_datahub.describe")
 
 _PATH_NOTE = (
     " A relative path is resolved against the folder `datahub ingest` runs in, as DataHub "
@@ -94,8 +98,19 @@ class CdwDescribeTransformer(Transformer):
             )
         return cls(DescribeConfig.model_validate(config_dict), ctx)
 
+    @property
+    def findings(self) -> list[Finding]:
+        """What stewards should act on, for the caller's report (`cdw-datahub` prints them)."""
+        return self.run.findings
+
     def transform(self, record_envelopes: Iterable[RecordEnvelope]) -> Iterable[RecordEnvelope]:
         for envelope in record_envelopes:
+            if isinstance(envelope.record, EndOfStream) and self.findings:
+                counts = Counter(f.slug for f in self.findings)
+                logger.warning(
+                    "cdw_describe findings: %s",
+                    ", ".join(f"{n} {slug}" for slug, n in sorted(counts.items())),
+                )
             dataset = dataset_record(envelope.record)
             if dataset is not None:
                 for mcp in self.describe(dataset):

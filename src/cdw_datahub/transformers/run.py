@@ -8,9 +8,11 @@ the entities a run refers to (tags, domains, users, property definitions) are de
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
@@ -27,6 +29,17 @@ from cdw_datahub.policy import Policy
 T = TypeVar("T")
 
 
+logger = logging.getLogger("cdw_datahub.describe")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a steward should act on, found while describing (e.g. a stale DB comment)."""
+
+    slug: str
+    message: str
+
+
 class DescribeRun:
     def __init__(self, policy: Policy, program: str | None):
         self.policy = policy
@@ -37,6 +50,13 @@ class DescribeRun:
         self.time = int(epoch) * 1000 if epoch else int(time.time() * 1000)
         self._defined: set[Hashable] = set()
         self._shared: dict[Hashable, Any] = {}
+        self.findings: list[Finding] = []
+
+    def finding(self, slug: str, message: str) -> None:
+        """Record a finding for the run's report (and DataHub's log: its pipeline summary has
+        no section for transformers)."""
+        self.findings.append(Finding(slug, message))
+        logger.warning("%s [%s]", message, slug)
 
     def shared(self, key: Hashable, build: Callable[[], T]) -> T:
         """One object per key and run. What it returns is shared: never mutate it (give a field
