@@ -103,6 +103,8 @@ def test_reviewed_classifications_win_and_carry_provenance(
                 }
                 assert categories == set(reviewed.categories)
                 reviewed_seen += 1
+            elif level_tags and level_tags[0].inherited_from:
+                continue  # a view column: inherited from its upstream (see below)
             elif level_tags:
                 assert level_tags[0].provenance == "suggested"
                 assert level_tags[0].rule
@@ -170,3 +172,24 @@ def test_demo_prints_the_whole_product_and_no_sampled_value(demo_dir: Path) -> N
     assert order == sorted(order)
     for sentinel in SAMPLE_SENTINELS:
         assert sentinel not in output
+
+
+def test_view_columns_inherit_from_their_upstream_columns(
+    datasets: dict[tuple[str, str], DatasetView],
+) -> None:
+    view = {f.path: f for f in datasets[("w2w", "participant_commute_summary")].fields}
+    table = {f.path: f for f in datasets[("w2w", "participant")].fields}
+    county, upstream = view["home_county"], table["home_county"]
+    assert county.description == upstream.description and county.label == upstream.label
+    assert county.prop("cdw.field.inheritedFrom") == (
+        "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:sqlite,w2w.main.participant,"
+        "PROD),home_county)"
+    )
+    level = next(t for t in county.tags if t.urn.startswith("urn:li:tag:cdw.level."))
+    upstream_level = next(t for t in upstream.tags if t.urn.startswith("urn:li:tag:cdw.level."))
+    assert (level.urn, level.provenance) == (upstream_level.urn, upstream_level.provenance)
+    assert level.inherited_from and level.inherited_from[0].endswith(",home_county)")
+    statutes = {t.urn for t in county.terms if "cdw.statute." in t.urn}
+    assert statutes == {t.urn for t in upstream.terms if "cdw.statute." in t.urn}
+    # an aggregate (COUNT) gets no copied definition
+    assert not view["commute_count"].description

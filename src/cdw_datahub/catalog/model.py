@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from cdw_datahub.contract import (  # noqa: F401  (re-exported for readers)
     CATEGORY_TAG,
+    INHERITED_KEY,
     LEVEL_TAG,
     PROVENANCE_KEY,
     PROVENANCE_ORDER,
@@ -27,6 +28,8 @@ class Association:
     urn: str
     provenance: str  # one of PROVENANCE_ORDER
     rule: str | None = None  # rule id (suggested) or steward file (reviewed)
+    # upstream schemaField URNs it was inherited from through column lineage (empty: its own)
+    inherited_from: tuple[str, ...] = ()
 
 
 @dataclass

@@ -6,10 +6,12 @@ descriptions; tags and terms are the union of both, de-duplicated, UI first.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from cdw_datahub.catalog.model import (
+    INHERITED_KEY,
     PROVENANCE_KEY,
     RULE_KEY,
     Association,
@@ -25,6 +27,7 @@ def _association(raw: dict[str, Any], key: str, default_provenance: str) -> Asso
         urn=raw[key],
         provenance=detail.get(PROVENANCE_KEY, default_provenance),
         rule=detail.get(RULE_KEY),
+        inherited_from=tuple(json.loads(detail[INHERITED_KEY])) if INHERITED_KEY in detail else (),
     )
 
 

@@ -29,6 +29,7 @@ ACTOR = USER + "cdw-datahub"
 # Keys of an association's attribution (MetadataAttribution.sourceDetail)
 PROVENANCE_KEY = "cdw.provenance"
 RULE_KEY = "cdw.rule"
+INHERITED_KEY = "cdw.inheritedFrom"  # JSON list of the upstream schemaField URNs it came from
 
 # Provenance of an association, in precedence order (first wins).
 PROVENANCE_ORDER = ("ui", "reviewed", "ingested", "suggested")

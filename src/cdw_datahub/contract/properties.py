@@ -47,6 +47,12 @@ PROPERTIES: dict[str, PropertySpec] = {
         "the database in line.",
         FIELD,
     ),
+    "cdw.field.inheritedFrom": PropertySpec(
+        "Definition inherited from",
+        "The upstream column (schemaField URN) whose definition this column copies, through "
+        "DataHub's column-level lineage.",
+        FIELD,
+    ),
     "cdw.field.statuteAssessment": PropertySpec(
         "Statute assessment",
         "none-apply: legal reviewed the field and no statute restricts it.",

@@ -30,6 +30,7 @@ from cdw_datahub.errors import CdwError
 from cdw_datahub.policy import load_policy
 from cdw_datahub.transformers.classification import ClassificationStage
 from cdw_datahub.transformers.definitions import DefinitionsStage
+from cdw_datahub.transformers.lineage import LineageInheritance, lineage_of
 from cdw_datahub.transformers.record import DatasetRecord, dataset_record
 from cdw_datahub.transformers.rollup import RollupStage
 from cdw_datahub.transformers.run import DescribeRun, Finding
@@ -85,6 +86,7 @@ class CdwDescribeTransformer(Transformer):
             StatutesStage(self.run),
             RollupStage(self.run),
         )
+        self.lineage = LineageInheritance(self.run)
 
     @classmethod
     def create(cls, config_dict: dict[str, Any], ctx: PipelineContext) -> CdwDescribeTransformer:
@@ -113,11 +115,14 @@ class CdwDescribeTransformer(Transformer):
                 )
             dataset = dataset_record(envelope.record)
             if dataset is not None:
-                for mcp in self.describe(dataset):
-                    yield RecordEnvelope(
-                        mcp, metadata={"workunit_id": f"cdw-{mcp.entityUrn}-{mcp.aspectName}"}
-                    )
+                yield from _envelopes(self.describe(dataset))
+                self.lineage.remember(dataset)
             yield envelope
+            lineage = lineage_of(envelope.record)
+            if lineage is not None:
+                inherited = self.lineage.inherit(*lineage)
+                if inherited is not None:
+                    yield from _envelopes(self.redescribe(inherited))
 
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
         """Edit `dataset` in place; yield the MCPs for other aspects and entities."""
@@ -126,9 +131,24 @@ class CdwDescribeTransformer(Transformer):
             dataset.entry = run.policy.dataset_entry(run.program, dataset.table)
         for stage in self.stages:
             yield from stage.describe(dataset)
+        yield from self._field_properties(dataset)
+
+    def redescribe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
+        """A dataset whose fields inherited through lineage: its schema again, its fields'
+        properties and its roll-up (the dataset level may have changed)."""
+        yield MetadataChangeProposalWrapper(entityUrn=dataset.urn, aspect=dataset.schema)
+        yield from self._field_properties(dataset)
+        yield from self.stages[-1].describe(dataset)
+
+    def _field_properties(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
         for path, values in dataset.field_values.items():
-            yield from run.define_properties(values)
+            yield from self.run.define_properties(values)
             yield props.assignment_mcp(
                 make_schema_field_urn(dataset.urn, path),
                 dict(values),  # type: ignore[arg-type]
             )
+
+
+def _envelopes(mcps: Iterable[MetadataChangeProposalWrapper]) -> Iterator[RecordEnvelope]:
+    for mcp in mcps:
+        yield RecordEnvelope(mcp, metadata={"workunit_id": f"cdw-{mcp.entityUrn}-{mcp.aspectName}"})
