@@ -13,6 +13,7 @@ from cdw_datahub.catalog import open_catalog
 from cdw_datahub.demo.postgres import load_postgres
 from cdw_datahub.demo.schema import program
 from cdw_datahub.ingest import load_recipe, recipe_path, run_pipeline
+from cdw_datahub.policy import load_policy
 
 pytestmark = pytest.mark.postgres
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +47,7 @@ def test_postgres_comments_become_field_descriptions(
 
     with open_catalog(f"file:{out}") as catalog:
         datasets = {d.name: d for d in catalog.datasets()}
+    policy = load_policy(REPO / "glossary", REPO / "policies")
     w2w = program("w2w")
     compared = 0
     for table in w2w.tables:
@@ -53,9 +55,17 @@ def test_postgres_comments_become_field_descriptions(
         assert dataset.platform == "postgres"
         fields = {f.path: f for f in dataset.fields}
         assert set(fields) == {c.name for c in table.columns}
+        entry = policy.dataset_entry("w2w", table.name)
         for column in table.columns:
             if column.comment:
-                assert fields[column.name].description == column.comment
+                fact = entry.fields.find(column.name) if entry else None
+                field = fields[column.name]
+                if fact and fact.definition:  # the steward's dictionary wins over the comment
+                    assert field.description == fact.definition
+                    if field.description != column.comment:
+                        assert field.prop("cdw.field.databaseComment") == column.comment
+                else:  # harvested as-is where the dictionary says nothing
+                    assert field.description == column.comment
                 compared += 1
     assert compared >= 20
 

@@ -118,6 +118,7 @@ def test_a_steward_ui_edit_survives_reingestion_and_wins(workdir: Path) -> None:
         "urn": "urn:li:tag:steward-checked",
         "provenance": "ui",
         "rule": None,
+        "inherited_from": (),
     }
     assert any(t["urn"] == "urn:li:tag:cdw.level.personal" for t in field["tags"])
 
@@ -155,3 +156,76 @@ def test_no_sampled_value_in_file_sink_outputs() -> None:
         json.loads(text)
         for sentinel in SAMPLE_SENTINELS:
             assert sentinel not in text, (golden.name, sentinel)
+
+
+def _ui_edits(workdir: Path, urn: str) -> None:
+    """What a steward's clicks in the DataHub UI write: whole dataset-level aspects, read back
+    first and written again with the new entry (no attribution), and a new domain."""
+    from datahub.emitter.aspect import ASPECT_MAP
+    from datahub.emitter.serialization_helper import post_json_transform
+    from datahub.metadata.schema_classes import (
+        AuditStampClass,
+        DomainsClass,
+        InstitutionalMemoryMetadataClass,
+        OwnerClass,
+        StructuredPropertyValueAssignmentClass,
+    )
+
+    with open_catalog(f"lite:{workdir / 'lite.db'}") as catalog:
+        raw = catalog.backend.get(urn) or {}
+        aspects = {
+            n: ASPECT_MAP[n].from_obj(post_json_transform(raw[n]))
+            for n in raw
+            if n in ("globalTags", "ownership", "institutionalMemory", "structuredProperties")
+        }
+        aspects["globalTags"].tags.append(TagAssociationClass(tag="urn:li:tag:steward-favourite"))
+        aspects["ownership"].owners.append(
+            OwnerClass(owner="urn:li:corpuser:linda", type="TECHNICAL_OWNER")
+        )
+        aspects["institutionalMemory"].elements.append(
+            InstitutionalMemoryMetadataClass(
+                url="https://example.invalid/w2w-runbook",
+                description="Runbook",
+                createStamp=AuditStampClass(time=1, actor="urn:li:corpuser:linda"),
+            )
+        )
+        aspects["structuredProperties"].properties.append(
+            StructuredPropertyValueAssignmentClass(
+                propertyUrn="urn:li:structuredProperty:other.team.retention", values=["7 years"]
+            )
+        )
+        aspects["domains"] = DomainsClass(domains=["urn:li:domain:transportation-data"])
+        catalog.emit(
+            [MetadataChangeProposalWrapper(entityUrn=urn, aspect=a) for a in aspects.values()]
+        )
+
+
+def test_dataset_level_edits_survive_and_stale_suggestions_go(workdir: Path) -> None:
+    """Tags, owners, links, structured properties and the domain a person set on a dataset
+    survive re-ingestion; what ingestion set and no longer applies is removed."""
+    _ingest(workdir)
+    participant = next(u for u, d in _read(workdir).items() if d["name"].endswith(".participant"))
+    before = _read(workdir)[participant]
+    assert any(t["urn"] == "urn:li:tag:cdw.level.personal" for t in before["tags"])
+    _ui_edits(workdir, participant)
+
+    # legal and security now review every participant field as public, nothing applies
+    reviewed = yaml.safe_load((workdir / "policies" / "reviewed.yml").read_text())
+    reviewed["w2w"]["participant"] = {
+        f["path"]: {"level": "public", "categories": []} for f in before["fields"]
+    }
+    (workdir / "policies" / "reviewed.yml").write_text(yaml.safe_dump(reviewed))
+    _ingest(workdir)
+
+    after = _read(workdir)[participant]
+    tags = {t["urn"] for t in after["tags"]}
+    assert "urn:li:tag:steward-favourite" in tags  # the person's tag
+    assert "urn:li:tag:cdw.level.public" in tags  # ours, recomputed
+    assert not any(t.startswith("urn:li:tag:cdw.category.") for t in tags)  # stale ones gone
+    assert "urn:li:tag:cdw.level.personal" not in tags
+    assert "urn:li:corpuser:linda" in after["owners"]
+    assert set(before["owners"]) <= set(after["owners"])
+    assert "https://example.invalid/w2w-runbook" in {url for url, _ in after["links"]}
+    assert after["properties"]["other.team.retention"] == ["7 years"]
+    assert after["properties"]["cdw.dataset.classification"] == ["public"]
+    assert after["domain"] == "urn:li:domain:transportation-data"  # the UI's choice wins

@@ -23,8 +23,10 @@ CATEGORY_TAG = TAG + "cdw.category."
 STATUTE_TERM = TERM + "cdw.statute."
 DOMAIN = "urn:li:domain:cdw."  # one domain per program: urn:li:domain:cdw.<program id>
 
-# Who ingestion says made an association
+# Who ingestion says made an association, and the attribution source that marks the associations
+# ingestion owns (DataHub keys PATCH operations on it: a re-run changes only its own entries)
 ACTOR = USER + "cdw-datahub"
+ATTRIBUTION_SOURCE = ACTOR
 
 # Keys of an association's attribution (MetadataAttribution.sourceDetail)
 PROVENANCE_KEY = "cdw.provenance"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import (
+    MetadataAttributionClass,
     PropertyCardinalityClass,
     StructuredPropertiesClass,
     StructuredPropertyDefinitionClass,
@@ -131,9 +132,12 @@ def definition_mcps(name: str) -> list[MetadataChangeProposalWrapper]:
 
 
 def assignment_mcp(
-    entity_urn: str, values: dict[str, str | float | list[str]]
+    entity_urn: str,
+    values: dict[str, str | float | list[str]],
+    attribution: MetadataAttributionClass | None = None,
 ) -> MetadataChangeProposalWrapper:
-    """One structuredProperties aspect (an UPSERT replaces all of the entity's assignments)."""
+    """One structuredProperties aspect with the given assignments (written whole, or turned into
+    a PATCH that touches only assignments with this attribution's source)."""
     assignments = []
     for name in sorted(values):
         raw = values[name]
@@ -143,7 +147,9 @@ def assignment_mcp(
         if PROPERTIES[name].number:
             items = [float(v) for v in items]
         assignments.append(
-            StructuredPropertyValueAssignmentClass(propertyUrn=property_urn(name), values=items)
+            StructuredPropertyValueAssignmentClass(
+                propertyUrn=property_urn(name), values=items, attribution=attribution
+            )
         )
     return MetadataChangeProposalWrapper(
         entityUrn=entity_urn, aspect=StructuredPropertiesClass(properties=assignments)

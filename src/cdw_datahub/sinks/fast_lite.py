@@ -36,6 +36,7 @@ from datahub.ingestion.sink.datahub_lite import DataHubLiteSink, DataHubLiteSink
 from datahub.lite.sqlite_lite import SqliteLite
 from datahub.lite.sqlite_lite_config import SqliteLiteConfig
 from datahub.metadata.schema_classes import (
+    ChangeTypeClass,
     ChartInfoClass,
     ContainerClass,
     ContainerPropertiesClass,
@@ -43,12 +44,15 @@ from datahub.metadata.schema_classes import (
     DataPlatformInstanceClass,
     DatasetPropertiesClass,
     MetadataChangeEventClass,
+    MetadataChangeProposalClass,
     SubTypesClass,
     SystemMetadataClass,
     TagPropertiesClass,
 )
 from datahub.utilities.urns.urn import Urn
 from pydantic import Field
+
+from cdw_datahub.patching import apply_patch
 
 logger = logging.getLogger(__name__)
 
@@ -138,9 +142,16 @@ class CdwLite(SqliteLite):
 
     # -- writing aspects ------------------------------------------------------------------------
 
-    def write(self, record: MetadataChangeEventClass | MetadataChangeProposalWrapper) -> None:
+    def write(
+        self,
+        record: MetadataChangeEventClass
+        | MetadataChangeProposalWrapper
+        | MetadataChangeProposalClass,
+    ) -> None:
         writeables: Iterable[MetadataChangeProposalWrapper]
-        if isinstance(record, MetadataChangeProposalWrapper):
+        if isinstance(record, MetadataChangeProposalClass):
+            writeables = [self._patched(record)]
+        elif isinstance(record, MetadataChangeProposalWrapper):
             writeables = [record]
         elif isinstance(record, MetadataChangeEventClass):
             writeables = mcps_from_mce(record)
@@ -166,6 +177,25 @@ class CdwLite(SqliteLite):
         self._pending += 1
         if self._pending >= self.commit_every:
             self._commit()
+
+    def _patched(self, proposal: MetadataChangeProposalClass) -> MetadataChangeProposalWrapper:
+        """A PATCH proposal applied to the stored aspect, as GMS applies it (patching.py)."""
+        if proposal.changeType != ChangeTypeClass.PATCH or proposal.aspect is None:
+            raise ValueError(
+                f"cdw-lite takes PATCH proposals and whole aspects, not {proposal.changeType}"
+            )
+        urn, name = proposal.entityUrn, str(proposal.aspectName)
+        row = self._execute_one(
+            "SELECT metadata FROM metadata_aspect_v2 "
+            "WHERE urn = ? AND aspect_name = ? AND version = 0",
+            [urn, name],
+        )
+        current = json.loads(row[0]) if row else None
+        patched = apply_patch(name, current, proposal.aspect.value)
+        aspect = ASPECT_MAP[name].from_obj(post_json_transform(patched))
+        return MetadataChangeProposalWrapper(
+            entityUrn=urn, aspect=aspect, systemMetadata=proposal.systemMetadata
+        )
 
     def _write_one(self, w: MetadataChangeProposalWrapper, text: str) -> None:
         """The stock Lite versioning rule: version 0 mirrors the latest version N >= 1; an
@@ -353,4 +383,22 @@ class CdwLiteSink(DataHubLiteSink):
         lite_config = SqliteLiteConfig.model_validate(self.config.config)
         if lite_config.read_only:
             raise ConfigurationError("cdw-lite cannot write a read_only Lite config")
-        self.datahub_lite = CdwLite(lite_config, commit_every=self.config.commit_every)
+        self.lite = CdwLite(lite_config, commit_every=self.config.commit_every)
+        self.datahub_lite = self.lite
+
+    def write_record_async(self, record_envelope: Any, write_callback: Any) -> None:
+        """The stock Lite sink drops PATCH proposals; cdw-lite applies them."""
+        record = record_envelope.record
+        if not isinstance(record, MetadataChangeProposalClass):
+            super().write_record_async(record_envelope, write_callback)
+            return
+        try:
+            self.lite.write(record)
+            self.report.report_record_written(record_envelope)
+        except Exception as e:
+            self.report.report_failure(f"{record_envelope.metadata}: {type(e).__name__}: {e}")
+            if write_callback:
+                write_callback.on_failure(record_envelope, e, {})
+        else:
+            if write_callback:
+                write_callback.on_success(record_envelope, success_metadata={})

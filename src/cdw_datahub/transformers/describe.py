@@ -23,6 +23,7 @@ from datahub.emitter.mce_builder import make_schema_field_urn
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.api.common import EndOfStream, PipelineContext, RecordEnvelope
 from datahub.ingestion.api.transform import Transformer
+from datahub.metadata.schema_classes import MetadataChangeProposalClass
 from pydantic import Field
 
 from cdw_datahub.contract import properties as props
@@ -36,6 +37,7 @@ from cdw_datahub.transformers.rollup import RollupStage
 from cdw_datahub.transformers.run import DescribeRun, Finding
 from cdw_datahub.transformers.statutes import StatutesStage
 from cdw_datahub.transformers.terms import TermsStage
+from cdw_datahub.transformers.writes import PatchWriter, stored_aspects
 
 logger = logging.getLogger("cdw_datahub.describe")
 
@@ -87,6 +89,8 @@ class CdwDescribeTransformer(Transformer):
             RollupStage(self.run),
         )
         self.lineage = LineageInheritance(self.run)
+        stored = stored_aspects(ctx)
+        self.writer = PatchWriter(stored) if stored is not None else None
 
     @classmethod
     def create(cls, config_dict: dict[str, Any], ctx: PipelineContext) -> CdwDescribeTransformer:
@@ -115,14 +119,28 @@ class CdwDescribeTransformer(Transformer):
                 )
             dataset = dataset_record(envelope.record)
             if dataset is not None:
-                yield from _envelopes(self.describe(dataset))
+                yield from self._envelopes(self.describe(dataset))
                 self.lineage.remember(dataset)
             yield envelope
             lineage = lineage_of(envelope.record)
             if lineage is not None:
                 inherited = self.lineage.inherit(*lineage)
                 if inherited is not None:
-                    yield from _envelopes(self.redescribe(inherited))
+                    yield from self._envelopes(self.redescribe(inherited))
+
+    def _envelopes(self, mcps: Iterable[MetadataChangeProposalWrapper]) -> Iterator[RecordEnvelope]:
+        """Into a store people also edit, the aspects they edit go as PATCH (writes.py)."""
+        records: Iterable[MetadataChangeProposalWrapper | MetadataChangeProposalClass] = mcps
+        if self.writer is not None:
+            records = self.writer.rewrite(mcps)
+        for r in records:
+            yield RecordEnvelope(r, metadata={"workunit_id": f"cdw-{r.entityUrn}-{r.aspectName}"})
+        if self.writer is not None and self.writer.kept_domains:
+            for urn in self.writer.kept_domains:
+                self.run.finding(
+                    "domain-kept", f"{urn}: its domain was set in DataHub; kept (the UI wins)"
+                )
+            self.writer.kept_domains.clear()
 
     def describe(self, dataset: DatasetRecord) -> Iterator[MetadataChangeProposalWrapper]:
         """Edit `dataset` in place; yield the MCPs for other aspects and entities."""
@@ -146,9 +164,5 @@ class CdwDescribeTransformer(Transformer):
             yield props.assignment_mcp(
                 make_schema_field_urn(dataset.urn, path),
                 dict(values),  # type: ignore[arg-type]
+                self.run.attribution("ingested", None),
             )
-
-
-def _envelopes(mcps: Iterable[MetadataChangeProposalWrapper]) -> Iterator[RecordEnvelope]:
-    for mcp in mcps:
-        yield RecordEnvelope(mcp, metadata={"workunit_id": f"cdw-{mcp.entityUrn}-{mcp.aspectName}"})

@@ -45,6 +45,7 @@ from datahub.metadata.schema_classes import (
 
 from cdw_datahub.contract import (
     ACTOR,
+    ATTRIBUTION_SOURCE,
     CATEGORY_TAG,
     INHERITED_KEY,
     LEVEL_TAG,
@@ -165,7 +166,9 @@ class LineageInheritance:
         key = ("inherited attribution", *sorted(detail.items()))
         return self.run.shared(
             key,
-            lambda: MetadataAttributionClass(time=self.run.time, actor=ACTOR, sourceDetail=detail),
+            lambda: MetadataAttributionClass(
+                time=self.run.time, actor=ACTOR, source=ATTRIBUTION_SOURCE, sourceDetail=detail
+            ),
         )
 
     def _classification(self, f: SchemaFieldClass, facts: list[FieldFacts], source: str) -> bool:

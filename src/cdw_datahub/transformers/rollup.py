@@ -16,7 +16,6 @@ from datahub.metadata.schema_classes import (
     AuditStampClass,
     CorpUserInfoClass,
     DomainPropertiesClass,
-    DomainsClass,
     GlobalTagsClass,
     InstitutionalMemoryClass,
     InstitutionalMemoryMetadataClass,
@@ -37,6 +36,7 @@ from cdw_datahub.contract import (
 from cdw_datahub.contract import properties as props
 from cdw_datahub.transformers.record import DatasetRecord
 from cdw_datahub.transformers.run import DescribeRun
+from cdw_datahub.transformers.writes import attributed
 
 PropertyValues = dict[str, str | float | list[str]]
 
@@ -87,7 +87,7 @@ class RollupStage:
         yield from self._program(dataset)
         inventory = self._inventory(dataset, dataset_level, list(ordered))
         yield from run.define_properties(inventory)
-        yield props.assignment_mcp(dataset.urn, inventory)
+        yield props.assignment_mcp(dataset.urn, inventory, run.attribution("ingested", "rollup"))
 
     def _tags(
         self, level: str | None, categories: tuple[str, ...], provenance: str
@@ -132,7 +132,9 @@ class RollupStage:
         )
         yield MetadataChangeProposalWrapper(
             entityUrn=dataset.urn,
-            aspect=run.shared(("domains", urn), lambda: DomainsClass(domains=[urn])),
+            aspect=run.shared(
+                ("domains", urn), lambda: attributed(urn, run.attribution("reviewed", None))
+            ),
         )
 
         steward = dataset.entry.steward if dataset.entry else program.steward
@@ -150,7 +152,13 @@ class RollupStage:
             aspect=run.shared(
                 ("ownership", user),
                 lambda: OwnershipClass(
-                    owners=[OwnerClass(owner=user, type=OwnershipTypeClass.DATA_STEWARD)]
+                    owners=[
+                        OwnerClass(
+                            owner=user,
+                            type=OwnershipTypeClass.DATA_STEWARD,
+                            attribution=run.attribution("reviewed", None),
+                        )
+                    ]
                 ),
             ),
         )

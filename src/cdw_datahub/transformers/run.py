@@ -22,7 +22,7 @@ from datahub.metadata.schema_classes import (
     TagPropertiesClass,
 )
 
-from cdw_datahub.contract import ACTOR, PROVENANCE_KEY, RULE_KEY, TAG
+from cdw_datahub.contract import ACTOR, ATTRIBUTION_SOURCE, PROVENANCE_KEY, RULE_KEY, TAG
 from cdw_datahub.contract import properties as props
 from cdw_datahub.policy import Policy
 
@@ -71,7 +71,9 @@ class DescribeRun:
             detail = {PROVENANCE_KEY: provenance}
             if rule:
                 detail[RULE_KEY] = rule
-            return MetadataAttributionClass(time=self.time, actor=ACTOR, sourceDetail=detail)
+            return MetadataAttributionClass(
+                time=self.time, actor=ACTOR, source=ATTRIBUTION_SOURCE, sourceDetail=detail
+            )
 
         return self.shared(("attribution", provenance, rule), build)
 

@@ -1,0 +1,246 @@
+"""How `cdw_describe` writes into a catalog that people also edit: PATCH, never replace.
+
+A steward who adds a dataset tag, an owner, a link or a structured property in the DataHub UI
+writes the same aspects ingestion writes (`globalTags`, `glossaryTerms`, `ownership`,
+`institutionalMemory`, `structuredProperties`; only field edits go to `editable*` aspects). An
+UPSERT of any of them would erase those edits on every run. So, when the pipeline writes into a
+store with a state (a DataHub server through `datahub-rest`, or a DataHub Lite file), each such
+aspect is written as a PATCH (DataHub's patch builders, `changeType: PATCH`) that adds this run's
+associations and removes only the ones this project made before (recognised by their
+attribution: `attribution.source` is ours, DataHub's compound patch key) that no longer apply.
+Entries made by people or other tools are never touched.
+
+Domains: a dataset has one. When the stored domain is not one this project set (its
+`domainAssociations` entry is not attributed to us), a person or another tool chose it, and the
+UI's choice wins: ingestion leaves it alone and reports it.
+
+Into a file sink or `blackhole` (no state to keep) the aspects are written whole, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.emitter.mcp_patch_builder import MetadataPatchProposal
+from datahub.ingestion.api.common import PipelineContext
+from datahub.metadata.schema_classes import (
+    DomainAssociationClass,
+    DomainsClass,
+    GlobalTagsClass,
+    GlossaryTermsClass,
+    InstitutionalMemoryClass,
+    MetadataAttributionClass,
+    MetadataChangeProposalClass,
+    OwnershipClass,
+    StructuredPropertiesClass,
+)
+from datahub.specific.aspect_helpers.institutional_memory import (
+    _ELEMENTS_APK,
+    HasInstitutionalMemoryPatch,
+)
+from datahub.specific.aspect_helpers.ownership import HasOwnershipPatch
+from datahub.specific.aspect_helpers.structured_properties import HasStructuredPropertiesPatch
+from datahub.specific.aspect_helpers.tags import HasTagsPatch
+from datahub.specific.aspect_helpers.terms import HasTermsPatch
+
+from cdw_datahub.contract import ACTOR, ATTRIBUTION_SOURCE
+
+logger = logging.getLogger("cdw_datahub.describe")
+
+PATCHED = frozenset(
+    c.ASPECT_NAME
+    for c in (
+        GlobalTagsClass,
+        GlossaryTermsClass,
+        OwnershipClass,
+        InstitutionalMemoryClass,
+        StructuredPropertiesClass,
+    )
+)
+READ = (*sorted(PATCHED), DomainsClass.ASPECT_NAME)
+
+Aspects = dict[str, dict[str, Any]]  # aspect name -> aspect JSON
+
+
+class StoredAspects(Protocol):
+    """What the catalog this pipeline writes to holds now for one entity."""
+
+    def get(self, urn: str) -> Aspects: ...
+
+
+class LiteAspects:
+    """The DataHub Lite file the pipeline's sink writes, read-only (version 0 = latest)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def get(self, urn: str) -> Aspects:
+        if self._db is None:
+            if not self.path.is_file():
+                return {}
+            self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        marks = ",".join("?" * len(READ))
+        try:
+            rows = self._db.execute(
+                "SELECT aspect_name, metadata FROM metadata_aspect_v2 "
+                f"WHERE urn = ? AND version = 0 AND aspect_name IN ({marks})",
+                [urn, *READ],
+            ).fetchall()
+        except sqlite3.OperationalError:  # a new file: the sink has not made its tables yet
+            return {}
+        return {name: json.loads(text) for name, text in rows}
+
+
+class GraphAspects:
+    """A DataHub server, through the graph client the `datahub-rest` sink gives the pipeline."""
+
+    _CLASSES = {
+        c.ASPECT_NAME: c
+        for c in (
+            GlobalTagsClass,
+            GlossaryTermsClass,
+            OwnershipClass,
+            InstitutionalMemoryClass,
+            StructuredPropertiesClass,
+            DomainsClass,
+        )
+    }
+
+    def __init__(self, graph: Any):
+        self.graph = graph
+
+    def get(self, urn: str) -> Aspects:
+        found: Aspects = {}
+        for name, cls in self._CLASSES.items():
+            aspect = self.graph.get_aspect(urn, cls)
+            if aspect is not None:
+                found[name] = aspect.to_obj()
+        return found
+
+
+def stored_aspects(ctx: PipelineContext) -> StoredAspects | None:
+    """The state of the catalog this pipeline writes to, or None when it keeps none."""
+    if ctx.graph is not None:
+        return GraphAspects(ctx.graph)
+    sink = ctx.pipeline_config.sink if ctx.pipeline_config else None
+    if sink is not None and sink.type in ("cdw-lite", "datahub-lite"):
+        config = sink.config or {}
+        if config.get("type", "sqlite") == "sqlite" and (config.get("config") or {}).get("file"):
+            return LiteAspects(Path(config["config"]["file"]))
+    return None
+
+
+class _Patch(
+    HasTagsPatch,
+    HasTermsPatch,
+    HasOwnershipPatch,
+    HasStructuredPropertiesPatch,
+    HasInstitutionalMemoryPatch,
+    MetadataPatchProposal,
+):
+    """DataHub's own patch mixins, for any entity (datasets and schema fields)."""
+
+
+def ours(attribution: dict[str, Any] | None) -> bool:
+    return bool(attribution) and (attribution or {}).get("source") == ATTRIBUTION_SOURCE
+
+
+class PatchWriter:
+    def __init__(self, stored: StoredAspects):
+        self.stored = stored
+        self.kept_domains: list[str] = []  # datasets whose domain a person chose
+
+    def rewrite(
+        self, mcps: Iterable[MetadataChangeProposalWrapper]
+    ) -> Iterator[MetadataChangeProposalWrapper | MetadataChangeProposalClass]:
+        """`mcps` with every aspect people also edit turned into a PATCH against the store."""
+        cache: dict[str, Aspects] = {}
+        for mcp in mcps:
+            name, urn = mcp.aspectName, mcp.entityUrn
+            if (name not in PATCHED and name != DomainsClass.ASPECT_NAME) or not urn:
+                yield mcp
+                continue
+            if urn not in cache:
+                cache[urn] = self.stored.get(urn)
+            current = cache[urn].get(name) or {}
+            if isinstance(mcp.aspect, DomainsClass):
+                if self._domain_is_ours(current):
+                    yield mcp
+                else:
+                    self.kept_domains.append(urn)
+                continue
+            yield from _patch(urn, mcp.aspect, current).build()
+
+    @staticmethod
+    def _domain_is_ours(current: dict[str, Any]) -> bool:
+        domains = current.get("domains") or []
+        if not domains:
+            return True
+        mine = {
+            a["domain"]
+            for a in current.get("domainAssociations") or []
+            if ours(a.get("attribution"))
+        }
+        return set(domains) <= mine
+
+
+def _patch(urn: str, aspect: Any, current: dict[str, Any]) -> _Patch:
+    p = _Patch(urn)
+    if isinstance(aspect, GlobalTagsClass):
+        wanted = {t.tag for t in aspect.tags}
+        for t in aspect.tags:
+            p.add_tag(t)
+        for t in current.get("tags") or []:
+            if ours(t.get("attribution")) and t["tag"] not in wanted:
+                p.remove_tag(t["tag"], ATTRIBUTION_SOURCE)
+    elif isinstance(aspect, GlossaryTermsClass):
+        wanted = {t.urn for t in aspect.terms}
+        for term in aspect.terms:
+            p.add_term(term)
+        for t in current.get("terms") or []:
+            if ours(t.get("attribution")) and t["urn"] not in wanted:
+                p.remove_term(t["urn"], ATTRIBUTION_SOURCE)
+    elif isinstance(aspect, OwnershipClass):
+        owners = {(o.owner, str(o.type)) for o in aspect.owners}
+        for owner in aspect.owners:
+            p.add_owner(owner)
+        for o in current.get("owners") or []:
+            if ours(o.get("attribution")) and (o["owner"], o.get("type")) not in owners:
+                p.remove_owner(o["owner"], o.get("type"), o.get("typeUrn"), ATTRIBUTION_SOURCE)
+    elif isinstance(aspect, StructuredPropertiesClass):
+        wanted = {a.propertyUrn for a in aspect.properties}
+        for assignment in aspect.properties:
+            p.set_structured_property_manual(assignment)
+        for a in current.get("properties") or []:
+            if ours(a.get("attribution")) and a["propertyUrn"] not in wanted:
+                p.remove_structured_property(a["propertyUrn"], ATTRIBUTION_SOURCE)
+    elif isinstance(aspect, InstitutionalMemoryClass):
+        wanted = {e.url for e in aspect.elements}
+        for element in aspect.elements:
+            p.add_institutional_memory(element)
+        for e in current.get("elements") or []:
+            made_by_us = (e.get("createStamp") or {}).get("actor") == ACTOR
+            if made_by_us and e["url"] not in wanted:
+                p._add_patch(
+                    InstitutionalMemoryClass.ASPECT_NAME,
+                    "remove",
+                    path=("elements", e["url"]),
+                    value={},
+                    array_primary_keys=_ELEMENTS_APK,
+                )
+    return p
+
+
+def attributed(domain_urn: str, attribution: MetadataAttributionClass) -> DomainsClass:
+    """The program domain, with an association that says it is ours."""
+    return DomainsClass(
+        domains=[domain_urn],
+        domainAssociations=[DomainAssociationClass(domain=domain_urn, attribution=attribution)],
+    )
