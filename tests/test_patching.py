@@ -55,10 +55,13 @@ def test_the_same_tag_from_a_person_and_from_us_are_two_entries() -> None:
 
 
 def test_remove_without_source_removes_every_entry_of_that_tag() -> None:
-    stored = {"tags": [{"tag": "urn:li:tag:x"}, {"tag": "urn:li:tag:y"}]}
-    stored["tags"].append(
-        json.loads(json.dumps({"tag": "urn:li:tag:x", "attribution": {"source": OURS}}))
-    )
+    stored = {
+        "tags": [
+            {"tag": "urn:li:tag:x"},
+            {"tag": "urn:li:tag:y"},
+            {"tag": "urn:li:tag:x", "attribution": {"source": OURS}},
+        ]
+    }
     result = _apply("globalTags", stored, DatasetPatchBuilder(URN).remove_tag("urn:li:tag:x"))
     assert result["tags"] == [{"tag": "urn:li:tag:y"}]
 
