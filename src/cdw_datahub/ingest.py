@@ -35,7 +35,8 @@ def recipe_path(name: str) -> Path:
 
 
 @contextlib.contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` set in os.environ for the block, restored after."""
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -52,7 +53,7 @@ def load_recipe(path: Path, env: Mapping[str, str] | None = None) -> dict:
     from datahub.configuration.common import ConfigurationError
     from datahub.configuration.config_loader import load_config_file
 
-    with _environment(env or {}):
+    with environment(env or {}):
         try:
             return load_config_file(path, resolve_env_vars=True)
         except (ConfigurationError, OSError) as e:
@@ -93,7 +94,7 @@ def run_pipeline(config: dict, label: str) -> IngestResult:
 
 def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult:
     """Run a recipe file; `env` is visible to `${VAR}` expansion and to the plugins."""
-    with _environment(env or {}):
+    with environment(env or {}):
         return run_pipeline(load_recipe(path), str(path))
 
 

@@ -40,7 +40,7 @@ def demo(workdir: Path) -> None:
     from cdw_datahub.demo.build import build_sqlite
     from cdw_datahub.demo.register_seed import seed_register
     from cdw_datahub.demo.summary import print_summary
-    from cdw_datahub.ingest import recipe_path, run_recipe
+    from cdw_datahub.ingest import environment, recipe_path, run_recipe
     from cdw_datahub.settings import packaged_dir, write_config
 
     # The demo is the one command that uses the sample department's folders shipped with the
@@ -76,7 +76,8 @@ def demo(workdir: Path) -> None:
 
     register = f"sqlite:///{workdir / 'bucp-register.db'}"
     _say("Seeding the BUCP register with the sample department's BUCPs ...")
-    seed_register(register)
+    with environment(env):  # the register checks program names against the sample's glossary
+        seed_register(register)
 
     config = write_config(
         workdir,
