@@ -159,9 +159,9 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con = sqlite3.connect(folder / "w2w.db")
     con.execute(
         f'CREATE TABLE stop (stop_id INTEGER PRIMARY KEY, "{HOSTILE.replace(chr(34), chr(34) * 2)}"'
-        ' TEXT, "@SUM(1)" INTEGER, "-2+3" TEXT, geocode REAL)'
+        ' TEXT, "@SUM(1)" INTEGER, "-2+3" TEXT, "bell\x07name" TEXT, geocode REAL)'
     )
-    con.execute("INSERT INTO stop VALUES (1, 'a', 2, 'b', 38.5)")
+    con.execute("INSERT INTO stop VALUES (1, 'a', 2, 'b', 'c', 38.5)")
     con.commit()
     con.close()
     env = {"CDW_DATA_DIR": str(folder), "CDW_LITE_FILE": str(folder / "lite.db")}
@@ -194,6 +194,7 @@ def _assert_safe_xlsx(path: Path) -> None:
                     texts.append(cell.value)
     assert "'" + HOSTILE in texts
     assert "'@SUM(1)" in texts
+    assert "bell\ufffdname" in texts  # a control character XML cannot hold
 
 
 def test_hostile_column_is_quoted_in_every_export(hostile_db: Path, tmp_path: Path) -> None:
@@ -229,7 +230,9 @@ def test_hostile_column_worksheet_round_trip(hostile_db: Path, tmp_path: Path) -
     for folder in ("glossary", "policies"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     config = tmp_path / "cdw.yml"
-    config.write_text(f"catalog: lite:{hostile_db / 'lite.db'}\n")
+    config.write_text(
+        f"catalog: lite:{hostile_db / 'lite.db'}\nglossary: glossary\npolicies: policies\n"
+    )
     out = tmp_path / "w2w.xlsx"
     args = ["--config", str(config), "worksheet"]
     result = CliRunner().invoke(main, [*args, "export", "--program", "w2w", "-o", str(out)])
@@ -512,9 +515,9 @@ def test_hostile_names_on_real_mariadb(mariadb_database: str) -> None:
 
 def billion_laughs() -> str:
     """Nine levels of nine aliases: ~400 bytes naming 9**9 (387 million) strings."""
-    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines = ["catalog:", '  - &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
-        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+        lines.append(f"  - &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     return "\n".join(lines) + "\n"
 
 
