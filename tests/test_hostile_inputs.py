@@ -601,8 +601,8 @@ def test_aliases_within_the_budget_still_work(tmp_path: Path) -> None:
 
 
 def _zip_bomb(workbook: Path, sheet_bytes: int) -> None:
-    """Replace the Instructions sheet (which import never reads) with `sheet_bytes` of XML
-    (one 1,000-character cell per row) that compresses about 300:1, keeping every other part of the real export."""
+    """Replace the Instructions sheet (which import never reads) with `sheet_bytes` of XML (one
+    1,000-character cell per row, about 120:1 compressed), keeping every other part."""
     with zipfile.ZipFile(workbook) as src:
         parts = {info.filename: src.read(info) for info in src.infolist()}
     instructions = next(n for n, data in parts.items() if b"How to fill in" in data)
