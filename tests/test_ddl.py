@@ -27,7 +27,8 @@ def test_quoting_per_dialect() -> None:
     pg = ddl.statement("postgresql", "w2w", 'we"ird', "stop", "geo code", TRICKY)
     assert pg.sql == (
         'COMMENT ON COLUMN "we""ird"."stop"."geo code" IS '
-        "'Owner''s \"nickname\"; a back\\slash and 100% -- not a comment';"
+        # E'': the doubled backslash is one backslash whatever standard_conforming_strings says
+        "E'Owner''s \"nickname\"; a back\\\\slash and 100% -- not a comment';"
     )
     ora = ddl.statement("oracle", "w2w", None, "STOP", "GEOCODE", "It's here.")
     assert ora.sql == "COMMENT ON COLUMN \"STOP\".\"GEOCODE\" IS 'It''s here.';"

@@ -4,8 +4,9 @@
         print(statement.sql)
 
 The database stays the source of truth: the steward-owned dictionary is written back as column
-comments, which the next ingestion harvests again. Quoting per dialect is a table of functions
-(identifier, string literal), apart from the statement shapes.
+comments, which the next ingestion harvests again. Identifiers are quoted and literals escaped
+by the dialect's own SQLAlchemy rules (`quote`, `literal`), apart from the statement shapes;
+names shown in `--` comments are escaped (`comment_text`), so no name can end a comment.
 
 - postgresql, oracle: `COMMENT ON COLUMN "schema"."table"."column" IS '...'`.
 - mssql: `sys.sp_addextendedproperty` (`MS_Description`), or `sp_updateextendedproperty` when the
@@ -17,8 +18,11 @@ comments, which the next ingestion harvests again. Quoting per dialect is a tabl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from cdw_datahub.catalog import Catalog, FieldView
 from cdw_datahub.policy import Policy
@@ -28,38 +32,50 @@ DIALECTS = ("postgresql", "mssql", "oracle", "mysql")
 MAX_COMMENT = {"postgresql": None, "mssql": 7500, "oracle": 4000, "mysql": 1024}
 
 
-def quote_ansi(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+# PostgreSQL: an E'' literal, whose backslash escapes mean the same whatever the server's
+# standard_conforming_strings (a plain '' literal with a backslash before the closing quote
+# would end early on a server with it off).
+_BACKSLASH_LITERAL = {"postgresql": "E"}
+# Characters no statement needs: NUL and the other C0/C1 controls (whitespace is folded before).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A type MySQL's MODIFY COLUMN may restate: words, an optional (digits) or ('a','b') list, and
+# trailing words (UNSIGNED, CHARACTER SET utf8mb4, ...). Any other catalog type is not pasted
+# into a statement.
+_TYPE_STRING = r"'(?:[^'\\\x00-\x1f]|'')*'"
+_SQL_TYPE = re.compile(
+    r"[A-Za-z][A-Za-z0-9_]*(?: [A-Za-z][A-Za-z0-9_]*)*"
+    rf"(?:\((?:\d+(?:, ?\d+)?|{_TYPE_STRING}(?:, ?{_TYPE_STRING})*)\))?"
+    r"(?: [A-Za-z0-9_]+)*"
+)
 
 
-def quote_mssql(identifier: str) -> str:
-    return "[" + identifier.replace("]", "]]") + "]"
+@functools.cache
+def _dialect(name: str) -> Any:
+    """SQLAlchemy's dialect object (no driver needed), with literal parameters: a `%` stays one."""
+    from sqlalchemy.dialects import registry
+
+    return registry.load(name)(paramstyle="named")
 
 
-def quote_mysql(identifier: str) -> str:
-    return "`" + identifier.replace("`", "``") + "`"
+def quote(dialect: str, identifier: str) -> str:
+    """The identifier quoted by the dialect's own preparer (always quoted, so case is kept)."""
+    return str(_dialect(dialect).identifier_preparer.quote_identifier(identifier))
 
 
-def literal_standard(text: str) -> str:
-    """A SQL string literal: single quotes doubled (PostgreSQL with standard strings, Oracle)."""
-    return "'" + text.replace("'", "''") + "'"
+def literal(dialect: str, text: str) -> str:
+    """A string literal escaped by the dialect's own rules (SQLAlchemy's literal rendering;
+    MySQL and PostgreSQL escape backslashes, SQL Server literals are N'...')."""
+    from sqlalchemy import Unicode
+
+    d = _dialect(dialect)
+    rendered = str(d.statement_compiler(d, None).render_literal_value(text, Unicode()))
+    prefix = _BACKSLASH_LITERAL.get(dialect, "")
+    return prefix + rendered if prefix and "\\" in text else rendered
 
 
-def literal_mssql(text: str) -> str:
-    return "N'" + text.replace("'", "''") + "'"
-
-
-def literal_mysql(text: str) -> str:
-    """MySQL treats backslash as an escape by default (unless NO_BACKSLASH_ESCAPES)."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-QUOTING: dict[str, tuple[Callable[[str], str], Callable[[str], str]]] = {
-    "postgresql": (quote_ansi, literal_standard),
-    "oracle": (quote_ansi, literal_standard),
-    "mssql": (quote_mssql, literal_mssql),
-    "mysql": (quote_mysql, literal_mysql),
-}
+def comment_text(text: str) -> str:
+    """Text safe inside a `--` comment: every line break or control shown escaped (`\\n`)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @dataclass(frozen=True)
@@ -71,15 +87,24 @@ class Statement:
     sql: str | None  # None: could not be written (see note)
     note: str | None = None
 
+    @property
+    def skipped_comment(self) -> str:
+        """The `-- skipped` line for the script; names escaped so no line break ends it."""
+        name = f"{comment_text(self.table)}.{comment_text(self.column)}"
+        return f"-- skipped {name}: {comment_text(self.note or '')}"
 
-def _qualified(schema: str | None, table: str, quote: Callable[[str], str]) -> str:
-    return f"{quote(schema)}.{quote(table)}" if schema else quote(table)
+
+def _qualified(dialect: str, schema: str | None, table: str) -> str:
+    name = quote(dialect, table)
+    return f"{quote(dialect, schema)}.{name}" if schema else name
 
 
 def _mssql(schema: str | None, table: str, column: str, text: str) -> str:
-    lit = literal_mssql
+    def lit(value: str) -> str:
+        return literal("mssql", value)
+
     schema = schema or "dbo"
-    obj = lit(f"{quote_mssql(schema)}.{quote_mssql(table)}")
+    obj = lit(_qualified("mssql", schema, table))
     args = (
         f"@name = N'MS_Description', @value = {lit(text)}, "
         f"@level0type = N'SCHEMA', @level0name = {lit(schema)}, "
@@ -95,6 +120,35 @@ def _mssql(schema: str | None, table: str, column: str, text: str) -> str:
     )
 
 
+def _mysql(schema: str | None, table: str, column: str, text: str, f: FieldView | None) -> str:
+    """MODIFY COLUMN restates the column: its type from the catalog, only when it is plain."""
+    if f is None or not f.native_type:
+        raise _Skip(
+            "column type unknown (not in the catalog); MySQL's MODIFY COLUMN must restate "
+            "it, so this comment was not written"
+        )
+    native = f.native_type.strip()
+    if not _SQL_TYPE.fullmatch(native):
+        raise _Skip(f"column type '{native}' from the catalog is not a plain SQL type; not written")
+    null = "" if f.nullable else " NOT NULL"
+    return (
+        f"ALTER TABLE {_qualified('mysql', schema, table)} MODIFY COLUMN {quote('mysql', column)} "
+        f"{native}{null} COMMENT {literal('mysql', text)};"
+    )
+
+
+class _Skip(Exception):
+    """This column's statement cannot be written; the message says why."""
+
+
+def _check_names(dialect: str, names: list[str]) -> None:
+    for name in names:
+        if "\x00" in name:
+            raise _Skip("a name contains a NUL character, which no database accepts")
+        if dialect == "oracle" and '"' in name:
+            raise _Skip("Oracle names cannot contain a double quote")
+
+
 def statement(
     dialect: str,
     program: str,
@@ -104,39 +158,22 @@ def statement(
     definition: str,
     catalog_field: FieldView | None = None,
 ) -> Statement:
-    quote, literal = QUOTING[dialect]
-    text = " ".join(definition.split())  # one line: YAML folded text may carry newlines
+    # one line (YAML folded text may carry newlines), without control characters
+    text = _CONTROL.sub("", " ".join(definition.split()))
     limit = MAX_COMMENT[dialect]
-    if limit is not None and len(text) > limit:
-        return Statement(
-            program,
-            table,
-            column,
-            text,
-            None,
-            f"definition is {len(text)} characters; {dialect} stores at most {limit}",
-        )
-    if dialect in ("postgresql", "oracle"):
-        target = f"{_qualified(schema, table, quote)}.{quote(column)}"
-        sql = f"COMMENT ON COLUMN {target} IS {literal(text)};"
-    elif dialect == "mssql":
-        sql = _mssql(schema, table, column, text)
-    else:
-        if catalog_field is None or not catalog_field.native_type:
-            return Statement(
-                program,
-                table,
-                column,
-                text,
-                None,
-                "column type unknown (not in the catalog); MySQL's MODIFY COLUMN must restate "
-                "it, so this comment was not written",
-            )
-        null = "" if catalog_field.nullable else " NOT NULL"
-        sql = (
-            f"ALTER TABLE {_qualified(schema, table, quote)} MODIFY COLUMN {quote(column)} "
-            f"{catalog_field.native_type}{null} COMMENT {literal(text)};"
-        )
+    try:
+        if limit is not None and len(text) > limit:
+            raise _Skip(f"definition is {len(text)} characters; {dialect} stores at most {limit}")
+        _check_names(dialect, [n for n in (schema, table, column) if n])
+        if dialect in ("postgresql", "oracle"):
+            target = f"{_qualified(dialect, schema, table)}.{quote(dialect, column)}"
+            sql = f"COMMENT ON COLUMN {target} IS {literal(dialect, text)};"
+        elif dialect == "mssql":
+            sql = _mssql(schema, table, column, text)
+        else:
+            sql = _mysql(schema, table, column, text, catalog_field)
+    except _Skip as skip:
+        return Statement(program, table, column, text, None, str(skip))
     return Statement(program, table, column, text, sql)
 
 

@@ -25,7 +25,7 @@ def source_config(url: str) -> tuple[dict[str, Any], str]:
 
     try:
         parsed = make_url(url)
-    except ArgumentError as e:
+    except (ArgumentError, ValueError) as e:  # ValueError: a port that is not a number
         raise InputError(
             f"'{url}' is not a SQLAlchemy database URL; write e.g. sqlite:///w2w.db or "
             "postgresql://user@host:5432/db",

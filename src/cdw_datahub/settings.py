@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from cdw_datahub import masking
 from cdw_datahub.errors import InputError
 
 CONFIG_NAME = "cdw.yml"
@@ -59,16 +60,11 @@ class Settings:
 
 
 def _load_config(path: Path) -> dict[str, str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot read the config file ({e.strerror})", str(path)) from e
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise InputError(f"not valid YAML: {getattr(e, 'problem', e)}", where) from e
+    # the steward files' loader: the same size, alias and nesting limits (cdw.yml is read from
+    # the current folder by every command, so a bomb there would stall them all)
+    from cdw_datahub.policy.yamlfile import load_yaml
+
+    data = load_yaml(path).data or {}
     if not isinstance(data, dict):
         raise InputError("expected a mapping of catalog, register, glossary, policies", str(path))
     unknown = sorted(set(data) - CONFIG_KEYS)
@@ -121,13 +117,16 @@ def resolve(
         local = cwd / key
         return local if local.is_dir() else None
 
-    return Settings(
+    resolved = Settings(
         catalog=pick(catalog, "CDW_CATALOG", "catalog", DEFAULT_CATALOG),
         register=pick(register, "CDW_REGISTER", "register", DEFAULT_REGISTER),
         glossary_dir=folder("glossary"),
         policies_dir=folder("policies"),
         config_file=config_file,
     )
+    masking.register_url(resolved.catalog, "CATALOG_PASSWORD")
+    masking.register_url(resolved.register, "REGISTER_PASSWORD")
+    return resolved
 
 
 def write_config(directory: Path, settings: dict[str, str]) -> Path:

@@ -7,7 +7,6 @@ Definition, Required, Valid inputs, Source, Notes, Guide for use), then what the
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Sequence
@@ -16,7 +15,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from cdw_datahub.bucp.summary import summary_text
-from cdw_datahub.output import atomic_output, text_table
+from cdw_datahub.output import (
+    SafeCsvWriter,
+    append_row,
+    atomic_output,
+    set_cell,
+    text_table,
+    write_cell,
+)
 
 JSON_FORMAT_VERSION = 1
 LIST_SEPARATOR = "; "
@@ -112,7 +118,7 @@ def format_for(path: Path | None, fmt: str | None) -> str | None:
 
 
 def write_csv(doc: ExportDocument, out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out)  # formula-like text is quoted (output.spreadsheet_text)
     writer.writerow(HEADERS)
     for row in doc.rows:
         writer.writerow(cells(row))
@@ -184,7 +190,7 @@ def build_workbook(doc: ExportDocument) -> Any:
     wb = Workbook()
     cover = wb.active
     cover.title = "Cover"
-    cover["A1"] = doc.title
+    set_cell(cover["A1"], doc.title)
     cover["A1"].font = Font(bold=True, size=16)
     info = [
         ("Request", doc.title),
@@ -197,19 +203,19 @@ def build_workbook(doc: ExportDocument) -> Any:
         ("Sheets", "Fields (BUCP technical fields), Summary, Glossary"),
     ]
     for i, (label, value) in enumerate(info, start=3):
-        cover.cell(i, 1, label).font = bold
-        cover.cell(i, 2, value).alignment = wrap
+        write_cell(cover, i, 1, label).font = bold
+        write_cell(cover, i, 2, value).alignment = wrap
     cover.column_dimensions["A"].width = 26
     cover.column_dimensions["B"].width = 80
 
     fields = wb.create_sheet("Fields")
-    fields.append(list(HEADERS))
+    append_row(fields, HEADERS)
     for cell in fields[1]:
         cell.font, cell.fill, cell.alignment = header_font, header_fill, wrap
     citation_col = HEADERS.index("Statute citations") + 1
     for r, row in enumerate(doc.rows, start=2):
         for c, text in enumerate(cells(row), start=1):
-            cell = fields.cell(r, c, text)
+            cell = write_cell(fields, r, c, text)
             cell.alignment = wrap
         urls = [s["url"] for s in row["statutes"] if s["url"]]
         if urls:  # a cell holds one link: the first statute's official text
@@ -224,11 +230,13 @@ def build_workbook(doc: ExportDocument) -> Any:
     _summary_sheet(summary, doc.summary, bold, link_font, wrap)
 
     glossary = wb.create_sheet("Glossary")
-    glossary.append(["Term", "Definition", "Fields"])
+    append_row(glossary, ["Term", "Definition", "Fields"])
     for cell in glossary[1]:
         cell.font, cell.fill = header_font, header_fill
     for term in doc.summary["glossary"]:
-        glossary.append([term["term"], term["definition"], LIST_SEPARATOR.join(term["fields"])])
+        append_row(
+            glossary, [term["term"], term["definition"], LIST_SEPARATOR.join(term["fields"])]
+        )
     for row_cells in glossary.iter_rows(min_row=2):
         for cell in row_cells:
             cell.alignment = wrap
@@ -241,36 +249,38 @@ def build_workbook(doc: ExportDocument) -> Any:
 
 def _summary_sheet(ws: Any, summary: dict[str, Any], bold: Any, link: Any, wrap: Any) -> None:
     def heading(text: str) -> None:
-        ws.append([])
-        ws.append([text])
+        append_row(ws, [])
+        append_row(ws, [text])
         ws.cell(ws.max_row, 1).font = bold
 
-    ws.append(["Summary"])
+    append_row(ws, ["Summary"])
     ws.cell(1, 1).font = bold
     heading("Statutes triggered")
-    ws.append(["Citation", "Title", "Fields"])
+    append_row(ws, ["Citation", "Title", "Fields"])
     for statute in summary["statutes"]:
-        ws.append([statute["citation"], statute["title"], LIST_SEPARATOR.join(statute["fields"])])
+        append_row(
+            ws, [statute["citation"], statute["title"], LIST_SEPARATOR.join(statute["fields"])]
+        )
         if statute["url"]:
             cell = ws.cell(ws.max_row, 1)
             cell.hyperlink, cell.font = statute["url"], link
     if not summary["statutes"]:
-        ws.append(["none recorded on these fields"])
+        append_row(ws, ["none recorded on these fields"])
     c = summary["classification"]
     heading("Classification")
-    ws.append(["Strictest classification", c["strictest"]])
-    ws.append(["Required NIST SP 800-53 controls", ", ".join(c["controls"]) or "none listed"])
-    ws.append(["Unclassified fields (protect as FIPS 199 Moderate)", c["unclassified_fields"]])
+    append_row(ws, ["Strictest classification", c["strictest"]])
+    append_row(ws, ["Required NIST SP 800-53 controls", ", ".join(c["controls"]) or "none listed"])
+    append_row(ws, ["Unclassified fields (protect as FIPS 199 Moderate)", c["unclassified_fields"]])
     heading("Categories present")
     for cat in summary["categories"]:
-        ws.append([cat["name"], len(cat["fields"]), LIST_SEPARATOR.join(cat["fields"])])
+        append_row(ws, [cat["name"], len(cat["fields"]), LIST_SEPARATOR.join(cat["fields"])])
     heading("Late-statute risk")
-    ws.append(["Unclassified", len(summary["unclassified_fields"]),
-               LIST_SEPARATOR.join(summary["unclassified_fields"])])  # fmt: skip
-    ws.append(["Suggested, not reviewed", len(summary["suggested_fields"]),
-               LIST_SEPARATOR.join(summary["suggested_fields"])])  # fmt: skip
-    ws.append(["No definition", len(summary["undefined_fields"]),
-               LIST_SEPARATOR.join(summary["undefined_fields"])])  # fmt: skip
+    append_row(ws, ["Unclassified", len(summary["unclassified_fields"]),
+                    LIST_SEPARATOR.join(summary["unclassified_fields"])])  # fmt: skip
+    append_row(ws, ["Suggested, not reviewed", len(summary["suggested_fields"]),
+                    LIST_SEPARATOR.join(summary["suggested_fields"])])  # fmt: skip
+    append_row(ws, ["No definition", len(summary["undefined_fields"]),
+                    LIST_SEPARATOR.join(summary["undefined_fields"])])  # fmt: skip
     for row_cells in ws.iter_rows():
         for cell in row_cells:
             cell.alignment = wrap

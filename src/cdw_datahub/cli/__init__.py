@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cdw_datahub import __version__
+from cdw_datahub import __version__, masking
 from cdw_datahub.errors import CdwError
 
 # One module per command area; each exposes `commands`, a list of click commands or groups.
@@ -32,15 +32,22 @@ COMMAND_MODULES = [
 
 
 class RootGroup(click.Group):
-    """Turns CdwError into one red line and exit 2; a traceback only with --debug."""
+    """Turns CdwError into one red line and exit 2; a traceback only with --debug.
+
+    Both are masked (masking.py): a URL password or a token never reaches the terminal.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        masking.register_arguments(args)  # before anything can log or fail with them
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except CdwError as e:
             if ctx.meta.get("cdw.debug"):
-                traceback.print_exc()
-            click.secho(f"Error: {e}", fg="red", err=True)
+                click.echo(masking.mask(traceback.format_exc()), err=True, nl=False)
+            click.secho(masking.mask(f"Error: {e}"), fg="red", err=True)
             sys.exit(e.exit_code)
 
 
@@ -65,6 +72,7 @@ def main(ctx: click.Context, config: Path | None, debug: bool) -> None:
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    masking.install()  # every handler and level, --debug included
     if not debug:
         # DataHub logs a failing pipeline's traceback itself; we report the failure in one line.
         logging.getLogger("datahub").setLevel(logging.CRITICAL)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -11,7 +10,7 @@ import click
 from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
-from cdw_datahub.output import text_table
+from cdw_datahub.output import SafeCsvWriter, text_table
 
 
 def _pct(value: float) -> str:
@@ -58,7 +57,7 @@ def coverage(catalog: str | None, program: str | None, fmt: str) -> None:
         click.echo(json.dumps(cov.to_dict(), indent=2))
     elif fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeCsvWriter(out)
         writer.writerow(
             [
                 "program",

@@ -48,7 +48,7 @@ def comments(dialect: str, program: str | None, schema: str | None, catalog: str
         for st in ddl_mod.comment_statements(policy, dialect, program, schema, cat):
             if st.sql is None:
                 skipped += 1
-                click.echo(f"-- skipped {st.table}.{st.column}: {st.note}")
+                click.echo(st.skipped_comment)
                 click.echo(f"warning: {st.program}.{st.table}.{st.column}: {st.note}", err=True)
             else:
                 written += 1

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import click
 from cdw_datahub.bucp import metrics as metrics_mod
 from cdw_datahub.bucp.register.store import parse_date
 from cdw_datahub.cli.options import format_option, get_settings, register_option
+from cdw_datahub.output import csv_text
 
 
 @click.command("metrics")
@@ -57,9 +56,7 @@ def metrics(
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2))
     elif fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(metrics_mod.csv_rows(result))
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(csv_text(metrics_mod.csv_rows(result)), nl=False)
     else:
         click.echo(metrics_mod.render_table(result))
     if chart is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -12,6 +10,7 @@ import click
 from cdw_datahub import priority as priority_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
+from cdw_datahub.output import csv_text
 
 
 @click.command("priority")
@@ -69,9 +68,7 @@ def priority(
             if by == "program"
             else priority_mod.dataset_rows(ranking)
         )
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(csv_text([header, *rows]), nl=False)
     else:
         click.echo(priority_mod.render_table(ranking, by, limit))
 

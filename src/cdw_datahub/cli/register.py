@@ -3,9 +3,7 @@ the department's BUCP register (play 1). Subcommands attach to the `bucp` group.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from cdw_datahub.bucp.register.tracker import import_tracker, tracker_rows
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
 from cdw_datahub.errors import InputError, did_you_mean
-from cdw_datahub.output import atomic_write_text, text_table
+from cdw_datahub.output import atomic_write_text, csv_text, text_table
 
 
 def _register(url: str | None) -> Register:
@@ -181,9 +179,7 @@ def list_command(
         return
     rows = [[*row[:-1], ", ".join(r.datasets)] for row, r in zip(rows, records, strict=True)]
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(csv_text([header, *rows]), nl=False)
     else:
         click.echo(text_table(header, rows))
         click.echo(f"{len(rows)} BUCP(s)", err=True)
@@ -379,12 +375,11 @@ def export_register_command(path: Path, specialized: bool, register: str | None)
         records = reg.records()
         extra = reg.specialized() if specialized else None
     header, rows = tracker_rows(records, extra)
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    text = csv_text([header, *rows])  # formula-like text quoted; the tracker import unquotes
     if str(path) == "-":
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(text, nl=False)
     else:
-        atomic_write_text(path, buffer.getvalue())
+        atomic_write_text(path, text)
         click.echo(f"wrote {len(rows)} BUCP(s) to {path}", err=True)
 
 

@@ -122,10 +122,10 @@ _BUCPS: list[tuple] = [
 
 def tracker_csv() -> str:
     """The seed as tracker CSV text (what `bucp export-register --specialized` would write)."""
-    import csv
+    from cdw_datahub.output import SafeCsvWriter
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer)
     writer.writerow(_HEADER.split(","))
     for (bucp_id, title, program, requester, sponsor, coordinator, authority, requested, dates,
          dispute, restrictions, benefits, specialized) in _BUCPS:  # fmt: skip

@@ -31,6 +31,11 @@ KeyPath = tuple[str | int, ...]
 # The C loader is several times faster; both produce nodes with positions.
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Limits for hand-edited files: far above any real glossary or policy (the bundled folders hold
+# about 200 KB, with no alias), far below what stalls a command.
+MAX_FILE_BYTES = 10_000_000
+ALIAS_NODE_BUDGET = 10_000
+MAX_DEPTH = 100
 
 
 def key_path(parts: Iterable[str | int]) -> str:
@@ -84,15 +89,9 @@ class YamlInputError(InputError):
 
 
 def load_yaml(path: Path) -> YamlDoc:
-    """Parse `path`; malformed YAML or duplicate keys raise InputError at the offending line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise InputError("file not found", str(path)) from e
-    except UnicodeDecodeError as e:
-        raise InputError("not UTF-8 text; save the file as UTF-8", str(path)) from e
-    except OSError as e:
-        raise InputError(f"cannot read the file ({e.strerror})", str(path)) from e
+    """Parse `path`; malformed YAML, duplicate keys or a file past the limits (size, alias
+    expansion, nesting) raise InputError naming the file, the line and the limit."""
+    text = _read(path)
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as e:
@@ -109,46 +108,115 @@ def load_yaml(path: Path) -> YamlDoc:
     if node is None:  # an empty file (or only comments)
         return YamlDoc(path, None, {(): 1})
     builder = _Builder(path, lines)
-    data = builder.build(node, ())
+    try:
+        data = builder.build(node, ())
+    except RecursionError:
+        raise InputError(
+            f"nested deeper than Python can follow (limit {MAX_DEPTH} levels)", str(path)
+        ) from None
     return YamlDoc(path, data, lines)
 
 
+def _read(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"file is {size:,} bytes; steward YAML files are limited to "
+                f"{MAX_FILE_BYTES // 1_000_000} MB",
+                str(path),
+            )
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise InputError("file not found", str(path)) from e
+    except UnicodeDecodeError as e:
+        raise InputError("not UTF-8 text; save the file as UTF-8", str(path)) from e
+    except OSError as e:
+        raise InputError(f"cannot read the file ({e.strerror})", str(path)) from e
+
+
 class _Builder:
-    """Nodes -> plain data, recording positions; scalars are resolved by PyYAML's safe rules."""
+    """Nodes -> plain data, recording positions; scalars are resolved by PyYAML's safe rules.
+
+    An alias (`*name`) shares its anchor's node, so a few lines can name a billion nodes
+    ("billion laughs"); every node built again through an alias counts against a small budget,
+    and an alias inside its own anchor is refused instead of recursing.
+    """
 
     def __init__(self, path: Path, lines: dict[KeyPath, int]):
         self.path = path
         self.lines = lines
         self.constructor = yaml.constructor.SafeConstructor()
+        self.seen: set[int] = set()  # nodes built at least once
+        self.open: set[int] = set()  # nodes being built (an alias to one of them is a cycle)
+        self.copies = 0
 
-    def build(self, node: yaml.Node, at: KeyPath) -> Any:
+    def _where(self, node: yaml.Node) -> str:
+        return f"{self.path}:{node.start_mark.line + 1}"
+
+    def build(self, node: yaml.Node, at: KeyPath, depth: int = 0, copy: bool = False) -> Any:
         self.lines.setdefault(at, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            # Resolve `<<: *anchor` merges the way PyYAML does before reading keys.
-            if any(k.tag == _MERGE_TAG for k, _ in node.value):
-                self.constructor.flatten_mapping(node)
-            out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise InputError(
-                        "a key must be plain text", f"{self.path}:{key_node.start_mark.line + 1}"
-                    )
-                # The raw text, so `no:` or `1:` stay the strings a steward typed.
-                key = key_node.value
-                here = (*at, key)
-                if key in out:
-                    first = self.lines[here]
-                    raise InputError(
-                        f"duplicate key '{key}' (first at line {first}); keep one",
-                        f"{self.path}:{key_node.start_mark.line + 1}",
-                        key_path(here),
-                    )
-                self.lines[here] = key_node.start_mark.line + 1
-                out[key] = self.build(value_node, here)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*at, i)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        if id(node) in self.open:
+            raise InputError("an alias refers to the mapping or list it is in", self._where(node))
+        copy = copy or id(node) in self.seen
+        if copy:
+            self.copies += 1
+            if self.copies > ALIAS_NODE_BUDGET:
+                raise InputError(
+                    f"aliases expand to more than {ALIAS_NODE_BUDGET:,} nodes (the limit); "
+                    "write the values out instead of repeating anchors",
+                    self._where(node),
+                )
+        if depth > MAX_DEPTH:
+            raise InputError(
+                f"nested deeper than {MAX_DEPTH} levels (the limit)", self._where(node)
+            )
+        self.seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self.constructor.construct_object(node, deep=True)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, at, depth, copy)
+            return [
+                self.build(item, (*at, i), depth + 1, copy) for i, item in enumerate(node.value)
+            ]
+        finally:
+            self.open.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, at: KeyPath, depth: int, copy: bool) -> Any:
+        out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                # `<<: *anchor` (or a list of them): the anchor's keys, explicit keys win; built
+                # here (not by PyYAML's flatten_mapping) so the alias budget counts them
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
+                for source in sources:
+                    if not isinstance(source, yaml.MappingNode):
+                        raise InputError(
+                            "`<<` merges a mapping or a list of mappings", self._where(source)
+                        )
+                    for key, value in self.build(source, at, depth + 1, copy).items():
+                        merged.setdefault(key, value)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError("a key must be plain text", self._where(key_node))
+            # The raw text, so `no:` or `1:` stay the strings a steward typed.
+            key = key_node.value
+            here = (*at, key)
+            if key in out:
+                first = self.lines[here]
+                raise InputError(
+                    f"duplicate key '{key}' (first at line {first}); keep one",
+                    self._where(key_node),
+                    key_path(here),
+                )
+            self.lines[here] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, here, depth + 1, copy)
+        return {**merged, **out}
 
 
 def load_model(path: Path, model: type[M]) -> M:

@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView
 from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG, STATUTE_TERM
 from cdw_datahub.errors import InputError
+from cdw_datahub.output import append_row, write_cell
 from cdw_datahub.policy import Policy
 
 FORMAT = "cdw-datahub worksheet 1"
@@ -205,7 +206,7 @@ def build_workbook(
     ws.title = FIELDS_SHEET
 
     for i, col in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
+        cell = write_cell(ws, 1, i, col.header)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = EDIT_HEADER if col.editable else HEADER
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -215,7 +216,9 @@ def build_workbook(
     rows = [_row(policy, pid, ds, fv) for ds in selected for fv in ds.fields]
     for r, row in enumerate(rows, start=2):
         for i, col in enumerate(COLUMNS, start=1):
-            cell = ws.cell(row=r, column=i, value=row.get(col.key) or None)
+            # text cells only, formula-like text quoted (output.spreadsheet_text; the importer
+            # removes the quote again)
+            cell = write_cell(ws, r, i, row.get(col.key) or None)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if col.editable:
                 cell.protection = Protection(locked=False)
@@ -237,9 +240,9 @@ def build_workbook(
     last = max(len(rows) + 1, 2)
     for i, (key, values) in enumerate(columns.items(), start=1):
         letter = get_column_letter(i)
-        lists.cell(row=1, column=i, value=key)
+        write_cell(lists, 1, i, key)
         for j, value in enumerate(values, start=2):
-            lists.cell(row=j, column=i, value=value)
+            write_cell(lists, j, i, value)
         if not values:
             continue
         source = f"{LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
@@ -262,21 +265,21 @@ def build_workbook(
 
     info = wb.create_sheet(INSTRUCTIONS_SHEET, 0)
     for r, line in enumerate(INSTRUCTIONS.splitlines(), start=1):
-        cell = info.cell(row=r, column=1, value=line or None)
+        cell = write_cell(info, r, 1, line or None)
         if r == 1 or line.endswith(":") or line in ("Columns", "Blank cells"):
             cell.font = Font(bold=True)
     info.column_dimensions["A"].width = 110
     wb.active = wb.index(ws)
 
     meta = wb.create_sheet(META_SHEET)
-    meta.append(["format", FORMAT])
-    meta.append(["catalog", catalog.location])
-    meta.append(["program", pid])
-    meta.append(["datasets", ", ".join(ds.table for ds in selected)])
-    meta.append(["exported_at", datetime.now(timezone.utc).isoformat(timespec="seconds")])
-    meta.append(["columns", ", ".join(c.header for c in COLUMNS)])
+    append_row(meta, ["format", FORMAT])
+    append_row(meta, ["catalog", catalog.location])
+    append_row(meta, ["program", pid])
+    append_row(meta, ["datasets", ", ".join(ds.table for ds in selected)])
+    append_row(meta, ["exported_at", datetime.now(timezone.utc).isoformat(timespec="seconds")])
+    append_row(meta, ["columns", ", ".join(c.header for c in COLUMNS)])
     for row in rows:
-        meta.append(["field", row["dataset"], row["field"]])
+        append_row(meta, ["field", row["dataset"], row["field"]])
     meta.sheet_state = "veryHidden"
 
     out = io.BytesIO()

@@ -14,6 +14,7 @@ A blank cell is "no change"; a value is erased only when the row's Clear column 
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import zipfile
@@ -27,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from cdw_datahub.errors import InputError
-from cdw_datahub.output import atomic_write_text
+from cdw_datahub.output import FORMULA_STARTS, atomic_write_text, from_spreadsheet_text
 from cdw_datahub.policy import Policy, clear_cache, load_policy
 from cdw_datahub.worksheet.export import (
     COLUMNS,
@@ -41,6 +42,12 @@ from cdw_datahub.worksheet.export import (
 from cdw_datahub.worksheet.yaml_edit import YamlEdit
 
 TEXT_KEYS = ("name", "definition", "valid_inputs", "source", "notes", "guide_for_use")
+# Bounds on what a workbook may unpack to (checked from the zip directory before opening it):
+# a 10,000-field worksheet is about 25 MB of XML; a zip bomb is hundreds of MB or more.
+MAX_XLSX_BYTES = 100_000_000
+MAX_XLSX_PART_BYTES = 50_000_000
+MAX_XLSX_MEMBERS = 1_000
+_NUMBER_START = re.compile(r"-\.?\d")
 LIST_KEYS = ("terms", "categories", "statutes")
 
 
@@ -111,13 +118,70 @@ def _current(policy: Policy, program: str, table: str, column: str) -> dict[str,
     return out
 
 
-def read_workbook(path: Path, policy: Policy) -> Plan:
+def _check_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack past the limits, from the zip directory alone.
+
+    Python's zipfile never inflates a member past the size its directory declares, so these
+    sizes bound what openpyxl can read (an xlsx is a zip of XML parts).
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise InputError(
+            f"the workbook has {len(members):,} parts; the limit is {MAX_XLSX_MEMBERS:,}", str(path)
+        )
+    for member in members:
+        if member.file_size > MAX_XLSX_PART_BYTES:
+            raise InputError(
+                f"part '{member.filename}' unpacks to {member.file_size:,} bytes; the limit is "
+                f"{MAX_XLSX_PART_BYTES // 1_000_000} MB per part",
+                str(path),
+            )
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_BYTES:
+        raise InputError(
+            f"the workbook unpacks to {total:,} bytes; the limit is "
+            f"{MAX_XLSX_BYTES // 1_000_000} MB",
+            str(path),
+        )
+
+
+def _open(path: Path) -> Any:
+    """The workbook in read-only (streaming) mode, formulas as written: only the sheets read
+    below are parsed, and a formula cell is seen as one (not as its cached value)."""
     try:
-        wb = load_workbook(path, data_only=True)
+        _check_size(path)
+        return load_workbook(path, read_only=True, data_only=False)
     except FileNotFoundError as e:
         raise InputError("file not found", str(path)) from e
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException) as e:
         raise InputError(f"not an .xlsx workbook ({e})", str(path)) from e
+
+
+def _formula_problem(header: str, raw: Any, text: str, key: str, data_type: str) -> str | None:
+    """Why a cell may not be taken (a formula, or text a spreadsheet would run as one)."""
+    if data_type == "f":
+        return f"{header} holds a formula; type the text itself (formulas are not accepted)"
+    if not isinstance(raw, str) or key not in TEXT_KEYS or not text.startswith(FORMULA_STARTS):
+        return None
+    if key == "valid_inputs" and _NUMBER_START.match(text):
+        return None  # "-90 to 90", "-1 means unknown": a negative number starts a valid input
+    return (
+        f"{header} begins with '{text[0]}', which a spreadsheet runs as a formula; "
+        "start the text with a word"
+        + (" (a negative number may start Valid inputs)" if text[0] == "-" else "")
+    )
+
+
+def read_workbook(path: Path, policy: Policy) -> Plan:
+    wb = _open(path)
+    try:
+        return _read(wb, path, policy)
+    finally:
+        wb.close()
+
+
+def _read(wb: Any, path: Path, policy: Policy) -> Plan:
     problems: list[tuple[str, str]] = []
 
     def bad(where: str, message: str) -> None:
@@ -135,6 +199,7 @@ def read_workbook(path: Path, policy: Policy) -> Plan:
     for row in wb[META_SHEET].iter_rows(values_only=True):
         if not row or row[0] is None:
             continue
+        row = tuple(from_spreadsheet_text(v) for v in row)  # the quote the export added
         if row[0] == "field":
             exported.add((str(row[1]), str(row[2])))
         else:
@@ -180,7 +245,9 @@ def read_workbook(path: Path, policy: Policy) -> Plan:
     statutes = {s.id for s in policy.statutes.values()}
     seen: dict[tuple[str, str], int] = {}
 
-    for r, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for r, row_cells in enumerate(ws.iter_rows(min_row=2), start=2):
+        row = tuple(from_spreadsheet_text(c.value) for c in row_cells)
+        kinds = [getattr(c, "data_type", "n") for c in row_cells]
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
 
@@ -222,6 +289,13 @@ def read_workbook(path: Path, policy: Policy) -> Plan:
         for col in EDITABLE:
             raw = values[col.key]
             if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            index = by_key[col.key]
+            kind = kinds[index] if index < len(kinds) else "n"
+            formula = _formula_problem(col.header, raw, str(raw).strip(), col.key, kind)
+            if formula:
+                bad(cell(col.key), formula)
+                ok = False
                 continue
             if isinstance(raw, (bool, datetime, date, time)) or (
                 col.key not in ("valid_inputs", "notes", "source", "guide_for_use")

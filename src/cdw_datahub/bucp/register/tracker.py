@@ -44,6 +44,7 @@ from cdw_datahub.bucp.register.store import (
     parse_solution,
 )
 from cdw_datahub.errors import InputError
+from cdw_datahub.output import from_spreadsheet_text
 
 DATE_COLUMNS = {
     "drafted": "drafted",
@@ -227,6 +228,7 @@ def parse_tracker(lines: Iterable[str], name: str) -> list[TrackerRow]:
                 raise InputError(
                     f"{len(values)} cells but {len(columns)} columns", f"{name}:row {number}"
                 )
+            values = [from_spreadsheet_text(v) for v in values]  # the export's quote
             parsed = _row(number, dict(zip(columns, values, strict=False)), path)
             bucp_id = parsed.bucp.id or ""
             if bucp_id in seen:
