@@ -67,6 +67,22 @@ class Catalog:
                 field_props[field["fieldPath"]] = props
         return views.dataset_view(urn, aspects, field_props)
 
+    def harvested(self) -> dict[str, int]:
+        """Dataset URN -> when ingestion last saw its schema (epoch ms), where the backend
+        records it (Lite and file-sink JSON do; a server reader may not: then {})."""
+        observed = getattr(self.backend, "last_observed", None)
+        return observed("dataset", "schemaMetadata") if observed else {}
+
+    @property
+    def public_location(self) -> str:
+        """Where the catalog is, safe to print in a document: a server URL as is, a local
+        catalog by its kind and file name only (no machine's paths in an export)."""
+        location = self.location
+        for prefix, kind in (("lite:", "DataHub Lite"), ("file:", "DataHub file-sink JSON")):
+            if location.startswith(prefix):
+                return f"{kind} ({Path(location[len(prefix) :]).name})"
+        return location
+
     def terms(self) -> dict[str, TermView]:
         return {urn: views.term_view(urn, a) for urn, a in self.backend.entities("glossaryTerm")}
 
