@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from cdw_datahub.bucp.writers import ExportDocument
 
 Item = tuple[Any, ...]
+LIST_SEPARATOR = "; "
 NOT_RECORDED = "not recorded (export with --bucp ID to take it from the register)"
 
 
@@ -55,8 +56,10 @@ def cover_items(doc: ExportDocument) -> list[Item]:
         ("Export date", doc.generated),
         ("Catalog", doc.catalog),
         ("Catalog harvest date(s)", _harvest(datasets)),
-        (f"Datasets ({len(datasets)})", "\n".join(f"{d['dataset']} ({d['fields']} field(s))"
-                                                  for d in datasets) or "none"),  # fmt: skip
+        (
+            f"Datasets ({len(datasets)})",
+            "\n".join(f"{d['dataset']} ({d['fields']} field(s))" for d in datasets) or "none",
+        ),  # fmt: skip
         ("Fields", len(doc.rows)),
         ("Fields by classification level",),
     ]
@@ -74,24 +77,21 @@ def cover_items(doc: ExportDocument) -> list[Item]:
                       statute["url"] or None, statute["status"]))  # fmt: skip
     items.append(("Sheets",))
     items += [
-        ("Fields", "the BUCP Technical Fields, one row per field"),
-        ("Statutes", "one row per statute and field, each citation linked to its official text"),
-        ("Summary", "statutes by dataset, classification and controls, late-statute risk"),
-        ("Glossary", "the department's terms used by these fields"),
+        ("Fields sheet", "the BUCP Technical Fields, one row per field"),
+        ("Statutes sheet", "one row per statute and field, each citation linked to its text"),
+        ("Summary sheet", "statutes by dataset, classification and controls, late-statute risk"),
+        ("Glossary sheet", "the department's terms used by these fields"),
     ]
     return items
 
 
 def _fields_text(groups: list[dict[str, Any]]) -> str:
+    """`dataset: a, b` per line; a field is a name or a statute's {field, status, ...} entry."""
     return "\n".join(
         f"{g['dataset']}: "
-        + ", ".join(f if isinstance(f, str) else _field_ref(f) for f in g["fields"])
+        + ", ".join(f if isinstance(f, str) else f["field"] for f in g["fields"])
         for g in groups
     )
-
-
-def _field_ref(f: dict[str, Any]) -> str:
-    return f["field"]
 
 
 def summary_items(s: dict[str, Any]) -> list[Item]:
@@ -101,7 +101,8 @@ def summary_items(s: dict[str, Any]) -> list[Item]:
         items.append(("none", "no statute is recorded on these fields"))
     for statute in s["statutes"]:
         decided = "\n".join(
-            d["text"] + "".join(f"\nwhy {r['id']}: {r['reason']}" for r in d["rules"] if r["reason"])
+            d["text"]
+            + "".join(f"\nwhy {r['id']}: {r['reason']}" for r in d["rules"] if r["reason"])
             for d in statute["decisions"]
         )
         items.append((statute["citation"], statute["title"] or statute["citation"],
@@ -125,10 +126,8 @@ def summary_items(s: dict[str, Any]) -> list[Item]:
     items.append(("What it means", risk["explanation"]))
     items.append(("Fields without statute review", risk["not_assessed_count"], None,
                   _fields_text(risk["not_assessed"])))  # fmt: skip
+    items.append(("Statutes suggested, awaiting legal review", risk["suggested_count"]))
     items.append(("Unclassified", len(s["unclassified_fields"])))
     items.append(("Suggested, not reviewed", len(s["suggested_fields"])))
     items.append(("No definition", len(s["undefined_fields"])))
     return items
-
-
-LIST_SEPARATOR = "; "

@@ -23,7 +23,7 @@ from cdw_datahub.bucp.export import Facts, Level
 CLASSIFICATION_STATUSES = ("reviewed", "suggested", "unclassified", "inherited")
 LATE_STATUTE_RISK = (
     "A statute that restricts sharing, found during approval instead of now, stalls the BUCP: "
-    "the fields below have no statute review yet, so one may still apply to them."
+    "no rule matched the fields below and legal has not assessed them, so one may still apply."
 )
 
 
@@ -112,9 +112,14 @@ def _by_dataset(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _classification(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, Any]:
     level, unclassified_count = strictest(rows, facts)
-    controls: list[str] = list(level.controls) if level else []
+    # control -> what requires it (the strictest level, the unclassified fields' Moderate)
+    sources: dict[str, list[str]] = {}
+    for control in level.controls if level else ():
+        sources.setdefault(control, []).append(level.name if level else "")
     if unclassified_count:
-        controls += [c for c in facts.unclassified_controls if c not in controls]
+        for control in facts.unclassified_controls:
+            sources.setdefault(control, []).append(facts.unclassified_label)
+    controls = list(sources)
     by_level = {lvl.name: 0 for lvl in facts.levels}
     by_level[facts.unclassified_label] = 0
     by_status = dict.fromkeys(CLASSIFICATION_STATUSES, 0)
@@ -126,6 +131,7 @@ def _classification(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, A
         "level": level.id if level else None,
         "fips199": None if level else facts.unclassified_fips199,
         "controls": controls,
+        "control_sources": sources,
         "unclassified_fields": unclassified_count,
         "by_level": by_level,
         "by_status": by_status,
@@ -135,6 +141,7 @@ def _classification(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, A
 def _glossary(
     rows: Sequence[dict[str, Any]], facts: Facts, terms_used: dict[str, list[str]] | None
 ) -> list[dict[str, Any]]:
+    glossary: list[dict[str, Any]]
     if terms_used is not None:
         glossary = [
             {"term": facts.term_name(urn), "definition": facts.terms.get(urn, ("", ""))[1],
@@ -190,6 +197,7 @@ def build_summary(
             "explanation": LATE_STATUTE_RISK,
             "not_assessed": _by_dataset(not_assessed),
             "not_assessed_count": len(not_assessed),
+            "suggested_count": sum(1 for r in rows if r.get("statute_status") == "suggested"),
         },
         "unclassified_fields": [
             _ref(r) for r in rows if r["classification_status"] == "unclassified"
@@ -275,8 +283,7 @@ def summary_text(summary: dict[str, Any], markdown: bool = False) -> str:
         "- required NIST SP 800-53 controls: ", [", ".join(c["controls"]) or "none listed"], "    "
     )
     lines.append(
-        "- fields by level: "
-        + ", ".join(f"{k} {v}" for k, v in c["by_level"].items() if v)
+        "- fields by level: " + ", ".join(f"{k} {v}" for k, v in c["by_level"].items() if v)
     )
     lines.append("- fields by status: " + ", ".join(f"{k} {v}" for k, v in c["by_status"].items()))
     lines.append("")
@@ -294,6 +301,7 @@ def summary_text(summary: dict[str, Any], markdown: bool = False) -> str:
     lines.append(f"{h}Late-statute risk ({risk['not_assessed_count']} field(s) without review)")
     lines += textwrap.wrap(risk["explanation"], 100)
     lines += _grouped_lines(risk["not_assessed"])
+    lines.append(f"- statutes suggested, awaiting legal review: {risk['suggested_count']} field(s)")
     for key, what in (
         ("unclassified_fields", "unclassified"),
         ("suggested_fields", "classification suggested, not reviewed"),

@@ -218,9 +218,7 @@ def field_columns(statute_columns: int, statute_width: float = 13) -> list[Colum
     ]
     for i in range(statute_columns):
         header = "Statute" if statute_columns == 1 else f"Statute {i + 1}"
-        columns.append(
-            Column(header, statute_width, _statute(i, "citation"), _statute(i, "url"))
-        )
+        columns.append(Column(header, statute_width, _statute(i, "citation"), _statute(i, "url")))
     columns += [
         Column("Glossary terms", 10, _key("glossary_terms")),
         Column("Steward", 10, _key("steward")),
@@ -279,7 +277,10 @@ def build_workbook(doc: ExportDocument) -> Any:
     short = link_width([short_citation(c) for c in citations])
     table_sheet(wb.create_sheet("Fields"), field_columns(max(most, 1), short), doc.rows, footer)
     table_sheet(
-        wb.create_sheet("Statutes"), statute_columns(link_width(citations)), statute_rows(doc), footer
+        wb.create_sheet("Statutes"),
+        statute_columns(link_width(citations)),
+        statute_rows(doc),
+        footer,
     )
     pairs_sheet(wb.create_sheet("Summary"), "Summary", summary_items(doc.summary), footer)
     table_sheet(wb.create_sheet("Glossary"), GLOSSARY_COLUMNS, doc.summary["glossary"], footer)
