@@ -428,7 +428,7 @@ def collect(
 
 def _add_harvest_dates(summary: dict[str, Any], catalog: Catalog) -> None:
     """Each dataset's catalog harvest date (UTC), from the schema aspect's lastObserved."""
-    observed = catalog.harvested()
+    observed = catalog.harvested([d["dataset_urn"] for d in summary["datasets"]])
     for entry in summary["datasets"]:
         when = observed.get(entry["dataset_urn"])
         entry["harvested"] = (

@@ -67,11 +67,11 @@ class Catalog:
                 field_props[field["fieldPath"]] = props
         return views.dataset_view(urn, aspects, field_props)
 
-    def harvested(self) -> dict[str, int]:
-        """Dataset URN -> when ingestion last saw its schema (epoch ms), where the backend
-        records it (Lite and file-sink JSON do; a server reader may not: then {})."""
+    def harvested(self, urns: Sequence[str]) -> dict[str, int]:
+        """Dataset URN -> when ingestion last saw its schema (`systemMetadata.lastObserved`,
+        epoch ms), for the datasets that have one; a backend without the record gives {}."""
         observed = getattr(self.backend, "last_observed", None)
-        return observed("dataset", "schemaMetadata") if observed else {}
+        return observed(list(urns), "schemaMetadata") if observed else {}
 
     @property
     def public_location(self) -> str:

@@ -72,15 +72,19 @@ class LiteBackend:
         )
         yield from _group_rows(rows)
 
-    def last_observed(self, entity_type: str, aspect_name: str) -> dict[str, int]:
-        """URN -> when ingestion last saw that aspect (systemMetadata.lastObserved, epoch ms)."""
-        low, high = _type_range(entity_type)
-        rows = self._db.execute(
-            "SELECT urn, system_metadata FROM metadata_aspect_v2 "
-            "WHERE version = 0 AND aspect_name = ? AND urn >= ? AND urn < ?",
-            (aspect_name, low, high),
-        )
-        return _observed((urn, json.loads(meta) if meta else None) for urn, meta in rows)
+    def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
+        """URN -> when ingestion last wrote or saw that aspect (systemMetadata.lastObserved)."""
+        found: list[tuple[str, Any]] = []
+        for start in range(0, len(urns), 500):  # SQLite's bound-parameter limit
+            batch = list(urns[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                "SELECT urn, system_metadata FROM metadata_aspect_v2 "  # noqa: S608 - only ?s
+                f"WHERE version = 0 AND aspect_name = ? AND urn IN ({marks})",
+                (aspect_name, *batch),
+            )
+            found += [(urn, json.loads(meta) if meta else None) for urn, meta in rows]
+        return _observed(found)
 
     def get(self, urn: str) -> Aspects | None:
         rows = self._db.execute(
@@ -165,13 +169,8 @@ class FileBackend:
         if mcp.systemMetadata is not None:
             self._observed[(mcp.entityUrn, mcp.aspectName)] = mcp.systemMetadata.to_obj()
 
-    def last_observed(self, entity_type: str, aspect_name: str) -> dict[str, int]:
-        low, high = _type_range(entity_type)
-        return _observed(
-            (urn, meta)
-            for (urn, aspect), meta in self._observed.items()
-            if aspect == aspect_name and low <= urn < high
-        )
+    def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
+        return _observed((urn, self._observed.get((urn, aspect_name))) for urn in urns)
 
     def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
         low, high = _type_range(entity_type)
