@@ -99,6 +99,9 @@ class Facts:
     programs: dict[str, str]  # program id -> display name
     people: dict[str, str]  # corpuser URN -> display name
     statute_rules: dict[str, str] = field(default_factory=dict)  # rule id -> its reason
+    # rule id -> the statute term URNs it suggests: one attribution lists every rule that
+    # matched a field, and each statute should name only the rules that suggest it
+    rule_statutes: dict[str, frozenset[str]] = field(default_factory=dict)
     _level_index: dict[str, int] = field(default_factory=dict)
     category_rank: dict[str, int] = field(default_factory=dict)
 
@@ -171,6 +174,7 @@ def load_facts(
     programs: dict[str, str] = {}
     people: dict[str, str] = {}
     statute_rules: dict[str, str] = {}
+    rule_statutes: dict[str, frozenset[str]] = {}
 
     if policy is not None:
         levels = [Level(lvl.id, lvl.name, tuple(lvl.controls)) for lvl in policy.levels]
@@ -179,7 +183,11 @@ def load_facts(
         unclassified = (u.label, u.fips199, tuple(u.controls))
         for urn, s in policy.statutes.items():
             statutes[urn] = Statute(urn, s.citation, s.title, s.url or "")
-        statute_rules = {r.id: (r.description or "").strip() for r in policy.statute_rules()}
+        from cdw_datahub.policy import term_urn
+
+        for rule in policy.statute_rules():
+            statute_rules[rule.id] = " ".join((rule.description or "").split())
+            rule_statutes[rule.id] = frozenset(term_urn(s) for s in rule.statutes)
         for urn, t in policy.terms.items():
             terms[urn] = (t.name, t.definition or "")
         for p in policy.programs.values():
@@ -222,6 +230,7 @@ def load_facts(
         programs=programs,
         people=people,
         statute_rules=statute_rules,
+        rule_statutes=rule_statutes,
     )
 
 
@@ -298,6 +307,10 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
     for t in fv.terms:
         if t.urn.startswith(STATUTE_TERM):
             rules = [r for r in (t.rule or "").split(",") if r]
+            if t.provenance not in ("ui", "reviewed"):
+                rules = [
+                    r for r in rules if t.urn in facts.rule_statutes.get(r, frozenset((t.urn,)))
+                ]
             found.append({**facts.statute(t.urn).as_dict(), "status": _statute_status(t.provenance),
                           "rules": [_public_rule(r) for r in rules]})  # fmt: skip
     if found:

@@ -229,11 +229,12 @@ def _statute_lines(s: dict[str, Any], markdown: bool) -> list[str]:
             if rule["reason"]:
                 lines += _wrapped(f"      why {rule['id']}: ", [rule["reason"]], "        ")
     for ds in s["datasets"]:
-        names = [
-            f["field"] + ("" if f["status"] == s["status"] else f" ({f['status']})")
-            for f in ds["fields"]
-        ]
-        lines += _wrapped(f"    {ds['dataset']} ({len(names)}): ", names, "        ")
+        by_status: dict[str, list[str]] = {}
+        for f in ds["fields"]:
+            by_status.setdefault(f["status"], []).append(f["field"])
+        for status, names in by_status.items():
+            tag = f" {status}" if s["status"] == "partly reviewed" else ""
+            lines += _wrapped(f"    {ds['dataset']}{tag} ({len(names)}): ", names, "        ")
     return lines
 
 

@@ -134,11 +134,16 @@ def table_sheet(
     print_setup(ws, footer)
 
 
-def pairs_sheet(ws: Any, title: str, items: Sequence[tuple[Any, ...]], footer: str) -> None:
+def pairs_sheet(
+    ws: Any,
+    title: str,
+    items: Sequence[tuple[Any, ...]],
+    footer: str,
+    widths: tuple[float, float, float] = (34, 70, 50),
+) -> None:
     """A titled list of label / value rows (the cover and the summary). An item is (label,),
     a section heading, or (label, value[, link[, value, ...]])."""
     st = _styles()
-    widths = (34.0, 70.0, 50.0)
     put_cell(ws, 1, 1, title).font = st["title"]
     ws.row_dimensions[1].height = 22
     r = 2
@@ -270,7 +275,7 @@ def build_workbook(doc: ExportDocument) -> Any:
     wb = Workbook()
     cover = wb.active
     cover.title = "Cover"
-    pairs_sheet(cover, doc.title, cover_items(doc), footer)
+    pairs_sheet(cover, doc.title, cover_items(doc), footer, widths=(30, 60, 14))
     cover.page_setup.orientation = "portrait"
     most = max((len(r["statutes"]) for r in doc.rows), default=0)
     citations = [s["citation"] for s in doc.summary["statutes"]]
