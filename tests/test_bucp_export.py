@@ -811,3 +811,4 @@ def test_table_is_the_default_on_a_terminal(workdir: Path, lite_catalog: str) ->
     ]  # fmt: skip
     assert set(rule.replace(" ", "")) == {"-"}
     assert "ssn_nbr" in row and "Personal" in row
+    assert "Direct identifier" in row and "direct_identifier" not in row  # display names

@@ -189,3 +189,22 @@ def test_whole_package_renders_and_the_cover_names_the_bucp(package: Path, tmp_p
     assert BUCP in pages[0] and "California Department of Public Health" in pages[0]
     assert all(f"{BUCP} Technical Fields" in p for p in pages)  # the footer names the BUCP
     assert not any(PATH_LIKE.search(p.replace("https://", "")) for p in pages)
+
+
+def test_a_request_the_catalog_no_longer_matches_exits_2(demo_dir: Path, tmp_path: Path) -> None:
+    """The register names a field the catalog does not have (dropped since the request), and a
+    BUCP that requests nothing yet: both are bad input naming the BUCP, never an empty sheet."""
+    from cdw_datahub.bucp.register.store import NewBucp, open_register
+
+    shutil.copy(demo_dir / "bucp-register.db", tmp_path / "r.db")
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with open_register(url) as reg:  # written directly: `bucp request` would check the catalog
+        reg.request(BUCP, "w2w.commute", ["weather_conditions"])
+        empty = reg.new(NewBucp("t", "w2w", "Department of Aging", "CDW"))
+    done = cli(demo_dir, "bucp", "export", "--bucp", BUCP, "--register", url, "--format", "json")
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"{BUCP}: 'requested':" in done.stderr
+    assert "no field matches 'w2w.commute.weather_conditions'" in done.stderr
+    assert "did you mean 'commute.weather_condition'" in done.stderr
+    done = cli(demo_dir, "bucp", "export", "--bucp", empty, "--register", url, "--format", "json")
+    assert done.returncode == 2 and "requests no datasets yet" in done.stderr

@@ -82,7 +82,7 @@ TABLE_COLUMNS = (
     ("type", "type"),
     ("classification", "classification"),
     ("status", "classification_status"),
-    ("categories", "categories"),
+    ("categories", "category_names"),
     ("statutes", "statutes"),
 )
 
