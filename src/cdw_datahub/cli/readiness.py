@@ -54,13 +54,13 @@ def readiness(
     Exit 0 when every required control is implemented, 1 when gaps remain.
     """
     settings = get_settings(catalog, register)
-    path = receiving or settings.policies_dir / RECEIVING_FILE
+    # the classification scheme says which controls the data requires: no scheme, no answer
+    glossary_dir, policies_dir = settings.policy_dirs()
+    path = receiving or policies_dir / RECEIVING_FILE
     env = load_receiving(path).environment(environment, str(path))
     request = load_request(settings.register, bucp_id)
     with open_catalog(settings.catalog) as cat:
-        _, summary, _ = collect(
-            cat, Selection(), None, settings.glossary_dir, settings.policies_dir, request=request
-        )
+        _, summary, _ = collect(cat, Selection(), None, glossary_dir, policies_dir, request=request)
     result = assess(request, summary, env)
     draft = security_draft(result)
     with open_register(settings.register) as reg:
