@@ -133,23 +133,38 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
+_CITATIONS = HEADERS.index("Statute citations")
+
+
+def _md_link(statute: dict[str, Any]) -> str:
+    """Each citation its own link (the cell can hold several)."""
+    text = _md_cell(statute["citation"]).replace("[", "\\[").replace("]", "\\]")
+    url = statute["url"].replace(" ", "%20").replace(")", "%29")
+    return f"[{text}]({url})" if url else text
+
+
 def write_md(doc: ExportDocument, out: IO[str]) -> None:
     from cdw_datahub.bucp.sheets import cover_items
 
     out.write(f"# {doc.title}\n\n")
     for item in cover_items(doc):
+        if item == ("Sheets",):  # the workbook's guide; this document has sections instead
+            break
         if len(item) == 1:
             out.write(f"\n**{_md_cell(str(item[0]))}**\n\n")
-        else:
-            value = _md_cell(str(item[1]))
-            value = f"[{value}]({item[2]})" if len(item) > 2 and item[2] else value
-            out.write(f"- {_md_cell(str(item[0]))}: {value}\n")
+            continue
+        value = _md_cell(str(item[1]))
+        value = f"[{value}]({item[2]})" if len(item) > 2 and item[2] else value
+        extra = "".join(f" ({_md_cell(str(v))})" for v in item[3:] if v)
+        out.write(f"- {_md_cell(str(item[0]))}: {value}{extra}\n")
     out.write("\n")
     out.write("## Technical fields\n\n")
     out.write("| " + " | ".join(HEADERS) + " |\n")
     out.write("|" + "---|" * len(HEADERS) + "\n")
     for row in doc.rows:
-        out.write("| " + " | ".join(_md_cell(c) for c in cells(row)) + " |\n")
+        texts = [_md_cell(c) for c in cells(row)]
+        texts[_CITATIONS] = LIST_SEPARATOR.join(_md_link(s) for s in row["statutes"])
+        out.write("| " + " | ".join(texts) + " |\n")
     out.write("\n## Summary\n\n")
     out.write(summary_text(doc.summary, markdown=True))
 
