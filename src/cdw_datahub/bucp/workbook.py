@@ -219,7 +219,7 @@ def field_columns(statute_columns: int, statute_width: float = 13) -> list[Colum
         Column("Guide for use", 12, _key("guide_for_use")),
         Column("Classification", 11, _key("classification")),
         Column("Categories", 10, _key("category_names")),
-        Column("Classification status", 9, _key("classification_status")),
+        Column("Classification status", 12, _key("classification_status")),
     ]
     for i in range(statute_columns):
         header = "Statute" if statute_columns == 1 else f"Statute {i + 1}"
