@@ -208,3 +208,74 @@ def test_a_request_the_catalog_no_longer_matches_exits_2(demo_dir: Path, tmp_pat
     assert "did you mean 'commute.weather_condition'" in done.stderr
     done = cli(demo_dir, "bucp", "export", "--bucp", empty, "--register", url, "--format", "json")
     assert done.returncode == 2 and "requests no datasets yet" in done.stderr
+
+
+# Pagila's `film` table (the PostgreSQL sample database), as a catalog would show it, with
+# hostile extras: a 1,500-character definition, five statutes on one field, no labels at all.
+PAGILA_FILM = [
+    ("film_id", "INTEGER"), ("title", "VARCHAR(255)"), ("description", "TEXT"),
+    ("release_year", "INTEGER"), ("language_id", "SMALLINT"), ("original_language_id", "SMALLINT"),
+    ("rental_duration", "SMALLINT"), ("rental_rate", "NUMERIC(4,2)"), ("length", "SMALLINT"),
+    ("replacement_cost", "NUMERIC(5,2)"), ("rating", "MPAA_RATING"), ("last_update", "TIMESTAMP"),
+    ("special_features", "TEXT[]"), ("fulltext", "TSVECTOR"),
+]  # fmt: skip
+
+
+def _pagila_document() -> Any:
+    from cdw_datahub.bucp.export import Facts, Level, Statute, export_rows
+    from cdw_datahub.bucp.summary import build_summary
+    from cdw_datahub.bucp.writers import ExportDocument
+    from cdw_datahub.catalog import Association, DatasetView, FieldView
+
+    statutes = {
+        f"urn:li:glossaryTerm:cdw.statute.s{i}": Statute(
+            f"urn:li:glossaryTerm:cdw.statute.s{i}",
+            f"California Civil Code section 1798.{i}, subdivision (a)",
+            f"Statute {i}",
+            f"https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml?sectionNum=1798.{i}",
+        )
+        for i in range(1, 6)
+    }
+    facts = Facts([Level("public", "Public"), Level("personal", "Personal", ("AC-2",))],
+                  {"quasi_identifier": "Quasi-identifier"}, "unclassified - protect as Moderate",
+                  "Moderate", ("AC-2",), statutes, {}, {"pagila": "Pagila"}, {})  # fmt: skip
+    fields = [
+        FieldView(path, native, True, path == "film_id",
+                  f"A film's {path.replace('_', ' ')}. " * (60 if path == "description" else 1),
+                  "ingested", None,
+                  [Association("urn:li:tag:cdw.level.personal", "suggested", "r")],
+                  [Association(u, "suggested", "r") for u in statutes] if path == "title" else [])
+        for path, native in PAGILA_FILM
+    ]  # fmt: skip
+    view = DatasetView("urn:li:dataset:(urn:li:dataPlatform:postgres,pagila.public.film,PROD)",
+                       "pagila.public.film", "postgres", None, "urn:li:domain:cdw.pagila",
+                       fields=fields * 6)  # fmt: skip
+    rows = export_rows([(view, view.fields)], facts)
+    return ExportDocument("Pagila film", "https://gms.example.org", "2026-12-01", rows,
+                          build_summary(rows, facts))  # fmt: skip
+
+
+@needs_office
+def test_a_public_schema_with_hostile_cells_still_prints_as_a_form(tmp_path: Path) -> None:
+    from cdw_datahub.bucp.workbook import MAX_ROW_HEIGHT_PT
+    from cdw_datahub.bucp.writers import write
+
+    doc = _pagila_document()
+    assert {r["dataset"] for r in doc.rows} == {"pagila.film"}
+    assert all(r["field_name"] and r["field_name_status"] == "not yet defined" for r in doc.rows)
+    xlsx = tmp_path / "pagila.xlsx"
+    write(doc, "xlsx", xlsx)
+    cells = _cells(xlsx)["Fields"]
+    header = cells[0]
+    assert [h for h in header if h.startswith("Statute")] == [f"Statute {i}" for i in range(1, 6)]
+    from openpyxl import load_workbook
+
+    ws = load_workbook(xlsx)["Fields"]
+    assert max(ws.row_dimensions[r].height for r in range(2, ws.max_row + 1)) <= MAX_ROW_HEIGHT_PT
+    pdf = _render(_only_sheet(xlsx, "Fields", tmp_path / "fields.xlsx"), tmp_path / "pdf")
+    pages = _pages(pdf)
+    assert all(w > h for w, h in _sizes(pdf, len(pages)))
+    assert len(pages) <= math.ceil(len(doc.rows) / 2) + 1
+    for page in pages:
+        first = next(line for line in page.splitlines() if line.strip())
+        assert "Dataset" in first and "Steward" in first and "Statute 5" in first
