@@ -457,7 +457,7 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
     assert ssn["statutes"] == [
         {"citation": "Cal. Civ. Code § 1798.24",
          "title": "Information Practices Act: conditions of disclosure", "url": IPA_URL,
-         "status": "reviewed", "rules": ["f"]}
+         "status": "reviewed", "rules": ["f"], "inherited_from": []}
     ]  # fmt: skip
     assert ssn["statute_status"] == "reviewed"
     assert ssn["glossary_terms"] == []  # statute terms are not business terms

@@ -279,3 +279,21 @@ def test_a_public_schema_with_hostile_cells_still_prints_as_a_form(tmp_path: Pat
     for page in pages:
         first = next(line for line in page.splitlines() if line.strip())
         assert "Dataset" in first and "Steward" in first and "Statute 5" in first
+
+
+def test_a_view_column_reads_as_inherited(demo_dir: Path) -> None:
+    """The W2W summary view takes its classification and statutes through column lineage:
+    the cover's and summary's fourth status, and the statute says where it came from."""
+    done = cli(demo_dir, "bucp", "export", "--dataset", "w2w.participant_commute_summary",
+               "--format", "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    county = next(r for r in doc["fields"] if r["field"] == "home_county")
+    assert county["classification_status"] == "inherited"
+    assert county["statute_status"] == "inherited"
+    assert {s["status"] for s in county["statutes"]} == {"inherited"}
+    assert county["statutes"][0]["inherited_from"] == ["participant.home_county"]
+    by_status = doc["summary"]["classification"]["by_status"]
+    assert by_status["inherited"] == 3
+    decisions = [d["text"] for s in doc["summary"]["statutes"] for d in s["decisions"]]
+    assert "inherited through lineage from participant.home_county" in decisions

@@ -311,10 +311,13 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
                 rules = [
                     r for r in rules if t.urn in facts.rule_statutes.get(r, frozenset((t.urn,)))
                 ]
-            found.append({**facts.statute(t.urn).as_dict(), "status": _statute_status(t.provenance),
-                          "rules": [_public_rule(r) for r in rules]})  # fmt: skip
+            status = "inherited" if t.inherited_from else _statute_status(t.provenance)
+            found.append({**facts.statute(t.urn).as_dict(), "status": status,
+                          "rules": [_public_rule(r) for r in rules],
+                          "inherited_from": _upstream(t.inherited_from)})  # fmt: skip
     if found:
-        status = "reviewed" if any(s["status"] == "reviewed" for s in found) else "suggested"
+        statuses = {s["status"] for s in found}
+        status = next(k for k in ("reviewed", "inherited", "suggested") if k in statuses)
     elif fv.prop(STATUTE_ASSESSMENT) == "none-apply":
         status = "assessed: none apply"
     else:
@@ -324,6 +327,28 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
 
 def _statute_status(provenance: str) -> str:
     return "reviewed" if provenance in ("ui", "reviewed") else "suggested"
+
+
+def _upstream(schema_field_urns: Iterable[str]) -> list[str]:
+    """Upstream schemaField URNs as `table.field` (what a reader of the export recognizes)."""
+    from cdw_datahub.catalog.views import split_schema_field_urn
+
+    out = []
+    for urn in schema_field_urns:
+        dataset_urn, path = split_schema_field_urn(urn)
+        name = dataset_urn.split(",")[1] if dataset_urn.count(",") >= 2 else dataset_urn
+        out.append(f"{name.rsplit('.', 1)[-1]}.{path}")
+    return out
+
+
+def _classification_status(level: Any) -> str:
+    """reviewed / suggested by the winning level tag's provenance; `inherited` when the level
+    came through column lineage from an upstream field; `unclassified` without a level."""
+    if level is None:
+        return "unclassified"
+    if level.inherited_from:
+        return "inherited"
+    return _STATUS.get(level.provenance, "suggested")
 
 
 def _public_rule(rule: str) -> str:
@@ -374,9 +399,7 @@ def field_row(
         ),
         "categories": categories,
         "category_names": [facts.category_name(c) for c in categories],
-        "classification_status": _STATUS.get(level.provenance, "suggested")
-        if level
-        else "unclassified",
+        "classification_status": _classification_status(level),
         "statutes": statutes,
         "statute_status": statute_status,
         "steward": steward_of(ds, facts),

@@ -55,6 +55,10 @@ def strictest(rows: Sequence[dict[str, Any]], facts: Facts) -> tuple[Level | Non
 def _decision(statute: dict[str, Any], facts: Facts) -> dict[str, Any]:
     """How one statute was decided on one field, as the summary states it."""
     rules = statute.get("rules") or []
+    if statute.get("status") == "inherited":
+        upstream = ", ".join(statute.get("inherited_from") or []) or "an upstream field"
+        return {"status": "inherited", "text": f"inherited through lineage from {upstream}",
+                "rules": []}  # fmt: skip
     if statute.get("status") == "reviewed":
         # the file, not the line: one decision per file keeps the summary short
         where = ", ".join(dict.fromkeys(r.rsplit(":", 1)[0] for r in rules))
