@@ -30,20 +30,25 @@ ENTITY_TYPES = ("dataset", "schemaField", "glossaryTerm", "glossaryNode", "tag",
 GRAPHQL_TO_TYPE = {entity_type_to_graphql(t): t for t in ENTITY_TYPES}
 
 
-def load_lite(path: Path) -> dict[str, dict[str, Any]]:
-    """Latest aspects (version 0) of every entity in a Lite file, as simplified JSON."""
+def load_lite(path: Path, system: dict[tuple[str, str], Any] | None = None) -> dict[str, Any]:
+    """Latest aspects (version 0) of every entity in a Lite file, as simplified JSON; their
+    systemMetadata into `system` by (urn, aspect) when given."""
     store: dict[str, dict[str, Any]] = {}
     with sqlite3.connect(path) as db:
-        for urn, name, metadata in db.execute(
-            "SELECT urn, aspect_name, metadata FROM metadata_aspect_v2 WHERE version = 0"
+        for urn, name, metadata, meta in db.execute(
+            "SELECT urn, aspect_name, metadata, system_metadata FROM metadata_aspect_v2 "
+            "WHERE version = 0"
         ):
             store.setdefault(urn, {})[name] = json.loads(metadata)
+            if system is not None and meta:
+                system[(urn, name)] = json.loads(meta)
     return store
 
 
 class GmsStandIn:
     def __init__(self, lite: Path, token: str | None = None, page_size: int = 7):
-        self.store = load_lite(lite)
+        self.system: dict[tuple[str, str], Any] = {}
+        self.store = load_lite(lite, self.system)
         self.token = token  # when set, requests without "Bearer <token>" get 401
         self.page_size = page_size  # small, so scrolling really pages
         self.requests: list[tuple[str, str]] = []  # (method, path) in order
@@ -103,7 +108,9 @@ class GmsStandIn:
         fullname = ASPECT_NAME_MAP[name].RECORD_SCHEMA.fullname.replace(".pegasus2avro", "")
         return 200, {"aspect": {fullname: value}}
 
-    def batch_get(self, requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def batch_get(
+        self, requested: list[dict[str, Any]], system: bool = False
+    ) -> list[dict[str, Any]]:
         out = []
         for item in requested:
             aspects = self.store.get(item["urn"])
@@ -114,6 +121,8 @@ class GmsStandIn:
             for name in wanted:
                 if name in aspects:
                     entity[name] = {"value": aspects[name]}
+                    if system and (item["urn"], name) in self.system:
+                        entity[name]["systemMetadata"] = self.system[(item["urn"], name)]
             out.append(entity)
         return out
 
@@ -175,7 +184,8 @@ class GmsStandIn:
                 if parts.path.startswith("/openapi/v3/entity/") and parts.path.endswith(
                     "/batchGet"
                 ):
-                    return self._send(200, standin.batch_get(body))
+                    system = "systemMetadata=true" in parts.query
+                    return self._send(200, standin.batch_get(body, system))
                 if parts.path == "/aspects" and "ingestProposal" in parts.query:
                     return self._send(200, standin.ingest(body))
                 return self._send(404, {"message": f"no route {parts.path}"})

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -403,9 +404,10 @@ def by_field(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 EXPECTED_KEYS = [
-    "dataset_urn", "dataset", "field", "field_name", "type", "native_type", "definition",
-    "required", "valid_inputs", "source", "notes", "guide_for_use", "glossary_terms",
-    "classification", "categories", "classification_status", "statutes", "steward",
+    "dataset_urn", "dataset", "field", "field_name", "field_name_status", "type", "native_type",
+    "definition", "required", "valid_inputs", "source", "notes", "guide_for_use",
+    "glossary_terms", "classification", "categories", "category_names", "classification_status",
+    "statutes", "statute_status", "steward",
 ]  # fmt: skip
 
 
@@ -428,6 +430,7 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
         "dataset": "w2w.participant",
         "field": "participant_id",
         "field_name": "Participant Identifier",
+        "field_name_status": "defined",
         "type": "numeric",
         "native_type": "INTEGER",
         "definition": "Number the W2W system assigns to a participant at enrollment.",
@@ -439,8 +442,10 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
         "glossary_terms": ["Participant"],
         "classification": "Confidential",
         "categories": ["quasi_identifier"],
+        "category_names": ["Quasi-identifier"],
         "classification_status": "reviewed",
         "statutes": [],
+        "statute_status": "not assessed",
         "steward": "Samantha Lee",
     }
     ssn = rows["w2w.participant.ssn_nbr"]
@@ -451,8 +456,10 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
     assert ssn["categories"] == ["direct_identifier"]
     assert ssn["statutes"] == [
         {"citation": "Cal. Civ. Code § 1798.24",
-         "title": "Information Practices Act: conditions of disclosure", "url": IPA_URL}
+         "title": "Information Practices Act: conditions of disclosure", "url": IPA_URL,
+         "status": "reviewed", "rules": ["f"], "inherited_from": []}
     ]  # fmt: skip
+    assert ssn["statute_status"] == "reviewed"
     assert ssn["glossary_terms"] == []  # statute terms are not business terms
     lat = rows["w2w.participant.home_lat"]
     assert (lat["type"], lat["classification_status"]) == ("coordinates", "suggested")
@@ -460,7 +467,9 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
     photo = rows["w2w.participant.photo"]
     assert photo["classification"] == "unclassified - protect as Moderate"
     assert photo["classification_status"] == "unclassified"
-    assert (photo["type"], photo["field_name"], photo["definition"]) == ("other", None, None)
+    # a Field Name is never blank: a readable name from the column, marked as not yet defined
+    assert (photo["type"], photo["field_name"], photo["definition"]) == ("other", "Photo", None)
+    assert photo["field_name_status"] == "not yet defined"
     color = rows["w2w.participant.favorite_color"]
     assert (color["classification"], color["classification_status"]) == ("Public", "reviewed")
     amount = rows["w2w.participant.reward_amt"]
@@ -567,11 +576,17 @@ def test_every_format_carries_the_same_rows(workdir: Path, lite_catalog: str) ->
     assert tuple(csv_rows[0]) == HEADERS
     assert csv_rows[1:] == expected
 
+    # the workbook's Fields sheet is laid out for print (one cell per statute, short citations)
+    # from the same rows: the same fields in the same order with the same template columns
     wb = load_workbook(workdir / "out.xlsx")
     sheet = wb["Fields"]
     xlsx_rows = [[c if c is not None else "" for c in r] for r in sheet.iter_rows(values_only=True)]
-    assert tuple(xlsx_rows[0]) == HEADERS
-    assert xlsx_rows[1:] == expected
+    header = list(xlsx_rows[0])
+    rows = json.loads((workdir / "out.json").read_text())["fields"]
+    assert [(r[0], r[1]) for r in xlsx_rows[1:]] == [(r["dataset"], r["field"]) for r in rows]
+    for name in HEADERS[:8]:
+        col = header.index(name)
+        assert [r[col] for r in xlsx_rows[1:]] == [e[HEADERS.index(name)] for e in expected]
 
     md = (workdir / "out.md").read_text(encoding="utf-8").splitlines()
     start = md.index("| " + " | ".join(HEADERS) + " |")
@@ -581,6 +596,14 @@ def test_every_format_carries_the_same_rows(workdir: Path, lite_catalog: str) ->
         for line in (t.replace("\\|", "\x00") for t in table)
     ]
     md_rows = [[c.replace("\x00", "|") for c in r] for r in md_rows]
+    # in Markdown each statute citation is its own link; the text is the same
+    cite = HEADERS.index("Statute citations")
+    links = [re.findall(r"\[([^\]]*)\]\((https://[^)]*)\)", r[cite]) for r in md_rows]
+    assert ("Cal. Civ. Code § 1798.24", IPA_URL) in links[
+        [r[HEADERS.index("Field")] for r in md_rows].index("diagnosis_cd")
+    ]
+    for r in md_rows:
+        r[cite] = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", r[cite])
     assert md_rows == expected
 
 
@@ -606,29 +629,46 @@ def test_xlsx_is_a_finished_document(workdir: Path, lite_catalog: str) -> None:
                  "-o", "bucp.xlsx", "--title", "DHCS request")  # fmt: skip
     assert result.exit_code == 0, result.output
     wb = load_workbook(workdir / "bucp.xlsx")
-    assert wb.sheetnames == ["Cover", "Fields", "Summary", "Glossary"]
+    assert wb.sheetnames == ["Cover", "Fields", "Statutes", "Summary", "Glossary"]
+    assert wb["Cover"]["A1"].value == "DHCS request"
     cover = {r[0]: r[1] for r in wb["Cover"].iter_rows(min_row=3, values_only=True) if r[0]}
-    assert cover["Request"] == "DHCS request"
-    assert cover["Datasets"] == "w2w.commute\nw2w.participant"
-    assert cover["Catalog"] == lite_catalog
+    assert cover["Datasets (2)"] == "w2w.commute (3 field(s))\nw2w.participant (7 field(s))"
+    assert cover["Catalog"] == "DataHub Lite (datahub-lite.db)"  # never the machine's path
     assert cover["Fields"] == 10
+    assert cover["BUCP"].startswith("not recorded")  # no --bucp: no parties to show
+    assert (cover["Personal"], cover["reviewed"], cover["inherited"]) == (2, 6, 0)
     fields = wb["Fields"]
-    assert fields.freeze_panes == "B2"
-    assert fields.auto_filter.ref == "A1:T11"
-    assert fields.column_dimensions["C"].width == 50
-    assert fields["C2"].alignment.wrap_text
-    citation_col = [c.value for c in fields[1]].index("Statute citations") + 1
-    linked = {
-        fields.cell(r, citation_col).value: fields.cell(r, citation_col).hyperlink.target
-        for r in range(2, fields.max_row + 1)
-        if fields.cell(r, citation_col).hyperlink
-    }
-    assert linked["Cal. Civ. Code § 1798.24"] == IPA_URL
+    header = [c.value for c in fields[1]]
+    assert header[:3] == ["Dataset", "Field", "Field Name"]
+    assert fields.freeze_panes == "A2"
+    assert fields.auto_filter.ref == f"A1:{fields.cell(1, len(header)).column_letter}11"
+    assert fields.print_title_rows == "$1:$1"
+    assert fields.page_setup.orientation == "landscape" and fields.page_setup.fitToWidth == 1
+    assert "Page &P of &N" in fields.oddFooter.right.text
+    assert fields["F2"].alignment.wrap_text
+    # two citations on one field: two cells, two working links
+    diagnosis = next(
+        r for r in range(2, fields.max_row + 1) if fields.cell(r, 2).value == "diagnosis_cd"
+    )
+    first, second = header.index("Statute 1") + 1, header.index("Statute 2") + 1
+    assert fields.cell(diagnosis, first).hyperlink.target == HIPAA_URL
+    assert fields.cell(diagnosis, second).hyperlink.target == IPA_URL
+    assert fields.cell(diagnosis, second).value == "Cal. Civ. Code § 1798.24"
+    # a row is as tall as its longest wrapped cell
+    heights = {fields.cell(r, 2).value: fields.row_dimensions[r].height for r in range(2, 12)}
+    # "unclassified - protect as Moderate" wraps to 3 lines in its column; "Public" needs one
+    assert heights["photo"] >= 3 * BODY_LINE > heights["commute_id"] >= BODY_LINE
+    statutes = list(wb["Statutes"].iter_rows(values_only=True))
+    assert statutes[0][:3] == ("Citation", "Title", "Status")
+    assert len(statutes) == 1 + 3  # one row per statute and field
     summary = [r for r in wb["Summary"].iter_rows(values_only=True)]
     assert ("Strictest classification", "Personal", None) in summary
     glossary = list(wb["Glossary"].iter_rows(values_only=True))
     assert glossary[0] == ("Term", "Definition", "Fields")
     assert ("Stop", terms_definition("Stop"), "w2w.commute.stop_geocode") in glossary
+
+
+BODY_LINE = 9 * 1.25  # points: one line of the workbook's 9 pt body text
 
 
 def terms_definition(name: str) -> str:
@@ -711,7 +751,34 @@ def test_summary_in_json_and_on_its_own(workdir: Path, lite_catalog: str) -> Non
     text = run("bucp", "summary", "--catalog", lite_catalog, "--program", "w2w").stdout
     assert "Strictest classification: Personal" in text
     assert "Cal. Civ. Code § 1798.24 - Information Practices Act" in text
-    assert "unclassified (1): w2w.participant.photo" in text
+    assert "- unclassified: 1" in text
+    # grouped statute -> dataset -> fields, each statute with how it was decided
+    ipa = next(x for x in s["statutes"] if x["citation"] == "Cal. Civ. Code § 1798.24")
+    assert ipa["status"] == "reviewed"
+    assert ipa["decisions"] == [{"status": "reviewed", "text": "reviewed by legal (recorded in f)",
+                                 "rules": [], "fields": 2}]  # fmt: skip
+    assert ipa["datasets"] == [
+        {
+            "dataset": "w2w.participant",
+            "fields": [
+                {"field": "ssn_nbr", "field_name": "Social Security Number", "status": "reviewed"},
+                {"field": "diagnosis_cd", "field_name": "Diagnosis Code", "status": "reviewed"},
+            ],
+        }
+    ]
+    assert "    w2w.participant (2): ssn_nbr, diagnosis_cd" in text
+    assert "Late-statute risk" in text and "stalls the BUCP" in text
+    assert s["classification"]["by_status"] == {
+        "reviewed": 6,
+        "suggested": 3,
+        "unclassified": 1,
+        "inherited": 0,
+    }
+    assert [c["name"] for c in s["categories"]] == [
+        "Direct identifier",
+        "Quasi-identifier",
+        "Health information",
+    ]
 
 
 def test_summary_without_a_top_level_field_is_moderate(workdir: Path, lite_catalog: str) -> None:
@@ -753,3 +820,4 @@ def test_table_is_the_default_on_a_terminal(workdir: Path, lite_catalog: str) ->
     ]  # fmt: skip
     assert set(rule.replace(" ", "")) == {"-"}
     assert "ssn_nbr" in row and "Personal" in row
+    assert "Direct identifier" in row and "direct_identifier" not in row  # display names

@@ -38,7 +38,8 @@ def _rows(demo_dir: Path, *args: str) -> dict[str, dict[str, Any]]:
 def test_w2w_commute_from_the_demo_catalog(demo_dir: Path) -> None:
     rows = _rows(demo_dir, "--dataset", "commute")
     assert len({r["dataset_urn"] for r in rows.values()}) == 1
-    assert next(iter(rows.values()))["dataset"].endswith("main.commute")
+    assert next(iter(rows.values()))["dataset"] == "w2w.commute"  # <program>.<table>
+    assert next(iter(rows.values()))["dataset_urn"].endswith("w2w.main.commute,PROD)")
     date = rows["commute_date"]
     assert date["field_name"] == "Commute Date"
     assert (date["type"], date["native_type"]) == ("date and time", "DATE")
@@ -81,7 +82,7 @@ def test_demo_workbook_and_csv(demo_dir: Path) -> None:
     done = _cli(demo_dir, "bucp", "export", "--program", "w2w", *args, "-o", "w2w.xlsx")
     assert done.returncode == 0, done.stderr
     wb = load_workbook(demo_dir / "w2w.xlsx")
-    assert wb.sheetnames == ["Cover", "Fields", "Summary", "Glossary"]
+    assert wb.sheetnames == ["Cover", "Fields", "Statutes", "Summary", "Glossary"]
     glossary_terms = {r[0] for r in wb["Glossary"].iter_rows(min_row=2, values_only=True)}
     assert {"Commute", "Stop"} <= glossary_terms
     done = _cli(demo_dir, "bucp", "export", "--program", "w2w", "--field", "stop.geocode_*",

@@ -29,7 +29,10 @@ from cdw_datahub.catalog.model import (
 )
 from cdw_datahub.errors import InputError
 
+STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
+
 if TYPE_CHECKING:
+    from cdw_datahub.bucp.package import Request
     from cdw_datahub.bucp.writers import ExportDocument
 
 ROW_KEYS = (
@@ -37,6 +40,7 @@ ROW_KEYS = (
     "dataset",
     "field",
     "field_name",
+    "field_name_status",
     "type",
     "native_type",
     "definition",
@@ -48,8 +52,10 @@ ROW_KEYS = (
     "glossary_terms",
     "classification",
     "categories",
+    "category_names",
     "classification_status",
     "statutes",
+    "statute_status",
     "steward",
 )
 
@@ -92,6 +98,10 @@ class Facts:
     terms: dict[str, tuple[str, str]]  # term URN -> (name, definition)
     programs: dict[str, str]  # program id -> display name
     people: dict[str, str]  # corpuser URN -> display name
+    statute_rules: dict[str, str] = field(default_factory=dict)  # rule id -> its reason
+    # rule id -> the statute term URNs it suggests: one attribution lists every rule that
+    # matched a field, and each statute should name only the rules that suggest it
+    rule_statutes: dict[str, frozenset[str]] = field(default_factory=dict)
     _level_index: dict[str, int] = field(default_factory=dict)
     category_rank: dict[str, int] = field(default_factory=dict)
 
@@ -114,6 +124,10 @@ class Facts:
             return found
         slug = urn.removeprefix(STATUTE_TERM)
         return Statute(urn, slug, "", "")
+
+    def category_name(self, category_id: str) -> str:
+        """The one display name of a category ("Quasi-identifier"), in every sheet and format."""
+        return self.categories.get(category_id) or category_id.replace("_", " ").capitalize()
 
     def term_name(self, urn: str) -> str:
         known = self.terms.get(urn)
@@ -159,6 +173,8 @@ def load_facts(
     terms: dict[str, tuple[str, str]] = {}
     programs: dict[str, str] = {}
     people: dict[str, str] = {}
+    statute_rules: dict[str, str] = {}
+    rule_statutes: dict[str, frozenset[str]] = {}
 
     if policy is not None:
         levels = [Level(lvl.id, lvl.name, tuple(lvl.controls)) for lvl in policy.levels]
@@ -167,6 +183,11 @@ def load_facts(
         unclassified = (u.label, u.fips199, tuple(u.controls))
         for urn, s in policy.statutes.items():
             statutes[urn] = Statute(urn, s.citation, s.title, s.url or "")
+        from cdw_datahub.policy import term_urn
+
+        for rule in policy.statute_rules():
+            statute_rules[rule.id] = " ".join((rule.description or "").split())
+            rule_statutes[rule.id] = frozenset(term_urn(s) for s in rule.statutes)
         for urn, t in policy.terms.items():
             terms[urn] = (t.name, t.definition or "")
         for p in policy.programs.values():
@@ -208,6 +229,8 @@ def load_facts(
         terms=terms,
         programs=programs,
         people=people,
+        statute_rules=statute_rules,
+        rule_statutes=rule_statutes,
     )
 
 
@@ -265,10 +288,80 @@ def steward_of(ds: DatasetView, facts: Facts) -> str | None:
     return "; ".join(dict.fromkeys(names)) or None
 
 
+def dataset_name(ds: DatasetView) -> str:
+    """The name a person reads and types: `<program>.<table>` (the register's form); the full
+    DataHub name only for a dataset outside any program. Machines use `dataset_urn`."""
+    return f"{ds.program}.{ds.table}" if ds.program else ds.name
+
+
+def readable_name(column: str) -> str:
+    """`weather_condition` -> `Weather Condition`, `pm25_ugm3` -> `Pm25 Ugm3`: a stand-in for a
+    Field Name nobody has written yet (the form's one column that must never be blank)."""
+    words = [w for w in column.replace("-", "_").replace(".", "_").split("_") if w]
+    return " ".join(w if w.isupper() else w.capitalize() for w in words) or column
+
+
+def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
+    """The field's statutes (with how each was decided) and the field's statute status."""
+    found = []
+    for t in fv.terms:
+        if t.urn.startswith(STATUTE_TERM):
+            rules = [r for r in (t.rule or "").split(",") if r]
+            if t.provenance not in ("ui", "reviewed"):
+                rules = [
+                    r for r in rules if t.urn in facts.rule_statutes.get(r, frozenset((t.urn,)))
+                ]
+            status = "inherited" if t.inherited_from else _statute_status(t.provenance)
+            found.append({**facts.statute(t.urn).as_dict(), "status": status,
+                          "rules": [_public_rule(r) for r in rules],
+                          "inherited_from": _upstream(t.inherited_from)})  # fmt: skip
+    if found:
+        statuses = {s["status"] for s in found}
+        status = next(k for k in ("reviewed", "inherited", "suggested") if k in statuses)
+    elif fv.prop(STATUTE_ASSESSMENT) == "none-apply":
+        status = "assessed: none apply"
+    else:
+        status = "not assessed"
+    return found, status
+
+
+def _statute_status(provenance: str) -> str:
+    return "reviewed" if provenance in ("ui", "reviewed") else "suggested"
+
+
+def _upstream(schema_field_urns: Iterable[str]) -> list[str]:
+    """Upstream schemaField URNs as `table.field` (what a reader of the export recognizes)."""
+    from cdw_datahub.catalog.views import split_schema_field_urn
+
+    out = []
+    for urn in schema_field_urns:
+        dataset_urn, path = split_schema_field_urn(urn)
+        name = dataset_urn.split(",")[1] if dataset_urn.count(",") >= 2 else dataset_urn
+        out.append(f"{name.rsplit('.', 1)[-1]}.{path}")
+    return out
+
+
+def _classification_status(level: Any) -> str:
+    """reviewed / suggested by the winning level tag's provenance; `inherited` when the level
+    came through column lineage from an upstream field; `unclassified` without a level."""
+    if level is None:
+        return "unclassified"
+    if level.inherited_from:
+        return "inherited"
+    return _STATUS.get(level.provenance, "suggested")
+
+
+def _public_rule(rule: str) -> str:
+    """A rule id as is; a reviewed entry's `/abs/path/policies/statutes.yml:12` as
+    `statutes.yml:12`: no machine's paths in an export."""
+    return rule.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def field_row(
     ds: DatasetView, fv: FieldView, facts: Facts, report: ExportReport | None = None
 ) -> dict[str, Any]:
     mapping = bucp_type(fv.native_type, fv.path)
+    name = dataset_name(ds)
     if mapping.fallback and report is not None:
         report.type_fallbacks.append(f"{ds.table}.{fv.path} ({fv.native_type or 'no type'})")
     level = winning_level(fv.tags, facts.strictness)
@@ -277,16 +370,19 @@ def field_row(
     categories = [
         t.urn.removeprefix(CATEGORY_TAG) for t in fv.tags if t.urn.startswith(CATEGORY_TAG)
     ]
-    statutes = [facts.statute(t.urn).as_dict() for t in fv.terms if t.urn.startswith(STATUTE_TERM)]
+    if len(categories) > 1:
+        categories = sorted(dict.fromkeys(categories), key=_category_order(facts))
+    statutes, statute_status = _statutes(fv, facts)
     business = [t.urn for t in fv.terms if not t.urn.startswith(STATUTE_TERM)]
     if report is not None:
         for urn in business:
-            report.terms_used.setdefault(urn, []).append(f"{ds.name}.{fv.path}")
+            report.terms_used.setdefault(urn, []).append(f"{name}.{fv.path}")
     return {
         "dataset_urn": ds.urn,
-        "dataset": ds.name,
+        "dataset": name,
         "field": fv.path,
-        "field_name": fv.label,
+        "field_name": fv.label or readable_name(fv.path),
+        "field_name_status": "defined" if fv.label else "not yet defined",
         "type": mapping.bucp_type,
         "native_type": fv.native_type,
         "definition": fv.description,
@@ -301,15 +397,11 @@ def field_row(
             if level
             else facts.unclassified_label
         ),
-        "categories": (
-            sorted(dict.fromkeys(categories), key=_category_order(facts))
-            if len(categories) > 1
-            else categories
-        ),
-        "classification_status": _STATUS.get(level.provenance, "suggested")
-        if level
-        else "unclassified",
+        "categories": categories,
+        "category_names": [facts.category_name(c) for c in categories],
+        "classification_status": _classification_status(level),
         "statutes": statutes,
+        "statute_status": statute_status,
         "steward": steward_of(ds, facts),
     }
 
@@ -337,32 +429,68 @@ def collect(
     glossary_dir: Path | None,
     policies_dir: Path | None,
     warn: Callable[[str], None] = lambda message: None,
+    request: Request | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
-    """Rows, summary and catalog location for a selection (the export and the demo use this)."""
+    """Rows, summary and the catalog's printable location for a selection, or for the datasets
+    and fields a BUCP in the register requests (the export, the summary and the demo use this)."""
     from cdw_datahub.bucp.summary import build_summary
 
     facts = load_facts(catalog, glossary_dir, policies_dir)
+    if request is not None:
+        selection = request.selection()
     selection = Selection(selection.datasets, selection.fields, resolve_program(facts, program))
     report = ExportReport()
-    rows = export_rows(select(catalog.datasets(), selection), facts, report)
+    try:
+        rows = export_rows(select(catalog.datasets(), selection), facts, report)
+    except InputError as e:
+        if request is None:
+            raise
+        raise InputError(
+            f"the register's request does not match the catalog: {e.message}",
+            request.id,
+            "requested",
+        ) from None
     for message in report.messages():
         warn(message)
     if not rows:
-        raise InputError("nothing to export: the selection has no fields", catalog.location)
-    return rows, build_summary(rows, facts, report.terms_used), catalog.location
+        raise InputError("nothing to export: the selection has no fields", catalog.public_location)
+    summary = build_summary(rows, facts, report.terms_used)
+    _add_harvest_dates(summary, catalog)
+    for entry in summary["datasets"]:  # the program's display name, for the cover
+        pid = entry["dataset"].split(".", 1)[0]
+        entry["program"] = facts.programs.get(pid) if "." in entry["dataset"] else None
+    return rows, summary, catalog.public_location
+
+
+def _add_harvest_dates(summary: dict[str, Any], catalog: Catalog) -> None:
+    """Each dataset's catalog harvest date (UTC), from the schema aspect's lastObserved."""
+    observed = catalog.harvested([d["dataset_urn"] for d in summary["datasets"]])
+    for entry in summary["datasets"]:
+        when = observed.get(entry["dataset_urn"])
+        entry["harvested"] = (
+            dt.datetime.fromtimestamp(when / 1000, dt.timezone.utc).date().isoformat()
+            if when
+            else None
+        )
 
 
 def document(
-    rows: list[dict[str, Any]], summary: dict[str, Any], location: str, title: str | None
+    rows: list[dict[str, Any]],
+    summary: dict[str, Any],
+    location: str,
+    title: str | None,
+    request: Request | None = None,
 ) -> ExportDocument:
     from cdw_datahub.bucp.writers import ExportDocument
 
+    default = f"{request.id}: {request.title}" if request else "BUCP technical fields"
     return ExportDocument(
-        title=title or "BUCP technical fields",
+        title=title or default,
         catalog=location,
         generated=dt.date.today().isoformat(),
         rows=rows,
         summary=summary,
+        request=request,
     )
 
 

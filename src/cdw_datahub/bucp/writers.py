@@ -12,17 +12,17 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cdw_datahub.bucp.summary import summary_text
 from cdw_datahub.output import (
     SafeCsvWriter,
-    append_row,
     atomic_output,
-    set_cell,
     text_table,
-    write_cell,
 )
+
+if TYPE_CHECKING:
+    from cdw_datahub.bucp.package import Request
 
 JSON_FORMAT_VERSION = 1
 LIST_SEPARATOR = "; "
@@ -55,8 +55,10 @@ COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], str], int], ...] = (
     ("Notes", _key("notes"), 28),
     ("Guide for use", _key("guide_for_use"), 32),
     ("Classification", _key("classification"), 22),
-    ("Categories", _key("categories"), 22),
+    ("Categories", _key("category_names"), 22),
     ("Classification status", _key("classification_status"), 14),
+    ("Field Name status", _key("field_name_status"), 14),
+    ("Statute status", _key("statute_status"), 16),
     ("Statute citations", _statute_part("citation"), 28),
     ("Statute titles", _statute_part("title"), 34),
     ("Statute links", _statute_part("url"), 40),
@@ -83,7 +85,7 @@ TABLE_COLUMNS = (
     ("type", "type"),
     ("classification", "classification"),
     ("status", "classification_status"),
-    ("categories", "categories"),
+    ("categories", "category_names"),
     ("statutes", "statutes"),
 )
 
@@ -95,14 +97,20 @@ def cells(row: dict[str, Any]) -> list[str]:
 @dataclass
 class ExportDocument:
     title: str
-    catalog: str  # where the catalog is (URI, without any secret)
+    catalog: str  # where the catalog is: a server URL, or a local catalog's kind and file name
     generated: str  # ISO date
     rows: list[dict[str, Any]]
     summary: dict[str, Any]
+    request: Request | None = None  # the register's BUCP, when exported with --bucp
 
     @property
     def datasets(self) -> list[str]:
         return [d["dataset"] for d in self.summary["datasets"]]
+
+    @property
+    def footer(self) -> str:
+        """The printed page footer: which BUCP these pages belong to."""
+        return f"{self.request.id} Technical Fields" if self.request else self.title
 
 
 def format_for(path: Path | None, fmt: str | None) -> str | None:
@@ -128,17 +136,38 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 
+_CITATIONS = HEADERS.index("Statute citations")
+
+
+def _md_link(statute: dict[str, Any]) -> str:
+    """Each citation its own link (the cell can hold several)."""
+    text = _md_cell(statute["citation"]).replace("[", "\\[").replace("]", "\\]")
+    url = statute["url"].replace(" ", "%20").replace(")", "%29")
+    return f"[{text}]({url})" if url else text
+
+
 def write_md(doc: ExportDocument, out: IO[str]) -> None:
+    from cdw_datahub.bucp.sheets import cover_items
+
     out.write(f"# {doc.title}\n\n")
-    out.write(f"- Datasets: {', '.join(doc.datasets) or 'none'}\n")
-    out.write(f"- Date: {doc.generated}\n")
-    out.write(f"- Catalog: {doc.catalog}\n")
-    out.write(f"- Fields: {len(doc.rows)}\n\n")
+    for item in cover_items(doc):
+        if item == ("Sheets",):  # the workbook's guide; this document has sections instead
+            break
+        if len(item) == 1:
+            out.write(f"\n**{_md_cell(str(item[0]))}**\n\n")
+            continue
+        value = _md_cell(str(item[1]))
+        value = f"[{value}]({item[2]})" if len(item) > 2 and item[2] else value
+        extra = "".join(f" ({_md_cell(str(v))})" for v in item[3:] if v)
+        out.write(f"- {_md_cell(str(item[0]))}: {value}{extra}\n")
+    out.write("\n")
     out.write("## Technical fields\n\n")
     out.write("| " + " | ".join(HEADERS) + " |\n")
     out.write("|" + "---|" * len(HEADERS) + "\n")
     for row in doc.rows:
-        out.write("| " + " | ".join(_md_cell(c) for c in cells(row)) + " |\n")
+        texts = [_md_cell(c) for c in cells(row)]
+        texts[_CITATIONS] = LIST_SEPARATOR.join(_md_link(s) for s in row["statutes"])
+        out.write("| " + " | ".join(texts) + " |\n")
     out.write("\n## Summary\n\n")
     out.write(summary_text(doc.summary, markdown=True))
 
@@ -149,9 +178,21 @@ def document_json(doc: ExportDocument) -> dict[str, Any]:
         "title": doc.title,
         "generated": doc.generated,
         "catalog": doc.catalog,
+        "request": _request_json(doc),
         "fields": doc.rows,
         "summary": doc.summary,
     }
+
+
+def _request_json(doc: ExportDocument) -> dict[str, Any] | None:
+    """The BUCP's cover facts (never its Specialized content), or None without --bucp."""
+    r = doc.request
+    if r is None:
+        return None
+    return {"id": r.id, "title": r.title, "program": r.program,
+            "requesting_department": r.requesting_department,
+            "providing_department": r.providing_department, "sponsor": r.sponsor,
+            "coordinator": r.coordinator, "legal_authority": list(r.authorities)}  # fmt: skip
 
 
 def write_json(doc: ExportDocument, out: IO[str]) -> None:
@@ -176,120 +217,9 @@ def write_json(doc: ExportDocument, out: IO[str]) -> None:
 # ---------------------------------------------------------------- xlsx
 
 
-def build_workbook(doc: ExportDocument) -> Any:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F4E79")
-    link_font = Font(color="0563C1", underline="single")
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    wb = Workbook()
-    cover = wb.active
-    cover.title = "Cover"
-    set_cell(cover["A1"], doc.title)
-    cover["A1"].font = Font(bold=True, size=16)
-    info = [
-        ("Request", doc.title),
-        ("Datasets", "\n".join(doc.datasets) or "none"),
-        ("Fields", len(doc.rows)),
-        ("Date", doc.generated),
-        ("Catalog", doc.catalog),
-        ("Strictest classification", doc.summary["classification"]["strictest"]),
-        ("Statutes triggered", len(doc.summary["statutes"])),
-        ("Sheets", "Fields (BUCP technical fields), Summary, Glossary"),
-    ]
-    for i, (label, value) in enumerate(info, start=3):
-        write_cell(cover, i, 1, label).font = bold
-        write_cell(cover, i, 2, value).alignment = wrap
-    cover.column_dimensions["A"].width = 26
-    cover.column_dimensions["B"].width = 80
-
-    fields = wb.create_sheet("Fields")
-    append_row(fields, HEADERS)
-    for cell in fields[1]:
-        cell.font, cell.fill, cell.alignment = header_font, header_fill, wrap
-    citation_col = HEADERS.index("Statute citations") + 1
-    for r, row in enumerate(doc.rows, start=2):
-        for c, text in enumerate(cells(row), start=1):
-            cell = write_cell(fields, r, c, text)
-            cell.alignment = wrap
-        urls = [s["url"] for s in row["statutes"] if s["url"]]
-        if urls:  # a cell holds one link: the first statute's official text
-            link = fields.cell(r, citation_col)
-            link.hyperlink, link.font = urls[0], link_font
-    for c, (_, _, width) in enumerate(COLUMNS, start=1):
-        fields.column_dimensions[get_column_letter(c)].width = width
-    fields.freeze_panes = "B2"
-    fields.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(len(doc.rows) + 1, 2)}"
-
-    summary = wb.create_sheet("Summary")
-    _summary_sheet(summary, doc.summary, bold, link_font, wrap)
-
-    glossary = wb.create_sheet("Glossary")
-    append_row(glossary, ["Term", "Definition", "Fields"])
-    for cell in glossary[1]:
-        cell.font, cell.fill = header_font, header_fill
-    for term in doc.summary["glossary"]:
-        append_row(
-            glossary, [term["term"], term["definition"], LIST_SEPARATOR.join(term["fields"])]
-        )
-    for row_cells in glossary.iter_rows(min_row=2):
-        for cell in row_cells:
-            cell.alignment = wrap
-    glossary.column_dimensions["A"].width = 24
-    glossary.column_dimensions["B"].width = 70
-    glossary.column_dimensions["C"].width = 50
-    glossary.freeze_panes = "A2"
-    return wb
-
-
-def _summary_sheet(ws: Any, summary: dict[str, Any], bold: Any, link: Any, wrap: Any) -> None:
-    def heading(text: str) -> None:
-        append_row(ws, [])
-        append_row(ws, [text])
-        ws.cell(ws.max_row, 1).font = bold
-
-    append_row(ws, ["Summary"])
-    ws.cell(1, 1).font = bold
-    heading("Statutes triggered")
-    append_row(ws, ["Citation", "Title", "Fields"])
-    for statute in summary["statutes"]:
-        append_row(
-            ws, [statute["citation"], statute["title"], LIST_SEPARATOR.join(statute["fields"])]
-        )
-        if statute["url"]:
-            cell = ws.cell(ws.max_row, 1)
-            cell.hyperlink, cell.font = statute["url"], link
-    if not summary["statutes"]:
-        append_row(ws, ["none recorded on these fields"])
-    c = summary["classification"]
-    heading("Classification")
-    append_row(ws, ["Strictest classification", c["strictest"]])
-    append_row(ws, ["Required NIST SP 800-53 controls", ", ".join(c["controls"]) or "none listed"])
-    append_row(ws, ["Unclassified fields (protect as FIPS 199 Moderate)", c["unclassified_fields"]])
-    heading("Categories present")
-    for cat in summary["categories"]:
-        append_row(ws, [cat["name"], len(cat["fields"]), LIST_SEPARATOR.join(cat["fields"])])
-    heading("Late-statute risk")
-    append_row(ws, ["Unclassified", len(summary["unclassified_fields"]),
-                    LIST_SEPARATOR.join(summary["unclassified_fields"])])  # fmt: skip
-    append_row(ws, ["Suggested, not reviewed", len(summary["suggested_fields"]),
-                    LIST_SEPARATOR.join(summary["suggested_fields"])])  # fmt: skip
-    append_row(ws, ["No definition", len(summary["undefined_fields"]),
-                    LIST_SEPARATOR.join(summary["undefined_fields"])])  # fmt: skip
-    for row_cells in ws.iter_rows():
-        for cell in row_cells:
-            cell.alignment = wrap
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 70
-
-
 def write_xlsx(doc: ExportDocument, out: IO[bytes]) -> None:
+    from cdw_datahub.bucp.workbook import build_workbook
+
     build_workbook(doc).save(out)
 
 

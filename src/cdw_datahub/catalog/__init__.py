@@ -67,6 +67,22 @@ class Catalog:
                 field_props[field["fieldPath"]] = props
         return views.dataset_view(urn, aspects, field_props)
 
+    def harvested(self, urns: Sequence[str]) -> dict[str, int]:
+        """Dataset URN -> when ingestion last saw its schema (`systemMetadata.lastObserved`,
+        epoch ms), for the datasets that have one; a backend without the record gives {}."""
+        observed = getattr(self.backend, "last_observed", None)
+        return observed(list(urns), "schemaMetadata") if observed else {}
+
+    @property
+    def public_location(self) -> str:
+        """Where the catalog is, safe to print in a document: a server URL as is, a local
+        catalog by its kind and file name only (no machine's paths in an export)."""
+        location = self.location
+        for prefix, kind in (("lite:", "DataHub Lite"), ("file:", "DataHub file-sink JSON")):
+            if location.startswith(prefix):
+                return f"{kind} ({Path(location[len(prefix) :]).name})"
+        return location
+
     def terms(self) -> dict[str, TermView]:
         return {urn: views.term_view(urn, a) for urn, a in self.backend.entities("glossaryTerm")}
 

@@ -72,6 +72,20 @@ class LiteBackend:
         )
         yield from _group_rows(rows)
 
+    def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
+        """URN -> when ingestion last wrote or saw that aspect (systemMetadata.lastObserved)."""
+        found: list[tuple[str, Any]] = []
+        for start in range(0, len(urns), 500):  # SQLite's bound-parameter limit
+            batch = list(urns[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                "SELECT urn, system_metadata FROM metadata_aspect_v2 "  # noqa: S608 - only ?s
+                f"WHERE version = 0 AND aspect_name = ? AND urn IN ({marks})",
+                (aspect_name, *batch),
+            )
+            found += [(urn, json.loads(meta) if meta else None) for urn, meta in rows]
+        return _observed(found)
+
     def get(self, urn: str) -> Aspects | None:
         rows = self._db.execute(
             "SELECT urn, aspect_name, metadata FROM metadata_aspect_v2 "
@@ -96,6 +110,15 @@ class LiteBackend:
         self._db.close()
 
 
+def _observed(rows: Iterable[tuple[str, Any]]) -> dict[str, int]:
+    out = {}
+    for urn, meta in rows:
+        when = (meta or {}).get("lastObserved")
+        if isinstance(when, int) and when > 0:
+            out[urn] = when
+    return out
+
+
 def _group_rows(rows: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, Aspects]]:
     current: str | None = None
     aspects: Aspects = {}
@@ -116,6 +139,7 @@ class FileBackend:
         self.path = Path(path)
         self.location = f"file:{self.path}"
         self._entities: dict[str, Aspects] = {}
+        self._observed: dict[tuple[str, str], Any] = {}  # (urn, aspect) -> systemMetadata
         self._load()
 
     def _load(self) -> None:
@@ -142,6 +166,11 @@ class FileBackend:
     def _store(self, mcp: Any) -> None:
         obj = mcp.to_obj(simplified_structure=True)
         self._entities.setdefault(mcp.entityUrn, {})[mcp.aspectName] = obj["aspect"]["json"]
+        if mcp.systemMetadata is not None:
+            self._observed[(mcp.entityUrn, mcp.aspectName)] = mcp.systemMetadata.to_obj()
+
+    def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
+        return _observed((urn, self._observed.get((urn, aspect_name))) for urn in urns)
 
     def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
         low, high = _type_range(entity_type)

@@ -107,6 +107,23 @@ class ServerBackend:
                 if fetched.get(urn):
                     yield urn, fetched[urn]
 
+    def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
+        """URN -> systemMetadata.lastObserved of one aspect (OpenAPI v3 with systemMetadata)."""
+        out: dict[str, int] = {}
+        for start in range(0, len(urns), BATCH_SIZE):
+            batch = list(urns[start : start + BATCH_SIZE])
+            try:
+                raw = self._graph.get_entities(
+                    "dataset", batch, aspects=[aspect_name], with_system_metadata=True
+                )
+            except Exception as e:
+                raise self._fail(e, "reading harvest dates") from None
+            for urn, aspects in raw.items():
+                system = aspects.get(aspect_name, (None, None))[1]
+                if system is not None and system.lastObserved:
+                    out[urn] = int(system.lastObserved)
+        return out
+
     def get(self, urn: str) -> Aspects | None:
         from datahub.utilities.urns.urn import Urn
 

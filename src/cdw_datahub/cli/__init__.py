@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "cdw_datahub.cli.check",
     "cdw_datahub.cli.lint",
     "cdw_datahub.cli.bucp_export",
+    "cdw_datahub.cli.readiness",
     "cdw_datahub.cli.search",
     "cdw_datahub.cli.ddl",
     "cdw_datahub.cli.worksheet",

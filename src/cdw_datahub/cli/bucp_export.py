@@ -11,11 +11,17 @@ import click
 
 from cdw_datahub.bucp import writers
 from cdw_datahub.bucp.export import collect, document
+from cdw_datahub.bucp.package import Request, load_request
 from cdw_datahub.bucp.select import Selection
 from cdw_datahub.bucp.summary import summary_text
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.bucp import bucp
-from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.cli.options import (
+    catalog_option,
+    format_option,
+    get_settings,
+    register_option,
+)
 from cdw_datahub.errors import InputError
 
 
@@ -42,14 +48,41 @@ def selection_options(f: Callable[..., Any]) -> Callable[..., Any]:
                 metavar="ID|NAME",
                 help="Program id or display name (w2w, Walk2Work), ignoring case.",
             ),
+            click.option(
+                "--bucp",
+                "bucp_id",
+                metavar="ID",
+                help="A BUCP in the register: export exactly the datasets and fields it "
+                "requests, with its id, title, parties and legal authority on the cover.",
+            ),
+            register_option,
         )
     ):
         f = decorator(f)
     return f
 
 
+def _request(
+    bucp_id: str | None, register: str | None, selectors: dict[str, Any]
+) -> Request | None:
+    if bucp_id is None:
+        return None
+    given = [name for name, value in selectors.items() if value]
+    if given:
+        raise InputError(
+            "--bucp takes the datasets and fields from the register's request; "
+            f"drop {', '.join(given)} (or drop --bucp)",
+            key="--bucp",
+        )
+    return load_request(get_settings(register=register).register, bucp_id)
+
+
 def _collect(
-    catalog_uri: str | None, datasets: tuple[str, ...], fields: tuple[str, ...], program: str | None
+    catalog_uri: str | None,
+    datasets: tuple[str, ...],
+    fields: tuple[str, ...],
+    program: str | None,
+    request: Request | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     settings = get_settings(catalog_uri)
     with open_catalog(settings.catalog) as catalog:
@@ -60,6 +93,7 @@ def _collect(
             settings.glossary_dir,
             settings.policies_dir,
             warn=lambda m: click.secho(f"Warning: {m}", fg="yellow", err=True),
+            request=request,
         )
 
 
@@ -72,12 +106,17 @@ def _collect(
     help="File to write (atomically). Default: stdout (table, json, csv, md).",
 )
 @format_option(*writers.FORMATS, default=None)
-@click.option("--title", help="Request title for the cover. Default: 'BUCP technical fields'.")
+@click.option(
+    "--title",
+    help="Title for the cover. Default: the BUCP's id and title, else 'BUCP technical fields'.",
+)
 def export(
     catalog: str | None,
     datasets: tuple[str, ...],
     fields: tuple[str, ...],
     program: str | None,
+    bucp_id: str | None,
+    register: str | None,
     output: Path | None,
     fmt: str | None,
     title: str | None,
@@ -98,8 +137,10 @@ def export(
         )
     if chosen == "xlsx" and output is None:
         raise InputError("an xlsx workbook needs a file; add --output FILE.xlsx", key="--format")
-    rows, result, location = _collect(catalog, datasets, fields, program)
-    doc = document(rows, result, location, title)
+    selectors = {"--dataset": datasets, "--field": fields, "--program": program}
+    request = _request(bucp_id, register, selectors)
+    rows, result, location = _collect(catalog, datasets, fields, program, request)
+    doc = document(rows, result, location, title, request)
     if output is None:
         click.echo(writers.render(doc, chosen), nl=False)
         return
@@ -115,10 +156,15 @@ def summary(
     datasets: tuple[str, ...],
     fields: tuple[str, ...],
     program: str | None,
+    bucp_id: str | None,
+    register: str | None,
     fmt: str,
 ) -> None:
-    """Statutes triggered, strictest classification and its controls, categories, gaps, glossary."""
-    _, result, _ = _collect(catalog, datasets, fields, program)
+    """Statutes by dataset and field with their review status, the strictest classification and
+    its NIST SP 800-53 controls, categories, late-statute risk, glossary."""
+    selectors = {"--dataset": datasets, "--field": fields, "--program": program}
+    request = _request(bucp_id, register, selectors)
+    _, result, _ = _collect(catalog, datasets, fields, program, request)
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     else:

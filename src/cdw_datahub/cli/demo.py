@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+SAMPLE_BUCP = "BUCP-2026-003"  # the sample register's open Walk2Work request
+
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
@@ -23,18 +25,28 @@ def _say(message: str) -> None:
     show_default=True,
     help="Folder to build the sample department into (created if missing).",
 )
-def demo(workdir: Path) -> None:
+@click.option(
+    "--bucp",
+    "bucp_id",
+    default=SAMPLE_BUCP,
+    show_default=True,
+    metavar="ID",
+    help="The register's BUCP whose package (xlsx and md) the demo writes.",
+)
+def demo(workdir: Path, bucp_id: str) -> None:
     """Build the sample department and catalog it through the real DataHub pipeline.
 
     Creates one SQLite database per program (Walk2Work, Healthy Habits, Your Environment),
     ingests the business glossary and the three databases with the shipped recipes into a
-    DataHub Lite file, seeds a BUCP register, writes the Walk2Work BUCP sheet (xlsx and md) and
+    DataHub Lite file, seeds a BUCP register, writes the package of the register's Walk2Work
+    BUCP (--bucp: exactly the datasets and fields it requests, as xlsx and md) and
     WORKDIR/cdw.yml (so every command run inside WORKDIR works on the demo without flags), and
     prints what was built: coverage per program, the priority ranking and BUCP metrics.
     """
     from cdw_datahub import priority
     from cdw_datahub.bucp import metrics, writers
     from cdw_datahub.bucp.export import collect, document
+    from cdw_datahub.bucp.package import load_request
     from cdw_datahub.bucp.select import Selection
     from cdw_datahub.catalog import open_catalog
     from cdw_datahub.demo.build import build_sqlite
@@ -89,9 +101,12 @@ def demo(workdir: Path) -> None:
         },
     )
     with open_catalog(f"lite:{lite}") as catalog:
-        _say("Writing the Walk2Work BUCP sheet ...")
-        rows, summary, location = collect(catalog, Selection(), "w2w", glossary_dir, policies_dir)
-        doc = document(rows, summary, location, "Walk2Work: BUCP technical fields")
+        request = load_request(register, bucp_id)
+        _say(f"Writing the package of {request.id} from the register ...")
+        rows, summary, location = collect(
+            catalog, Selection(), None, glossary_dir, policies_dir, request=request,
+        )  # fmt: skip
+        doc = document(rows, summary, location, None, request)
         sheets = [workdir / "w2w-bucp.xlsx", workdir / "w2w-bucp.md"]
         for sheet in sheets:
             writers.write(doc, sheet.suffix[1:], sheet)

@@ -72,6 +72,7 @@ def record_json(record: BucpRecord) -> dict[str, Any]:
     if record.specialized is not None:
         data["specialized_security"] = record.specialized.security
         data["specialized_privacy"] = record.specialized.privacy
+        data["specialized_security_draft"] = record.specialized.security_draft
     return data
 
 
@@ -230,6 +231,10 @@ def show_command(bucp_id: str, specialized: bool, fmt: str, register: str | None
     if record.specialized is not None:
         lines.append(f"  Specialized Security: {record.specialized.security or '-'}")
         lines.append(f"  Specialized Privacy: {record.specialized.privacy or '-'}")
+        draft = record.specialized.security_draft
+        if draft:
+            lines.append("  Specialized Security draft (bucp readiness):")
+            lines += [f"    {line}" if line else "" for line in draft.rstrip().splitlines()]
     click.echo("\n".join(lines))
 
 

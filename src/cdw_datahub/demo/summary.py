@@ -83,6 +83,6 @@ def print_summary(
         )
     out.write(text_table(["measure", "value"], facts) + "\n\n")
 
-    out.write("Walk2Work BUCP technical fields (`cdw-datahub bucp export`):\n")
+    out.write("Walk2Work BUCP technical fields (`cdw-datahub bucp export --bucp`):\n")
     for sheet in sheets:
         out.write(f"  {sheet}\n")

@@ -157,6 +157,10 @@ class Policy:
 
     # -- statutes
 
+    def statute_rules(self) -> list[StatuteRuleModel]:
+        """The suggestion rules of statutes.yml, in file order (their ids and reasons)."""
+        return list(self._rules)
+
     def statute_entries(self) -> Iterator[tuple[str, str, str, StatuteDecision]]:
         """Every reviewed `fields:` assessment of statutes.yml as (program, table, column, ...)."""
         for program, tables in self._statute_fields.items():

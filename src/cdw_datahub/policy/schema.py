@@ -19,6 +19,8 @@ from pydantic import (
     field_validator,
 )
 
+from cdw_datahub.policy.nist import check_control
+
 
 class _Strict(BaseModel):
     # Unknown keys are typos in hand-edited files; numbers typed where text is expected
@@ -193,17 +195,8 @@ class DictionaryFile(_Strict):
 
 # ---------------------------------------------------------------- policies/classification.yml
 
-_CONTROL = re.compile(r"[A-Z]{2}-\d{1,2}(\(\d{1,2}\))?")
-
-
-def _check_control(value: str) -> str:
-    if not _CONTROL.fullmatch(value):
-        raise ValueError(f"'{value}' is not a NIST SP 800-53 control id (like AC-3 or AC-2(1))")
-    return value
-
-
 # Checked per item, so an error names the exact list position.
-ControlId = Annotated[str, AfterValidator(_check_control)]
+ControlId = Annotated[str, AfterValidator(check_control)]
 
 
 class LevelModel(_Strict):

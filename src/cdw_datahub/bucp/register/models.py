@@ -117,3 +117,5 @@ class Specialized(Base):
     )
     security: Mapped[str | None] = mapped_column(Text)
     privacy: Mapped[str | None] = mapped_column(Text)
+    # drafted by `bucp readiness` from policies/receiving.yml; the agreed terms stay in `security`
+    security_draft: Mapped[str | None] = mapped_column(Text)

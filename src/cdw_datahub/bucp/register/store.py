@@ -76,6 +76,7 @@ class RestrictionRecord:
 class SpecializedRecord:
     security: str | None
     privacy: str | None
+    security_draft: str | None = None  # from `bucp readiness`
 
 
 @dataclass
@@ -527,8 +528,20 @@ class Register:
                 record.specialized = SpecializedRecord(
                     security=extra.security if extra else None,
                     privacy=extra.privacy if extra else None,
+                    security_draft=extra.security_draft if extra else None,
                 )
             return record
+
+    def save_security_draft(self, bucp_id: str, text: str) -> None:
+        """Store the Specialized Security draft with the BUCP's other restricted text (its own
+        table, read only by `get(..., specialized=True)`); the agreed terms are left as they are."""
+        with self.transaction() as session:
+            row = self._lock(session, bucp_id)
+            extra = session.get(Specialized, row.id)
+            if extra is None:
+                session.add(Specialized(bucp_id=row.id, security_draft=text))
+            else:
+                extra.security_draft = text
 
     def specialized(self) -> dict[str, SpecializedRecord]:
         """All Specialized Security / Privacy text, for an explicit `--specialized` export."""
