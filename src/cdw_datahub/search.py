@@ -57,7 +57,8 @@ SPLIT_PATTERN = (
 )
 _SPLIT = re.compile(SPLIT_PATTERN)
 STOPWORDS = frozenset(
-    "a an and are as at be by for from in is it of on or the to with".split()
+    ("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of",
+     "on", "or", "the", "to", "with")
 )  # fmt: skip
 
 
@@ -197,9 +198,7 @@ def _quality(word: Sequence[Sequence[tuple[str, ...]]], tokens: tuple[str, ...])
     )
 
 
-def _term_score(
-    word: Sequence[Sequence[tuple[str, ...]]], doc: Document
-) -> tuple[int, list[str]]:
+def _term_score(word: Sequence[Sequence[tuple[str, ...]]], doc: Document) -> tuple[int, list[str]]:
     """Best (score, places it was found in) of one query word over a document's places."""
     best = 0
     found: list[str] = []
