@@ -9,6 +9,7 @@ Commands never talk to a backend directly.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,11 @@ class Catalog:
             urn: (a.get("domainProperties") or {}).get("name") or urn
             for urn, a in self.backend.entities("domain")
         }
+
+    def harvested_at(self) -> dt.datetime | None:
+        """When a schema was last harvested into this catalog (UTC), when the store records it."""
+        millis = self.backend.last_observed("schemaMetadata")
+        return dt.datetime.fromtimestamp(millis / 1000, dt.timezone.utc) if millis else None
 
     def emit(self, mcps: Sequence[Any]) -> None:
         self.backend.emit(mcps)

@@ -29,6 +29,10 @@ class Backend(Protocol):
 
     def get(self, urn: str) -> Aspects | None: ...
 
+    def last_observed(self, aspect_name: str) -> int | None:
+        """Newest `systemMetadata.lastObserved` (epoch ms) of an aspect, if the store keeps it."""
+        ...
+
     def emit(self, mcps: Sequence[Any]) -> None:
         """Write MetadataChangeProposalWrappers (UPSERT) into the store."""
         ...
@@ -82,6 +86,14 @@ class LiteBackend:
             return aspects
         return None
 
+    def last_observed(self, aspect_name: str) -> int | None:
+        row = self._db.execute(
+            "SELECT max(coalesce(json_extract(system_metadata, '$.lastObserved'), createdon)) "
+            "FROM metadata_aspect_v2 WHERE version = 0 AND aspect_name = ?",
+            (aspect_name,),
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def emit(self, mcps: Sequence[Any]) -> None:
         from datahub.lite.lite_util import get_datahub_lite
 
@@ -116,6 +128,7 @@ class FileBackend:
         self.path = Path(path)
         self.location = f"file:{self.path}"
         self._entities: dict[str, Aspects] = {}
+        self._observed: dict[str, int] = {}  # aspect name -> newest lastObserved
         self._load()
 
     def _load(self) -> None:
@@ -142,6 +155,12 @@ class FileBackend:
     def _store(self, mcp: Any) -> None:
         obj = mcp.to_obj(simplified_structure=True)
         self._entities.setdefault(mcp.entityUrn, {})[mcp.aspectName] = obj["aspect"]["json"]
+        seen = mcp.systemMetadata.lastObserved if mcp.systemMetadata else None
+        if seen:
+            self._observed[mcp.aspectName] = max(seen, self._observed.get(mcp.aspectName, 0))
+
+    def last_observed(self, aspect_name: str) -> int | None:
+        return self._observed.get(aspect_name)
 
     def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
         low, high = _type_range(entity_type)

@@ -112,6 +112,10 @@ class ServerBackend:
 
         return self._fetch(Urn.from_string(urn).entity_type, [urn]).get(urn) or None
 
+    def last_observed(self, aspect_name: str) -> int | None:
+        # batchGet returns aspects without their system metadata; the harvest date is unknown
+        return None
+
     def emit(self, mcps: Sequence[Any]) -> None:
         for mcp in mcps:
             try:
