@@ -55,12 +55,6 @@ class Slugs:
 
 
 @dataclass
-class TermRef:
-    name: str
-    anchor: str  # id on the glossary page
-
-
-@dataclass
 class StatuteRef:
     citation: str
     title: str
@@ -72,7 +66,7 @@ class StatuteRef:
 class FieldEntry:
     anchor: str
     row: dict[str, Any]  # the export row: field, field_name, type, definition, ...
-    terms: list[TermRef]
+    terms: list[GlossaryEntry]
     statutes: list[StatuteRef]
     categories: list[str]  # display names
 
@@ -119,11 +113,16 @@ class Use:
 
 @dataclass
 class GlossaryEntry:
-    anchor: str
+    anchor: str  # id on the glossary page
     urn: str
     name: str
     definition: str
     uses: list[Use] = field(default_factory=list)
+    qualifier: str | None = None  # set when another term has the same name
+
+    @property
+    def display(self) -> str:
+        return f"{self.name} ({self.qualifier})" if self.qualifier else self.name
 
 
 @dataclass
@@ -238,7 +237,7 @@ class SiteBuilder:
             for urn in business:
                 term = self.term(urn)
                 term.uses.append(Use(page, entry))
-                entry.terms.append(TermRef(term.name, term.anchor))
+                entry.terms.append(term)
             for s in row["statutes"]:
                 statute = self.statute(s["citation"], s["title"], s["url"])
                 statute.uses.append(Use(page, entry))
@@ -298,6 +297,18 @@ class SiteBuilder:
             self.programs[pid] = section
         return section
 
+    def _qualify_repeated_names(self) -> None:
+        """Two programs may both define "Participant": say whose each one is."""
+        counts: dict[str, int] = {}
+        for term in self._terms.values():
+            counts[term.name.lower()] = counts.get(term.name.lower(), 0) + 1
+        for term in self._terms.values():
+            if counts[term.name.lower()] > 1:
+                # term URNs are urn:li:glossaryTerm:cdw.<program>.<term> (docs/catalog-model.md)
+                parts = term.urn.removeprefix("urn:li:glossaryTerm:").split(".")
+                owner = parts[1] if len(parts) > 2 else parts[0]
+                term.qualifier = self.facts.programs.get(owner, owner)
+
     # -- the whole site --------------------------------------------------------------------
 
     def site(
@@ -309,6 +320,7 @@ class SiteBuilder:
                     self.term(urn)
             for statute in self.facts.statutes.values():
                 self.statute(statute.citation, statute.title, statute.url)
+        self._qualify_repeated_names()
         return Site(
             title=title,
             generated=dt.date.today().isoformat(),

@@ -23,7 +23,7 @@ from cdw_datahub.properties import PROPERTIES
 from cdw_datahub.publish.model import INDEX_COLUMNS, Site
 
 MARKER = ".cdw-datahub-site"
-STATIC = ("site.css", "search.js")
+STATIC = ("site.css", "search.js", "favicon.svg")
 
 
 def environment() -> jinja2.Environment:

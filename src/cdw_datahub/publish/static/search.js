@@ -134,7 +134,10 @@
       : "Nothing matches “" + query + "”.";
     hits.slice(0, MAX_SHOWN).forEach(function (hit) {
       var doc = hit.doc;
-      var item = element("li", "", { "class": "result", "data-kind": doc.kind });
+      var item = element("li", "", {
+        "class": "result", "data-kind": doc.kind, "data-dataset": doc.dataset,
+        "data-field": doc.field || ""
+      });
       var name = doc.kind === "field"
         ? (doc.label ? doc.label + " (" + doc.field + ")" : doc.field)
         : (doc.dataset_title || doc.dataset);
