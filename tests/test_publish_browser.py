@@ -250,3 +250,16 @@ def test_screenshots_for_review(browser: Any, site: Path, tmp_path_factory: Any)
     _open(browser, (site / "datasets" / "w2w-commute.html").as_uri())
     assert browser.save_screenshot(str(out / "dataset.png"))
     print(f"screenshots in {out}")
+
+
+def test_the_scan_does_find_violations(browser: Any, tmp_path: Path) -> None:
+    """The scan above can fail: a page with an unlabelled input and an image without alt text."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><title>bad</title></head><body>"
+        '<input type="text"><img src="x.png"><p style="color:#bbb">faint</p></body></html>'
+    )
+    _open(browser, page.as_uri())
+    found = {v["id"]: v["impact"] for v in axe_violations(browser)}
+    assert found.get("label") == "critical" and found.get("image-alt") == "critical"
+    assert found.get("color-contrast") == "serious"

@@ -34,7 +34,7 @@ def test_all_words_must_match_case_insensitively(lite_catalog: str) -> None:  # 
 def test_own_matches_rank_above_the_table_name(lite_catalog: str) -> None:  # noqa: F811
     hits = _search(lite_catalog, "commute")
     ranked = [(h["kind"], h["field"], h["matched"]) for h in hits]
-    assert ranked[0] == ("dataset", None, ["name"])
+    assert ranked[0] == ("dataset", None, ["name", "table"])
     assert ranked[1] == ("field", "commute_id", ["name", "label", "table"])
     assert ranked[2] == ("field", "started_at", ["label", "table"])
     # stop_geocode only shares the table's name: last, below every field matching on its own

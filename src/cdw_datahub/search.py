@@ -5,8 +5,9 @@ One scoring for two places: the `search` command and the published site's search
 
 Documents. Every dataset and every field is a document with a few *places*, each a set of word
 tokens: a field's own `name`, its `label` (friendly name), `terms` (glossary terms and statutes),
-`definition`; and *context* places, the `table` and `program` it belongs to. A dataset's places
-are its table name, title, description, terms and its program (id and display name). A place's
+`definition`; and *context* places, the `table` (its dataset's full name) and `program` it
+belongs to. A dataset's places are its table name, title, description, terms, its program (id
+and display name), and its full name as context (`chinook.main.Album`). A place's
 tokens are the raw pieces of its text (split like identifiers: snake_case, camelCase, digits)
 plus the classifier's normalized words for them (`classify/tokens.py`: abbreviations expanded,
 plurals singularized, glued words split), so `HH_INCM_AMT` holds `hh incm amt household income
@@ -273,11 +274,12 @@ def dataset_documents(
                 "terms": place_tokens((facts.term_name(t.urn) for t in ds.terms), tokenizer),
                 "program": place_tokens(program_texts, tokenizer),
                 "definition": place_tokens([ds.description], tokenizer),
+                "table": place_tokens([ds.name], tokenizer),
             },
         )
     ]  # fmt: skip
     context = {
-        "table": place_tokens([ds.table], tokenizer),
+        "table": place_tokens([ds.name], tokenizer),
         "program": place_tokens(program_texts, tokenizer),
     }
     for i, row in enumerate(rows, start=1):

@@ -257,7 +257,7 @@ class SiteBuilder:
         categories = [self.facts.categories.get(c, c) for c in ds.properties.get(
             "cdw.dataset.categories", [])]  # fmt: skip
         return DatasetPage(
-            slug=self.files(f"{program or ds.platform}-{ds.table}"),
+            slug=self.files(f"{program}-{ds.table}" if program else ds.name),
             urn=ds.urn,
             name=ds.name,
             table=ds.table,

@@ -48,13 +48,14 @@ def _bucp_scope(register_url: str, bucp_id: str) -> BucpScope:
     if not record.requests:
         raise InputError(f"{record.id} requests no dataset; add one with `bucp request`",
                          key="--bucp")  # fmt: skip
+    # the register keeps a dataset row and one row per requested field: a dataset with no field
+    # rows is requested whole
     fields: dict[str, set[str]] = {}
-    whole: set[str] = set()
     for dataset, name in record.requests:
+        fields.setdefault(dataset, set())
         if name:
-            fields.setdefault(dataset, set()).add(name)
-        else:
-            whole.add(dataset)
+            fields[dataset].add(name)
+    whole = {dataset for dataset, names in fields.items() if not names}
     scope = Scope(record.id, record.title, record.requesting_department,
                   record.providing_department)  # fmt: skip
     return BucpScope(scope, frozenset(whole), {k: frozenset(v) for k, v in fields.items()})
