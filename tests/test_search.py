@@ -86,10 +86,15 @@ def test_query_reading() -> None:
     ]  # fmt: skip
     # stop words go, plurals get their singular forms, abbreviations their expansion
     assert rules.terms("the dobs of INCM") == [
-        [[("dobs",), ("dob",), ("date", "birth")]],
-        [[("incm",), ("income",)]],
+        [[[("dobs",), ("dob",), ("date", "birth")]]],
+        [[[("incm",), ("income",)]]],
     ]
-    assert rules.terms("of the") == [[[("of",)]], [[("the",)]]]  # only stop words: literal
+    assert rules.terms("of the") == [[[[("of",)]]], [[[("the",)]]]]  # only stop words: literal
+    # a word of several pieces may also match joined; a possessive 's goes
+    assert rules.terms("Participant's e-mail") == [
+        [[[("participant",)]]],
+        [[[("e",)], [("mail",)]], [[("email",)]]],
+    ]
 
 
 # ---------------------------------------------------------------- the demo department

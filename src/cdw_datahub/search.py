@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cdw_datahub.bucp.export import Facts
     from cdw_datahub.catalog import Catalog, DatasetView
+    from cdw_datahub.classify.engine import Classifier
     from cdw_datahub.classify.tokens import Tokenizer
 
 # What finding a query word in each place is worth; the last two are context places.
@@ -57,6 +58,9 @@ SPLIT_PATTERN = (
     r"|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])"
 )
 _SPLIT = re.compile(SPLIT_PATTERN)
+_POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)  # "participant's" -> participant
+# A query word read as data (see QueryRules.terms): readings -> pieces -> groups -> tokens.
+Word = list[list[list[tuple[str, ...]]]]
 STOPWORDS = frozenset(
     ("a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of",
      "on", "or", "the", "to", "with")
@@ -123,34 +127,30 @@ class QueryRules:
     @classmethod
     def from_policies(cls, policies_dir: Path | None) -> QueryRules:
         """The abbreviation table of `policies/detection.yml` (none when there is no file)."""
-        detection = Path(policies_dir) / "detection.yml" if policies_dir else None
-        if detection is None or not detection.is_file():
+        classifier = _classifier(policies_dir)
+        if classifier is None:
             return cls()
-        from cdw_datahub.classify.engine import Classifier
-
-        table = Classifier.from_file(detection).policy.abbreviations
+        table = classifier.policy.abbreviations
         return cls({k.lower(): tuple(v.lower().split()) for k, v in table.items()})
 
-    def tokenizer(self, policies_dir: Path | None) -> Tokenizer | None:
-        detection = Path(policies_dir) / "detection.yml" if policies_dir else None
-        if detection is None or not detection.is_file():
-            return None
-        from cdw_datahub.classify.engine import Classifier
-
-        return Classifier.from_file(detection).tokenizer
-
-    def terms(self, query: str) -> list[list[list[tuple[str, ...]]]]:
-        """The query read as data: one entry per query word (split on spaces); per word, its
-        pieces (`walk2work` -> walk, 2, work); per piece, alternative token groups (the piece,
-        its singular forms, its abbreviation expansion), any of which may match."""
-        out = []
+    def terms(self, query: str) -> list[Word]:
+        """The query read as data. Per query word (split on spaces), its readings: its pieces
+        (`walk2work` -> walk, 2, work) and, for a word of several pieces, the pieces joined
+        (`e-mail` -> email); per piece, alternative token groups (the piece, its singular forms,
+        its abbreviation expansion). A word matches by any reading; a reading when each piece
+        matches by any of its groups; a group when all its tokens are found."""
+        out: list[Word] = []
         for chunk in query.split():
-            words = pieces(chunk)
+            words = pieces(_POSSESSIVE.sub("", chunk))
             kept = [w for w in words if w not in self.stopwords]
-            if kept:
-                out.append([self._alternatives(w) for w in kept])
-        if not out and query.split():  # a query of stop words only: take them literally
-            out = [[[(w,)] for w in pieces(chunk)] for chunk in query.split() if pieces(chunk)]
+            if not kept:
+                continue
+            readings = [[self._alternatives(w) for w in kept]]
+            if len(words) > 1:
+                readings.append([self._alternatives("".join(words))])
+            out.append(readings)
+        if not out:  # a query of stop words only: take them literally
+            out = [[[[(w,)] for w in pieces(chunk)]] for chunk in query.split() if pieces(chunk)]
         return out
 
     def _alternatives(self, word: str) -> list[tuple[str, ...]]:
@@ -163,6 +163,21 @@ class QueryRules:
                 kept = tuple(w for w in expansion if w not in self.stopwords) or expansion
                 groups.append(kept)
         return list(dict.fromkeys(groups))
+
+
+def _classifier(policies_dir: Path | None) -> Classifier | None:
+    detection = Path(policies_dir) / "detection.yml" if policies_dir else None
+    if detection is None or not detection.is_file():
+        return None
+    from cdw_datahub.classify.engine import Classifier
+
+    return Classifier.from_file(detection)
+
+
+def tokenizer_for(policies_dir: Path | None) -> Tokenizer | None:
+    """The classifier's tokenizer (abbreviations, plurals, glued words), when there are rules."""
+    classifier = _classifier(policies_dir)
+    return classifier.tokenizer if classifier is not None else None
 
 
 def _singulars(word: str) -> list[str]:
@@ -192,14 +207,15 @@ def _token_score(token: str, tokens: tuple[str, ...]) -> int:
     return 0
 
 
-def _quality(word: Sequence[Sequence[tuple[str, ...]]], tokens: tuple[str, ...]) -> int:
-    """How well one query word is found in one place: every piece by one of its alternatives."""
-    return min(
-        max(min(_token_score(t, tokens) for t in group) for group in piece) for piece in word
+def _quality(word: Word, tokens: tuple[str, ...]) -> int:
+    """How well one query word is found in one place (0: not at all), by its best reading."""
+    return max(
+        min(max(min(_token_score(t, tokens) for t in group) for group in piece) for piece in r)
+        for r in word
     )
 
 
-def _term_score(word: Sequence[Sequence[tuple[str, ...]]], doc: Document) -> tuple[int, list[str]]:
+def _term_score(word: Word, doc: Document) -> tuple[int, list[str]]:
     """Best (score, places it was found in) of one query word over a document's places."""
     best = 0
     found: list[str] = []
@@ -211,9 +227,7 @@ def _term_score(word: Sequence[Sequence[tuple[str, ...]]], doc: Document) -> tup
     return best, found
 
 
-def score(
-    terms: Sequence[Sequence[Sequence[tuple[str, ...]]]], doc: Document
-) -> tuple[int, tuple[str, ...]] | None:
+def score(terms: Sequence[Word], doc: Document) -> tuple[int, tuple[str, ...]] | None:
     """(score, matched places) when every query word is found, else None."""
     total = 0
     where: set[str] = set()
@@ -324,7 +338,7 @@ def search(
     if not rules.terms(query):
         return []
     facts = load_facts(catalog, glossary_dir, policies_dir)
-    docs = catalog_documents(catalog, facts, rules.tokenizer(policies_dir))
+    docs = catalog_documents(catalog, facts, tokenizer_for(policies_dir))
     return rank(docs, rules, query)
 
 
@@ -337,6 +351,7 @@ def index_rules(rules: QueryRules) -> dict[str, Any]:
     """What the site's search.js needs to read a query exactly as `rank` does."""
     return {
         "split": SPLIT_PATTERN,
+        "possessive": _POSSESSIVE.pattern,  # case-insensitive
         "stopwords": sorted(rules.stopwords),
         "abbreviations": {k: list(v) for k, v in sorted(rules.abbreviations.items())},
         "weights": WEIGHTS,

@@ -126,7 +126,7 @@ def _programs(facts: Facts, wanted: tuple[str, ...]) -> set[str] | None:
 def search_index(site: Site, facts: Facts, settings: Settings) -> dict[str, Any]:
     """Documents in the site's order, each with its page URL, plus the query rules."""
     rules = search.QueryRules.from_policies(settings.policies_dir)
-    tokenizer = rules.tokenizer(settings.policies_dir)
+    tokenizer = search.tokenizer_for(settings.policies_dir)
     docs: list[dict[str, Any]] = []
     for page in site.datasets:
         built = search.dataset_documents(

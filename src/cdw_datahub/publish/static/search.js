@@ -8,6 +8,7 @@
   var RULES = INDEX.rules;
   var SPLIT = new RegExp(RULES.split);
   var STOP = new Set(RULES.stopwords);
+  var POSSESSIVE = new RegExp(RULES.possessive, "i");
   var PLACE_ORDER = Object.keys(RULES.weights);
   var MAX_SHOWN = 100;
 
@@ -45,17 +46,22 @@
     });
   }
 
+  // query word -> readings -> pieces -> alternative groups -> tokens (search.py QueryRules.terms)
   function terms(query) {
     var chunks = query.split(/\s+/).filter(function (c) { return c; });
     var out = [];
     chunks.forEach(function (chunk) {
-      var kept = pieces(chunk).filter(function (w) { return !STOP.has(w); });
-      if (kept.length) out.push(kept.map(alternatives));
+      var words = pieces(chunk.replace(POSSESSIVE, ""));
+      var kept = words.filter(function (w) { return !STOP.has(w); });
+      if (!kept.length) return;
+      var readings = [kept.map(alternatives)];
+      if (words.length > 1) readings.push([alternatives(words.join(""))]);
+      out.push(readings);
     });
     if (!out.length) {
       chunks.forEach(function (chunk) {
         var ps = pieces(chunk);
-        if (ps.length) out.push(ps.map(function (w) { return [[w]]; }));
+        if (ps.length) out.push([ps.map(function (w) { return [[w]]; })]);
       });
     }
     return out;
@@ -69,9 +75,11 @@
   }
 
   function quality(word, tokens) {
-    return Math.min.apply(null, word.map(function (piece) {
-      return Math.max.apply(null, piece.map(function (group) {
-        return Math.min.apply(null, group.map(function (t) { return tokenScore(t, tokens); }));
+    return Math.max.apply(null, word.map(function (reading) {
+      return Math.min.apply(null, reading.map(function (piece) {
+        return Math.max.apply(null, piece.map(function (group) {
+          return Math.min.apply(null, group.map(function (t) { return tokenScore(t, tokens); }));
+        }));
       }));
     }));
   }
