@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cdw_datahub.demo.schema import PROGRAMS
-from test_bucp_export import CLI
+from test_bucp_export import CLI, file_catalog  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures" / "publish"
 REPO = Path(__file__).resolve().parents[1]
@@ -283,3 +283,26 @@ def test_chinook_no_sampled_value_and_search(chinook: Path) -> None:
              cwd=chinook).stdout
     )  # fmt: skip
     assert [(h["dataset"], h["field"]) for h in dob] == [("chinook.main.Employee", "BirthDate")]
+
+
+def test_harvest_date_from_lite_and_its_absence(
+    demo_dir: Path,
+    tmp_path: Path,
+    file_catalog: str,  # noqa: F811
+) -> None:
+    import datetime as dt
+
+    from cdw_datahub.catalog import open_catalog
+
+    with open_catalog(f"lite:{demo_dir / 'datahub-lite.db'}") as catalog:
+        harvested = catalog.harvested_at()
+    assert harvested is not None
+    age = dt.datetime.now(dt.timezone.utc) - harvested
+    assert dt.timedelta(0) <= age < dt.timedelta(hours=3)
+    # file-sink JSON written without system metadata: the site says the date is unknown
+    (tmp_path / "glossary").mkdir()
+    (tmp_path / "policies").mkdir()
+    done = _cli("publish", "--catalog", file_catalog, "--output", "site", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "does not record when it was harvested" in done.stderr
+    assert "Harvest date not recorded" in (tmp_path / "site" / "index.html").read_text()
