@@ -248,6 +248,10 @@ def chinook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from cdw_datahub.ingest import run_recipe
 
     run_recipe(FIXTURES / "chinook.lite.yml", env)
+    from cdw_datahub.settings import write_config
+
+    write_config(work, {"catalog": "lite:lite.db", "glossary": env["CDW_GLOSSARY_DIR"],
+                        "policies": env["CDW_POLICIES_DIR"]})  # fmt: skip
     done = _cli("publish", "--catalog", f"lite:{work / 'lite.db'}", "--output", "site", cwd=work)
     assert done.returncode == 0, done.stderr
     return work

@@ -18,7 +18,7 @@ from typing import Any
 from cdw_datahub.bucp.export import ExportReport, Facts, export_rows, steward_of
 from cdw_datahub.catalog import DatasetView
 from cdw_datahub.catalog.model import STATUTE_TERM
-from cdw_datahub.properties import PROPERTIES
+from cdw_datahub.contract.properties import PROPERTIES
 
 # play 2 inventory attributes, in the order the guidebook lists them (the program is the heading)
 INVENTORY = (

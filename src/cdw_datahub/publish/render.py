@@ -18,8 +18,8 @@ from typing import Any
 
 import jinja2
 
+from cdw_datahub.contract.properties import PROPERTIES
 from cdw_datahub.errors import InputError
-from cdw_datahub.properties import PROPERTIES
 from cdw_datahub.publish.model import INDEX_COLUMNS, Site
 
 MARKER = ".cdw-datahub-site"
