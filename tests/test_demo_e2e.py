@@ -193,3 +193,26 @@ def test_view_columns_inherit_from_their_upstream_columns(
     assert statutes == {t.urn for t in upstream.terms if "cdw.statute." in t.urn}
     # an aggregate (COUNT) gets no copied definition
     assert not view["commute_count"].description
+
+
+def test_no_sampled_value_reaches_the_published_site(demo_dir: Path) -> None:
+    """The leak scan over the demo's published dictionary: the sentinels, and every e-mail
+    address and phone number actually stored in the demo databases."""
+    import sqlite3
+
+    values = set(SAMPLE_SENTINELS)
+    for program in PROGRAMS:
+        db = sqlite3.connect(demo_dir / f"{program.id}.db")
+        for table in program.tables:
+            for column in table.columns:
+                if "email" in column.name or "phone" in column.name:
+                    rows = db.execute(f'SELECT "{column.name}" FROM "{table.name}"').fetchall()
+                    values.update(str(v) for (v,) in rows if v)
+        db.close()
+    assert len(values) > 100
+    files = [p for p in (demo_dir / "site").rglob("*") if p.is_file()]
+    assert len(files) > 40
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        leaked = [v for v in values if v in text]
+        assert not leaked, (path, leaked[:3])

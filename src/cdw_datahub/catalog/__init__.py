@@ -9,6 +9,7 @@ Commands never talk to a backend directly.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,7 @@ class Catalog:
     def harvested(self, urns: Sequence[str]) -> dict[str, int]:
         """Dataset URN -> when ingestion last saw its schema (`systemMetadata.lastObserved`,
         epoch ms), for the datasets that have one; a backend without the record gives {}."""
-        observed = getattr(self.backend, "last_observed", None)
-        return observed(list(urns), "schemaMetadata") if observed else {}
+        return self.backend.last_observed(list(urns), "schemaMetadata")
 
     @property
     def public_location(self) -> str:
@@ -98,6 +98,14 @@ class Catalog:
             urn: (a.get("domainProperties") or {}).get("name") or urn
             for urn, a in self.backend.entities("domain")
         }
+
+    def harvested_at(self, urns: Sequence[str] | None = None) -> dt.datetime | None:
+        """When a schema (of `urns`, default every dataset) was last harvested into this
+        catalog (UTC), when the store records it."""
+        if urns is None:
+            urns = [urn for urn, _ in self.backend.entities("dataset")]
+        millis = max(self.harvested(urns).values(), default=None)
+        return dt.datetime.fromtimestamp(millis / 1000, dt.timezone.utc) if millis else None
 
     def emit(self, mcps: Sequence[Any]) -> None:
         self.backend.emit(mcps)

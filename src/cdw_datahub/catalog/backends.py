@@ -29,6 +29,10 @@ class Backend(Protocol):
 
     def get(self, urn: str) -> Aspects | None: ...
 
+    def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
+        """URN -> `systemMetadata.lastObserved` (epoch ms) of one aspect, where the store keeps it."""
+        ...
+
     def emit(self, mcps: Sequence[Any]) -> None:
         """Write MetadataChangeProposalWrappers (UPSERT) into the store."""
         ...

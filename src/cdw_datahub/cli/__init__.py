@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "cdw_datahub.cli.bucp_export",
     "cdw_datahub.cli.readiness",
     "cdw_datahub.cli.search",
+    "cdw_datahub.cli.publish",
     "cdw_datahub.cli.ddl",
     "cdw_datahub.cli.worksheet",
 ]

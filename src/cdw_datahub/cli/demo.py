@@ -39,8 +39,9 @@ def demo(workdir: Path, bucp_id: str) -> None:
     Creates one SQLite database per program (Walk2Work, Healthy Habits, Your Environment),
     ingests the business glossary and the three databases with the shipped recipes into a
     DataHub Lite file, seeds a BUCP register, writes the package of the register's Walk2Work
-    BUCP (--bucp: exactly the datasets and fields it requests, as xlsx and md) and
-    WORKDIR/cdw.yml (so every command run inside WORKDIR works on the demo without flags), and
+    BUCP (--bucp: exactly the datasets and fields it requests, as xlsx and md), publishes the
+    searchable data dictionary into WORKDIR/site/ and writes WORKDIR/cdw.yml (so every command
+    run inside WORKDIR works on the demo without flags), and
     prints what was built: coverage per program, the priority ranking and BUCP metrics.
     """
     from cdw_datahub import priority
@@ -110,8 +111,16 @@ def demo(workdir: Path, bucp_id: str) -> None:
         sheets = [workdir / "w2w-bucp.xlsx", workdir / "w2w-bucp.md"]
         for sheet in sheets:
             writers.write(doc, sheet.suffix[1:], sheet)
+        _say("Publishing the data dictionary ...")
+        from cdw_datahub.publish import Request, publish
+        from cdw_datahub.settings import Settings
+
+        site_settings = Settings(f"lite:{lite}", register, glossary_dir, policies_dir)
+        site = publish(catalog, Request(workdir / "site"), site_settings)
         ranking = priority.rank(catalog, register, policies_dir / "rubric.yml")
         print_summary(catalog, ranking, metrics.compute(register), sheets, out=sys.stdout)
+    _say(f"Published the data dictionary ({site.datasets} datasets, {site.fields} fields): "
+         f"open {site.output / 'index.html'}")  # fmt: skip
     _say(f"Wrote {config}; run commands inside {workdir} to use this catalog.")
     _say(f"Done in {time.monotonic() - started:.1f} s.")
 

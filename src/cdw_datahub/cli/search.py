@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -19,10 +20,11 @@ def _short(text: str | None, width: int) -> str:
 
 
 def render_table(hits: list[search_mod.Hit]) -> str:
-    header = ["score", "kind", "dataset", "field", "label", "matched", "definition"]
+    header = ["score", "kind", "dataset", "field", "label", "classification", "matched",
+              "definition"]  # fmt: skip
     rows = [
-        [str(h.score), h.kind, h.dataset, h.field or "", h.label or "", ",".join(h.matched),
-         _short(h.definition, 60)]
+        [str(h.score), h.kind, h.dataset, h.field or "", h.label or "", h.classification or "",
+         ",".join(h.matched), _short(h.definition, 50)]
         for h in hits
     ]  # fmt: skip
     return text_table(header, rows)
@@ -35,14 +37,20 @@ def render_table(hits: list[search_mod.Hit]) -> str:
               help="Show at most this many hits (0: all).")  # fmt: skip
 @format_option("table", "json")
 def search(query: tuple[str, ...], catalog: str | None, limit: int, fmt: str) -> None:
-    """Find datasets and fields whose names, labels, definitions or glossary terms contain every
-    word of QUERY (case-insensitive). Ranked: name match > label > definition or term."""
+    """Find datasets and fields by every word of QUERY, ranked like a search engine.
+
+    Words are matched in names, friendly names, glossary terms and statutes, definitions and
+    program names (id or display name), ignoring case, with the classifier's abbreviations
+    expanded both ways (income finds HH_INCM_AMT, "date of birth" finds PRTCPNT_DOB_DT). A match
+    in a field's own name ranks highest; a field that only shares its table's or program's name
+    ranks lowest. Exit 1 when nothing matched (as grep does).
+    """
     text = " ".join(query)
     if not search_mod.words_of(text):
         raise InputError("give at least one word to search for", key="QUERY")
     settings = get_settings(catalog)
     with open_catalog(settings.catalog) as cat:
-        hits = search_mod.search(cat, text)
+        hits = search_mod.search(cat, text, settings.glossary_dir, settings.policies_dir)
     shown = hits[:limit] if limit else hits
     if fmt == "json":
         click.echo(json.dumps([h.as_dict() for h in shown], indent=2, ensure_ascii=False))
@@ -50,7 +58,8 @@ def search(query: tuple[str, ...], catalog: str | None, limit: int, fmt: str) ->
         click.echo(render_table(shown))
     if not hits:
         click.echo(f"no dataset or field matches '{text}'", err=True)
-    elif len(shown) < len(hits):
+        sys.exit(1)
+    if len(shown) < len(hits):
         click.echo(f"{len(hits) - len(shown)} more hit(s); use --limit 0 to see all", err=True)
 
 
