@@ -30,7 +30,7 @@ class Backend(Protocol):
     def get(self, urn: str) -> Aspects | None: ...
 
     def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
-        """URN -> `systemMetadata.lastObserved` (epoch ms) of one aspect, where the store keeps it."""
+        """URN -> `systemMetadata.lastObserved` (epoch ms) of an aspect, where the store has it."""
         ...
 
     def emit(self, mcps: Sequence[Any]) -> None:
