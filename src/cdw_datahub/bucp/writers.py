@@ -264,8 +264,3 @@ def write(doc: ExportDocument, fmt: str, path: Path) -> None:
     """Write atomically: the previous file stays intact until the new one is complete."""
     with atomic_output(path, "wb" if fmt == "xlsx" else "w") as handle:
         _WRITERS[fmt](doc, handle)
-
-
-def rows_from_cells(records: Sequence[Sequence[str]]) -> list[dict[str, str]]:
-    """Table rows (without the header) back to {header: text}: for comparing formats."""
-    return [dict(zip(HEADERS, (c or "" for c in record), strict=False)) for record in records]

@@ -127,7 +127,7 @@ def open_catalog(uri: str) -> Catalog:
     if uri.startswith("file:"):
         return Catalog(FileBackend(Path(uri[len("file:") :])))
     if uri.startswith(("http://", "https://")):
-        from cdw_datahub.catalog.server import ServerBackend  # type: ignore[import-not-found]
+        from cdw_datahub.catalog.server import ServerBackend
 
         return Catalog(ServerBackend(uri))
     raise InputError(

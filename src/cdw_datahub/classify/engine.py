@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -353,9 +352,6 @@ class Classifier:
         if r.only and not (a.tokens and all(cov & r.only for cov in a.covers)):
             return False
         return not (r.pattern is not None and not r.pattern.search(a.text))
-
-    def classify_many(self, columns: Iterable[ColumnInfo]) -> list[Suggestion]:
-        return [self.classify(c) for c in columns]
 
 
 @lru_cache(maxsize=16)

@@ -48,7 +48,3 @@ def get_settings(catalog: str | None = None, register: str | None = None) -> Set
     return settings_mod.resolve(
         catalog=catalog, register=register, config=ctx.find_root().meta.get("cdw.config")
     )
-
-
-def is_debug() -> bool:
-    return bool(click.get_current_context().find_root().meta.get("cdw.debug"))

@@ -207,11 +207,6 @@ def table_rows(program: Program, table: Table, rows: int, seed: int) -> list[tup
     return out
 
 
-def generate_rows(program: Program, rows: int = 300, seed: int = 7) -> dict[str, list[tuple]]:
-    """Table name -> rows, in the program's table order (foreign key targets first)."""
-    return {t.name: table_rows(program, t, rows, seed) for t in program.tables}
-
-
 def sqlite_table_ddl(table: Table) -> str:
     # SQLite has no COMMENT ON: comments trail their line (cdw-sqlite harvests them)
     lines = table_definitions(table)

@@ -8,7 +8,7 @@
 Other modules load their own YAML the same way: `load_model(path, PydanticModel)`.
 """
 
-from cdw_datahub.policy.loader import Policy, clear_cache, iter_fields, load_policy
+from cdw_datahub.policy.loader import Policy, clear_cache, load_policy
 from cdw_datahub.policy.model import (
     Category,
     DatasetEntry,
@@ -45,7 +45,6 @@ __all__ = [
     "YamlDoc",
     "YamlInputError",
     "clear_cache",
-    "iter_fields",
     "load_model",
     "load_policy",
     "load_yaml",

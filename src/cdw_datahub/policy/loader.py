@@ -598,11 +598,4 @@ def _inventory(values: dict[str, Any]) -> Inventory:
     )
 
 
-def iter_fields(policy: Policy) -> Iterator[FieldEntry]:
-    """Every dictionary field of every program (for coverage and lint)."""
-    for program_id in policy.programs:
-        for entry in policy.datasets(program_id).values():
-            yield from entry.fields.values()
-
-
-__all__ = ["Policy", "clear_cache", "iter_fields", "load_policy"]
+__all__ = ["Policy", "clear_cache", "load_policy"]
