@@ -644,3 +644,17 @@ def test_zip_total_size_is_bounded(tmp_path: Path) -> None:
                     part.write(b"\0" * 1_000_000)
     with pytest.raises(InputError, match="unpacks to .* bytes; the limit is 100 MB"):
         _check_size(path)
+
+
+def test_ordinary_recipe_variables_are_not_masked(tmp_path: Path) -> None:
+    """DataHub registers every variable a recipe expands as a secret; a folder path is not one,
+    and the demo's messages keep naming where it wrote."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("cdw-datahub")), "demo", "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "REDACTED" not in result.stderr
+    assert f"run commands inside {tmp_path}" in result.stderr

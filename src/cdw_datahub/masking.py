@@ -7,9 +7,11 @@ Two rules, applied to every text before it is written:
   password of every URL on the command line or in cdw.yml, and every pydantic `SecretStr`
   DataHub validates) become `***REDACTED:NAME***`.
 
-Known values live in DataHub's own `SecretRegistry` (datahub.masking), so the secrets DataHub's
-config models register are covered too. We do not call `initialize_secret_masking()`: it also
-wraps stdout, which carries our data exports (json and md keep text as it is).
+Known values live in a `SecretRegistry` of our own (DataHub's class, datahub.masking); of what
+DataHub registers in its global one, the entries whose names say secret are taken over too.
+DataHub registers *every* variable a recipe expands (`${CDW_DATA_DIR}` as well), and a folder
+path masked in the demo's messages helps nobody. We do not call `initialize_secret_masking()`:
+it also wraps stdout, which carries our data exports (json and md keep text as it is).
 
     masking.register_arguments(sys.argv[1:]); masking.install()
     click.echo(masking.mask(message), err=True)
@@ -35,18 +37,38 @@ SECRET_ENV = ("DATAHUB_GMS_TOKEN", "PGPASSWORD", "MYSQL_PWD")
 SECRET_ENV_SUFFIXES = ("_PASSWORD", "_TOKEN", "_SECRET")
 URL_ENV = ("CDW_CATALOG", "CDW_REGISTER", "DATAHUB_GMS_URL")
 
-_values = SecretMaskingFilter(SecretRegistry.get_instance())
+SECRET_WORDS = ("PASSWORD", "PASSWD", "PWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL", "AUTH")
+
+_registry = SecretRegistry()
+_values = SecretMaskingFilter(_registry)
+_synced_version = [-1]  # of DataHub's global registry
+
+
+def _looks_secret(name: str) -> bool:
+    upper = name.upper()
+    return any(word in upper for word in SECRET_WORDS)
+
+
+def _take_over_datahub_secrets() -> None:
+    registry = SecretRegistry.get_instance()
+    if registry.get_version() == _synced_version[0]:
+        return
+    for name, value in registry.get_all_secrets().items():
+        if _looks_secret(name):
+            _registry.register_secret(name, value)
+    _synced_version[0] = registry.get_version()
 
 
 def mask(text: str) -> str:
     if not isinstance(text, str) or not text:
         return text
+    _take_over_datahub_secrets()
     return URL_CREDENTIALS.sub(r"\1:***@", _values.mask_text(text))
 
 
 def register_secret(name: str, value: str | None) -> None:
     if value:
-        SecretRegistry.get_instance().register_secret(name, value)
+        _registry.register_secret(name, value)
 
 
 def register_url(value: str | None, name: str = "URL_PASSWORD") -> None:
