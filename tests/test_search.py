@@ -116,7 +116,7 @@ def test_demo_abbreviations_both_ways(demo_dir: Path) -> None:
     assert {"PRTCPNT_DOB_DT", "birth_date"} <= birth
     assert {h["field"] for h in _demo(demo_dir, "dob")} == birth  # and back again
     first = _demo(demo_dir, "income")[0]
-    assert first["classification"] == "Personal" and first["matched"] == ["name"]
+    assert first["classification"] == "Personal" and "name" in first["matched"]
 
 
 def test_demo_commute_fields_before_the_audit_columns(demo_dir: Path) -> None:
