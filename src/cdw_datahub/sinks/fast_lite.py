@@ -150,15 +150,18 @@ class CdwLite(SqliteLite):
     ) -> None:
         writeables: Iterable[MetadataChangeProposalWrapper]
         if isinstance(record, MetadataChangeProposalClass):
-            writeables = [self._patched(record)]
-        elif isinstance(record, MetadataChangeProposalWrapper):
+            self._write_prepared([self._patched(record)])
+            return
+        if isinstance(record, MetadataChangeProposalWrapper):
             writeables = [record]
         elif isinstance(record, MetadataChangeEventClass):
             writeables = mcps_from_mce(record)
         else:
             raise ValueError(f"DataHub Lite only supports MCEs and MCPs, not {type(record)}")
         # serialize first: a record that cannot be serialized never touches the database
-        prepared = [(w, _aspect_text(w)) for w in writeables]
+        self._write_prepared([(w, _aspect_text(w)) for w in writeables])
+
+    def _write_prepared(self, prepared: list[tuple[MetadataChangeProposalWrapper, str]]) -> None:
         if not prepared:
             return
         db = self.sqlite_client
@@ -178,8 +181,12 @@ class CdwLite(SqliteLite):
         if self._pending >= self.commit_every:
             self._commit()
 
-    def _patched(self, proposal: MetadataChangeProposalClass) -> MetadataChangeProposalWrapper:
-        """A PATCH proposal applied to the stored aspect, as GMS applies it (patching.py)."""
+    def _patched(
+        self, proposal: MetadataChangeProposalClass
+    ) -> tuple[MetadataChangeProposalWrapper, str]:
+        """A PATCH proposal applied to the stored aspect, as GMS applies it (patching.py): the
+        proposal to record and the aspect's new JSON text. Stored and patch JSON are both in
+        DataHub's serialized form, so no Avro object is built on the way."""
         if proposal.changeType != ChangeTypeClass.PATCH or proposal.aspect is None:
             raise ValueError(
                 f"cdw-lite takes PATCH proposals and whole aspects, not {proposal.changeType}"
@@ -192,10 +199,14 @@ class CdwLite(SqliteLite):
         )
         current = json.loads(row[0]) if row else None
         patched = apply_patch(name, current, proposal.aspect.value)
-        aspect = ASPECT_MAP[name].from_obj(post_json_transform(patched))
-        return MetadataChangeProposalWrapper(
-            entityUrn=urn, aspect=aspect, systemMetadata=proposal.systemMetadata
+        record = MetadataChangeProposalWrapper(
+            entityUrn=urn,
+            entityType=proposal.entityType,
+            aspectName=name,
+            aspect=None,
+            systemMetadata=proposal.systemMetadata,
         )
+        return record, json.dumps(patched)
 
     def _write_one(self, w: MetadataChangeProposalWrapper, text: str) -> None:
         """The stock Lite versioning rule: version 0 mirrors the latest version N >= 1; an

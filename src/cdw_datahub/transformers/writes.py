@@ -63,15 +63,12 @@ PATCHED = frozenset(
         StructuredPropertiesClass,
     )
 )
-READ = (*sorted(PATCHED), DomainsClass.ASPECT_NAME)
-
-Aspects = dict[str, dict[str, Any]]  # aspect name -> aspect JSON
 
 
 class StoredAspects(Protocol):
-    """What the catalog this pipeline writes to holds now for one entity."""
+    """What the catalog this pipeline writes to holds now."""
 
-    def get(self, urn: str) -> Aspects: ...
+    def get(self, urn: str, aspect_name: str) -> dict[str, Any] | None: ...
 
 
 class LiteAspects:
@@ -81,21 +78,20 @@ class LiteAspects:
         self.path = path
         self._db: sqlite3.Connection | None = None
 
-    def get(self, urn: str) -> Aspects:
+    def get(self, urn: str, aspect_name: str) -> dict[str, Any] | None:
         if self._db is None:
             if not self.path.is_file():
-                return {}
+                return None
             self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-        marks = ",".join("?" * len(READ))
         try:
-            rows = self._db.execute(
-                "SELECT aspect_name, metadata FROM metadata_aspect_v2 "
-                f"WHERE urn = ? AND version = 0 AND aspect_name IN ({marks})",
-                [urn, *READ],
-            ).fetchall()
+            row = self._db.execute(
+                "SELECT metadata FROM metadata_aspect_v2 "
+                "WHERE urn = ? AND aspect_name = ? AND version = 0",
+                [urn, aspect_name],
+            ).fetchone()
         except sqlite3.OperationalError:  # a new file: the sink has not made its tables yet
-            return {}
-        return {name: json.loads(text) for name, text in rows}
+            return None
+        return json.loads(row[0]) if row else None
 
 
 class GraphAspects:
@@ -116,13 +112,9 @@ class GraphAspects:
     def __init__(self, graph: Any):
         self.graph = graph
 
-    def get(self, urn: str) -> Aspects:
-        found: Aspects = {}
-        for name, cls in self._CLASSES.items():
-            aspect = self.graph.get_aspect(urn, cls)
-            if aspect is not None:
-                found[name] = aspect.to_obj()
-        return found
+    def get(self, urn: str, aspect_name: str) -> dict[str, Any] | None:
+        aspect = self.graph.get_aspect(urn, self._CLASSES[aspect_name])
+        return aspect.to_obj() if aspect is not None else None
 
 
 def stored_aspects(ctx: PipelineContext) -> StoredAspects | None:
@@ -161,15 +153,12 @@ class PatchWriter:
         self, mcps: Iterable[MetadataChangeProposalWrapper]
     ) -> Iterator[MetadataChangeProposalWrapper | MetadataChangeProposalClass]:
         """`mcps` with every aspect people also edit turned into a PATCH against the store."""
-        cache: dict[str, Aspects] = {}
         for mcp in mcps:
             name, urn = mcp.aspectName, mcp.entityUrn
             if (name not in PATCHED and name != DomainsClass.ASPECT_NAME) or not urn:
                 yield mcp
                 continue
-            if urn not in cache:
-                cache[urn] = self.stored.get(urn)
-            current = cache[urn].get(name) or {}
+            current = self.stored.get(urn, name) or {}
             if isinstance(mcp.aspect, DomainsClass):
                 if self._domain_is_ours(current):
                     yield mcp
