@@ -208,6 +208,7 @@ def test_dataset_level_edits_survive_and_stale_suggestions_go(workdir: Path) -> 
     before = _read(workdir)[participant]
     assert any(t["urn"] == "urn:li:tag:cdw.level.personal" for t in before["tags"])
     _ui_edits(workdir, participant)
+    scored = _emit_priority(workdir)
 
     # legal and security now review every participant field as public, nothing applies
     reviewed = yaml.safe_load((workdir / "policies" / "reviewed.yml").read_text())
@@ -229,3 +230,18 @@ def test_dataset_level_edits_survive_and_stale_suggestions_go(workdir: Path) -> 
     assert after["properties"]["other.team.retention"] == ["7 years"]
     assert after["properties"]["cdw.dataset.classification"] == ["public"]
     assert after["domain"] == "urn:li:domain:transportation-data"  # the UI's choice wins
+    assert after["properties"]["cdw.dataset.priorityScore"] == scored  # `priority --emit` kept
+
+
+def _emit_priority(workdir: Path) -> list[str]:
+    from click.testing import CliRunner
+
+    from cdw_datahub.cli import main
+
+    args = ["priority", "--emit", "--catalog", f"lite:{workdir / 'lite.db'}"]
+    args += ["--register", f"sqlite:///{workdir / 'register.db'}", "--rubric"]
+    args += [str(workdir / "policies" / "rubric.yml"), "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    participant = next(d for d in _read(workdir).values() if d["name"].endswith(".participant"))
+    return participant["properties"]["cdw.dataset.priorityScore"]

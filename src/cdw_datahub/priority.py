@@ -27,10 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cdw_datahub.bucp.register import states
 from cdw_datahub.bucp.register.store import BucpRecord, open_register
 from cdw_datahub.catalog import Catalog, DatasetView, open_catalog
+from cdw_datahub.contract import properties as props
 
 SCORE_PROPERTY = "cdw.dataset.priorityScore"
 RANK_PROPERTY = "cdw.dataset.priorityRank"
-NUMBER_TYPE = "urn:li:dataType:datahub.number"
 CATALOG_MEASURES = ("flag", "count", "levels")
 REGISTER_MEASURES = ("request_count", "current_bucp")
 TRUE_VALUES = {"true", "yes", "1", "y"}
@@ -301,91 +301,18 @@ def rank(catalog: Catalog | str, register_url: str | None, rubric_path: Path | s
 # ---------------------------------------------------------------- writing back
 
 
-def _definition_mcps() -> list[Any]:
-    from datahub.emitter.mcp import MetadataChangeProposalWrapper
-    from datahub.metadata.schema_classes import StructuredPropertyDefinitionClass
-
-    return [
-        MetadataChangeProposalWrapper(
-            entityUrn=f"urn:li:structuredProperty:{name}",
-            aspect=StructuredPropertyDefinitionClass(
-                qualifiedName=name,
-                displayName=display,
-                valueType=NUMBER_TYPE,
-                cardinality="SINGLE",
-                entityTypes=["urn:li:entityType:datahub.dataset"],
-                description=description,
-            ),
-        )
-        for name, display, description in (
-            (
-                SCORE_PROPERTY,
-                "Priority score",
-                "Weighted rubric score (policies/rubric.yml), from `cdw-datahub priority --emit`.",
-            ),
-            (
-                RANK_PROPERTY,
-                "Priority rank",
-                "1 = highest priority dataset, written by `cdw-datahub priority --emit`.",
-            ),
-        )
-    ]
-
-
-def _number_properties(catalog: Catalog, names: Iterable[str]) -> set[str]:
-    """Which of the dataset's other properties are numbers, so they are written back as such."""
-    numbers = set()
-    for name in names:
-        definition = (catalog.backend.get(f"urn:li:structuredProperty:{name}") or {}).get(
-            "propertyDefinition"
-        ) or {}
-        if definition.get("valueType") == NUMBER_TYPE:
-            numbers.add(name)
-    return numbers
-
-
 def emission(ranking: Ranking, catalog: Catalog) -> list[Any]:
-    """The MCPs `--emit` writes: both definitions, then one merged structuredProperties each."""
-    from datahub.emitter.mcp import MetadataChangeProposalWrapper
-    from datahub.metadata.schema_classes import (
-        StructuredPropertiesClass,
-        StructuredPropertyValueAssignmentClass,
-    )
+    """The proposals `--emit` writes: the two property definitions (contract.properties), then
+    per dataset a PATCH that sets only its score and rank, so every other property (people's,
+    other tools', ingestion's) stays as it is."""
+    from datahub.specific.dataset import DatasetPatchBuilder
 
-    views = {v.urn: v for v in catalog.datasets()}
-    others = {n for v in views.values() for n in v.properties} - {SCORE_PROPERTY, RANK_PROPERTY}
-    numbers = _number_properties(catalog, others)
-    mcps = _definition_mcps()
+    mcps: list[Any] = [props.definition_mcp(SCORE_PROPERTY), props.definition_mcp(RANK_PROPERTY)]
     for s in ranking.datasets:
-        view = views.get(s.urn)
-        existing = view.properties if view else {}
-        assignments = []
-        for name, values in sorted(existing.items()):
-            if name in (SCORE_PROPERTY, RANK_PROPERTY):
-                continue
-            typed: list[str | float] = (
-                [float(v) for v in values] if name in numbers else list(values)
-            )
-            assignments.append(
-                StructuredPropertyValueAssignmentClass(
-                    propertyUrn=f"urn:li:structuredProperty:{name}", values=typed
-                )
-            )
-        assignments.append(
-            StructuredPropertyValueAssignmentClass(
-                propertyUrn=f"urn:li:structuredProperty:{SCORE_PROPERTY}", values=[float(s.score)]
-            )
-        )
-        assignments.append(
-            StructuredPropertyValueAssignmentClass(
-                propertyUrn=f"urn:li:structuredProperty:{RANK_PROPERTY}", values=[float(s.rank)]
-            )
-        )
-        mcps.append(
-            MetadataChangeProposalWrapper(
-                entityUrn=s.urn, aspect=StructuredPropertiesClass(properties=assignments)
-            )
-        )
+        patch = DatasetPatchBuilder(s.urn)
+        patch.set_structured_property(SCORE_PROPERTY, float(s.score))
+        patch.set_structured_property(RANK_PROPERTY, float(s.rank))
+        mcps += patch.build()
     return mcps
 
 

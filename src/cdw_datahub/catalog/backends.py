@@ -34,7 +34,7 @@ class Backend(Protocol):
         ...
 
     def emit(self, mcps: Sequence[Any]) -> None:
-        """Write MetadataChangeProposalWrappers (UPSERT) into the store."""
+        """Write MetadataChangeProposalWrappers (UPSERT) and PATCH proposals into the store."""
         ...
 
     def close(self) -> None: ...
@@ -101,9 +101,13 @@ class LiteBackend:
         return None
 
     def emit(self, mcps: Sequence[Any]) -> None:
-        from datahub.lite.lite_util import get_datahub_lite
+        """Through the `cdw-lite` store: DataHub's Lite file format, and PATCH proposals applied
+        as GMS applies them (the stock Lite API drops them)."""
+        from datahub.lite.sqlite_lite_config import SqliteLiteConfig
 
-        lite = get_datahub_lite({"type": "sqlite", "config": {"file": str(self.path)}})
+        from cdw_datahub.sinks.fast_lite import CdwLite
+
+        lite = CdwLite(SqliteLiteConfig(file=str(self.path)))
         try:
             for mcp in mcps:
                 lite.write(mcp)
