@@ -40,6 +40,9 @@ class Suggestion:
     label: str  # DIRECT_ID | QUASI_ID | HEALTH | INTERNAL_KEY | NONE
     category: str | None  # direct_identifier | quasi_identifier | health | None
     rule_id: str
+    # What fired, for the reviewer: the concepts and the words that carried them, the table
+    # kind, the type, key flag or value detector the rule tested ("" when no rule matched).
+    evidence: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -303,16 +306,16 @@ class Classifier:
         return self._decide(facts)
 
     def _decide_uncached(self, f: _Facts) -> Suggestion:
-        label, rule_id, final = "NONE", "default.none", False
+        label, rule_id, final, evidence = "NONE", "default.none", False, ""
         for r in self._rules:
             if self._holds(r, f):
-                label, rule_id, final = r.label, r.id, r.final
+                label, rule_id, final, evidence = r.label, r.id, r.final, _evidence(r, f)
                 break
         if f.hits and not final:
             for vid, detector, vlabel in self._value_rules:
                 if detector in f.hits and _RANK[vlabel] > _RANK[label]:
-                    label, rule_id = vlabel, vid
-        return Suggestion(label, self._categories[label], rule_id)
+                    label, rule_id, evidence = vlabel, vid, f"value detector {detector}"
+        return Suggestion(label, self._categories[label], rule_id, evidence)
 
     @staticmethod
     def _holds(r: _CompiledRule, f: _Facts) -> bool:
@@ -352,6 +355,29 @@ class Classifier:
         if r.only and not (a.tokens and all(cov & r.only for cov in a.covers)):
             return False
         return not (r.pattern is not None and not r.pattern.search(a.text))
+
+
+def _evidence(r: _CompiledRule, f: _Facts) -> str:
+    """The facts a matching rule tested, as one short line: `concept 'words'`, table kind, ..."""
+    a = f.name
+    parts = []
+    tested = r.any | r.all | r.last | r.only
+    for concept in sorted(a.concepts & tested):
+        words = " ".join(t for t, cov in zip(a.tokens, a.covers, strict=True) if concept in cov)
+        parts.append(f"{concept} '{words}'")
+    if r.shape:
+        parts.append(f"shape {a.shape}")
+    if r.table:
+        parts.append("table " + "/".join(sorted(f.kinds & r.table)))
+    if r.types:
+        parts.append(f"type {f.family}")
+    if r.key is not None:
+        parts.append("declared key" if f.pk or f.fk else "no declared key")
+    if r.values:
+        parts.append("value detector " + "/".join(sorted(f.hits & r.values)))
+    if r.comment:
+        parts.append("comment " + "/".join(sorted(f.comment & r.comment)))
+    return "; ".join(parts)
 
 
 @lru_cache(maxsize=16)
