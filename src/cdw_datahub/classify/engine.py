@@ -168,6 +168,7 @@ class Classifier:
                     self._phrases.setdefault(words[0], []).append((words, concept))
         for entries in self._phrases.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self._table_suffix = frozenset({"table_suffix"} & set(policy.concepts))
         self._key_concepts = frozenset(policy.shapes.key)
         self._coded_concepts = frozenset(policy.shapes.coded)
         self._rules = [_CompiledRule(r.id, r.label, r.final, r.when) for r in policy.rules]
@@ -242,6 +243,7 @@ class Classifier:
     def _clause(
         c: _CompiledClause,
         table: NameAnalysis,
+        head: NameAnalysis,
         cols: list[NameAnalysis],
         in_columns: frozenset[str],
         kinds: set[str],
@@ -251,7 +253,7 @@ class Classifier:
             return False
         if c.name_any and table.concepts.isdisjoint(c.name_any):
             return False
-        if c.name_last and table.last.isdisjoint(c.name_last):
+        if c.name_last and head.last.isdisjoint(c.name_last):
             return False
         if c.columns_any and in_columns.isdisjoint(c.columns_any):
             return False
@@ -268,14 +270,23 @@ class Classifier:
                 return False
         return True
 
-    def _table_kinds(self, table: str, columns: tuple[str, ...]) -> frozenset[str]:
+    def _head(self, table: str) -> NameAnalysis:
+        """The table name without trailing container words (`patient_data`, `customer_list`,
+        `visit_dimension` are about a patient, a customer, a visit): `name_last` tests its head."""
         t = self.analyze(table)
+        n = len(t.tokens)
+        while n > 1 and t.covers[n - 1] and t.covers[n - 1] <= self._table_suffix:
+            n -= 1
+        return t if n == len(t.tokens) else self.analyze("_".join(t.tokens[:n]))
+
+    def _table_kinds(self, table: str, columns: tuple[str, ...]) -> frozenset[str]:
+        t, head = self.analyze(table), self._head(table)
         cols = [self.analyze(c) for c in columns]
         in_columns = frozenset().union(*(a.concepts for a in cols))
         kinds: set[str] = set()
         for kind_id, when, unless in self._kinds:
-            if any(self._clause(c, t, cols, in_columns, kinds) for c in when) and not any(
-                self._clause(c, t, cols, in_columns, kinds) for c in unless
+            if any(self._clause(c, t, head, cols, in_columns, kinds) for c in when) and not any(
+                self._clause(c, t, head, cols, in_columns, kinds) for c in unless
             ):
                 kinds.add(kind_id)
         return frozenset(kinds)
@@ -298,7 +309,7 @@ class Classifier:
             a,
             kinds,
             self.family(column.sql_type),
-            column.is_primary_key,
+            column.is_primary_key or _own_key(column.table, column.name),
             column.is_foreign_key,
             comment,
             frozenset(value_hits),
@@ -355,6 +366,21 @@ class Classifier:
         if r.only and not (a.tokens and all(cov & r.only for cov in a.covers)):
             return False
         return not (r.pattern is not None and not r.pattern.search(a.text))
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=65536)
+def _own_key(table: str, column: str) -> bool:
+    """`apacheapsvarid` in table `apacheapsvar`: the table's own key, even undeclared and glued."""
+    c, t = _NOT_ALNUM.sub("", column.lower()), _NOT_ALNUM.sub("", table.lower())
+    for suffix in ("id", "key"):
+        if c.endswith(suffix) and len(c) > len(suffix) + 3:
+            stem = c[: -len(suffix)]
+            if stem == t or (stem.startswith(t) and len(stem) - len(t) <= 2):
+                return True
+    return False
 
 
 def _evidence(r: _CompiledRule, f: _Facts) -> str:
