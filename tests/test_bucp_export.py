@@ -404,10 +404,17 @@ def by_field(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 EXPECTED_KEYS = [
+<<<<<<< HEAD
     "dataset_urn", "dataset", "field", "field_name", "field_name_status", "type", "native_type",
     "definition", "required", "valid_inputs", "source", "notes", "guide_for_use",
     "glossary_terms", "classification", "categories", "category_names", "classification_status",
     "statutes", "statute_status", "steward",
+=======
+    "dataset_urn", "dataset", "field", "field_name", "type", "native_type", "definition",
+    "required", "valid_inputs", "source", "notes", "guide_for_use", "glossary_terms",
+    "classification", "categories", "classification_status", "classification_reason",
+    "statutes", "steward",
+>>>>>>> db01471 (Evidence travels: Suggestion.evidence -> attribution sourceDetail cdw.evidence -> Association.evidence -> classification_reason in exports and the worksheet; comments matched on whole words; people-text columns of views; employee numbers consistent across tables)
 ]  # fmt: skip
 
 

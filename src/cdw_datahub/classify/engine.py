@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from cdw_datahub.classify.policy import LABELS, Condition, DetectionPolicy, TableClause, load_policy
-from cdw_datahub.classify.tokens import Tokenizer, split_identifier
+from cdw_datahub.classify.tokens import Tokenizer
 
 # How strong a label is, for value evidence that may only raise a decision.
 _RANK = {"NONE": 0, "INTERNAL_KEY": 1, "HEALTH": 2, "QUASI_ID": 2, "DIRECT_ID": 3}
@@ -201,7 +201,9 @@ class Classifier:
     # -- analysis ---------------------------------------------------------------------------
 
     def _analyze(self, name: str) -> NameAnalysis:
-        tokens = self.tokenizer.tokens(name)
+        return self._analyze_tokens(self.tokenizer.tokens(name))
+
+    def _analyze_tokens(self, tokens: tuple[str, ...]) -> NameAnalysis:
         covers: list[set[str]] = [set() for _ in tokens]
         found: set[str] = set()
         for i, tok in enumerate(tokens):
@@ -236,8 +238,10 @@ class Classifier:
         return self._type_family.get(first, "other")
 
     def _comment_concepts_uncached(self, comment: str) -> frozenset[str]:
-        # Prose goes through the same word pipeline as a name; phrases match across its words.
-        return self.analyze("_".join(split_identifier(comment))).concepts
+        # Prose is matched on whole words: no glued-word splitting or truncation ("performed",
+        # "well-formed" hold no "med"); two-letter abbreviations only in capitals, so "no" and
+        # "st" in a sentence stay words. Phrases match across the words.
+        return self._analyze_tokens(self.tokenizer.prose(comment)).concepts
 
     @staticmethod
     def _clause(

@@ -19,6 +19,7 @@ _CAMEL = re.compile(
     r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])"
 )
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_WORD = re.compile(r"[A-Za-z]+")
 
 # Glued-word segmentation: a piece of one unknown letter costs this much more than a known word,
 # and at most one such letter is tolerated ("OUTSTANDINGP" -> outstanding + p).
@@ -93,6 +94,22 @@ class Tokenizer:
         out: list[str] = []
         for raw in split_identifier(name):
             out.extend(self.word(raw))
+        return tuple(out)
+
+    def prose(self, text: str) -> tuple[str, ...]:
+        """Words of free text (a comment): known words, singulars, and abbreviations (two-letter
+        ones only in capitals: "no", "st"); never split or truncated, so a word matches only
+        as a whole word ("performed" holds no "med")."""
+        out: list[str] = []
+        for raw in _WORD.findall(text):
+            w = raw.lower()
+            if w in self._abbrev and (len(w) > 2 or raw.isupper() and len(raw) > 1):
+                out.extend(self._abbrev[w])
+            elif w in self._vocab:
+                out.append(w)
+            else:
+                single = self._singular(w)
+                out.extend(single if single is not None and w not in self._abbrev else (w,))
         return tuple(out)
 
     def _known(self, w: str) -> tuple[str, ...] | None:
