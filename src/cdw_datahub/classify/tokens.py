@@ -9,6 +9,7 @@ schemas repeat the same words thousands of times.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -73,16 +74,20 @@ class Tokenizer:
             | frozenset(w.lower() for w in glue_words if len(w) >= 2)
         )
         # Truncation fallback ("incarc" -> incarceration): a prefix of 4+ letters that starts
-        # exactly one of these words stands for it. Ambiguous prefixes stand for nothing.
+        # exactly one of these words stands for it.
         owners: dict[str, set[str]] = {}
         for w in prefix_words:
             w = w.lower()
             # A truncation keeps at most 60% of the word: "check" must not become "checksum".
             for n in range(_MIN_PREFIX, int(len(w) * _MAX_PREFIX_SHARE) + 1):
                 owners.setdefault(w[:n], set()).add(w)
-        self._prefix: dict[str, str] = {
-            p: next(iter(ws)) for p, ws in owners.items() if len(ws) == 1
-        }
+        # Ambiguous prefixes stand for nothing, unless every owner is a form of one word
+        # ("incarc": incarceration / incarcerated share "incarcerat"): then the shortest.
+        self._prefix: dict[str, str] = {}
+        for p, ws in owners.items():
+            shortest = min(ws, key=lambda w: (len(w), w))
+            if len(ws) == 1 or len(os.path.commonprefix(list(ws))) >= 0.8 * len(shortest):
+                self._prefix[p] = shortest
         self.word = lru_cache(maxsize=65536)(self._word)
         self.tokens = lru_cache(maxsize=65536)(self._tokens)
 
