@@ -31,6 +31,8 @@ def test_scan_previews_a_program_database(demo_dir: Path) -> None:
     assert any("1798.24" in s["citation"] for s in ssn["statutes"])
     legacy = next(r for r in rows if r["field"] == "PRTCPNT_SSN_NBR")
     assert "direct_identifier" in legacy["categories"]
+    # a reviewed level says where it was reviewed
+    assert ssn["classification_reason"].startswith("policies/reviewed.yml:"), ssn
     # the summary view's columns take their level through column lineage
     assert {r["classification_status"] for r in rows} == {
         "reviewed",
