@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from cdw_datahub.catalog.model import (
-    INHERITED_KEY,
     EVIDENCE_KEY,
+    INHERITED_KEY,
     PROVENANCE_KEY,
     RULE_KEY,
     Association,
