@@ -378,7 +378,10 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 @lru_cache(maxsize=65536)
 def _own_key(table: str, column: str) -> bool:
     """`apacheapsvarid` in table `apacheapsvar`: the table's own key, even undeclared and glued."""
-    c, t = _NOT_ALNUM.sub("", column.lower()), _NOT_ALNUM.sub("", table.lower())
+    low = column.lower()
+    if not low.endswith(("id", "key")):  # most columns: no regex, no work
+        return False
+    c, t = _NOT_ALNUM.sub("", low), _NOT_ALNUM.sub("", table.lower())
     for suffix in ("id", "key"):
         if c.endswith(suffix) and len(c) > len(suffix) + 3:
             stem = c[: -len(suffix)]
