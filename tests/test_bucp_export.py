@@ -63,14 +63,18 @@ IPA_URL = "https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml?s
 HIPAA_URL = "https://www.ecfr.gov/current/title-45/section-164.514"
 
 
-def _attr(provenance: str, rule: str) -> MetadataAttributionClass:
-    return MetadataAttributionClass(
-        time=0, actor=ACTOR, sourceDetail={"cdw.provenance": provenance, "cdw.rule": rule}
-    )
+def _attr(provenance: str, rule: str, evidence: str | None = None) -> MetadataAttributionClass:
+    detail = {"cdw.provenance": provenance, "cdw.rule": rule}
+    if evidence:
+        detail["cdw.evidence"] = evidence
+    return MetadataAttributionClass(time=0, actor=ACTOR, sourceDetail=detail)
 
 
-def _tag(urn: str, provenance: str | None = None, rule: str = "r") -> TagAssociationClass:
-    return TagAssociationClass(tag=urn, attribution=_attr(provenance, rule) if provenance else None)
+def _tag(
+    urn: str, provenance: str | None = None, rule: str = "r", evidence: str | None = None
+) -> TagAssociationClass:
+    attribution = _attr(provenance, rule, evidence) if provenance else None
+    return TagAssociationClass(tag=urn, attribution=attribution)
 
 
 def _term(urn: str, provenance: str | None = "reviewed") -> GlossaryTermAssociationClass:
@@ -251,7 +255,7 @@ def sample_mcps() -> list[MetadataChangeProposalWrapper]:
             label="Home Latitude",
             description="Latitude of the participant's home in decimal degrees.",
             tags=[
-                _tag(level + "sensitive", "suggested", "geo-rule"),
+                _tag(level + "sensitive", "suggested", "geo-rule", "coords 'latitude'"),
                 _tag(cat + "quasi_identifier", "suggested"),
             ],
         ),
@@ -407,6 +411,7 @@ EXPECTED_KEYS = [
     "dataset_urn", "dataset", "field", "field_name", "field_name_status", "type", "native_type",
     "definition", "required", "valid_inputs", "source", "notes", "guide_for_use",
     "glossary_terms", "classification", "categories", "category_names", "classification_status",
+    "classification_reason",
     "statutes", "statute_status", "steward",
 ]  # fmt: skip
 
@@ -444,6 +449,7 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
         "categories": ["quasi_identifier"],
         "category_names": ["Quasi-identifier"],
         "classification_status": "reviewed",
+        "classification_reason": "r",
         "statutes": [],
         "statute_status": "not assessed",
         "steward": "Samantha Lee",
@@ -464,6 +470,9 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
     lat = rows["w2w.participant.home_lat"]
     assert (lat["type"], lat["classification_status"]) == ("coordinates", "suggested")
     assert lat["classification"] == "Sensitive"
+    # the rule and the evidence it fired on, read back from the attribution
+    assert lat["classification_reason"] == "geo-rule: coords 'latitude'"
+    assert rows["w2w.participant.photo"]["classification_reason"] is None  # unclassified
     photo = rows["w2w.participant.photo"]
     assert photo["classification"] == "unclassified - protect as Moderate"
     assert photo["classification_status"] == "unclassified"

@@ -118,6 +118,7 @@ def test_a_steward_ui_edit_survives_reingestion_and_wins(workdir: Path) -> None:
         "urn": "urn:li:tag:steward-checked",
         "provenance": "ui",
         "rule": None,
+        "evidence": None,  # a person's edit carries no rule evidence
         "inherited_from": (),
     }
     assert any(t["urn"] == "urn:li:tag:cdw.level.personal" for t in field["tags"])

@@ -31,6 +31,8 @@ def test_scan_previews_a_program_database(demo_dir: Path) -> None:
     assert any("1798.24" in s["citation"] for s in ssn["statutes"])
     legacy = next(r for r in rows if r["field"] == "PRTCPNT_SSN_NBR")
     assert "direct_identifier" in legacy["categories"]
+    # a reviewed level says where it was reviewed
+    assert ssn["classification_reason"].startswith("policies/reviewed.yml:"), ssn
     # the summary view's columns take their level through column lineage
     assert {r["classification_status"] for r in rows} == {
         "reviewed",
@@ -53,8 +55,16 @@ def test_scan_never_prints_a_sampled_value(demo_dir: Path) -> None:
 def test_scan_without_a_program_only_suggests(demo_dir: Path) -> None:
     result = _scan(f"sqlite:///{demo_dir / 'healthy-habits.db'}", "--format", "json")
     assert result.returncode == 0, result.stderr
-    statuses = {r["classification_status"] for r in json.loads(result.stdout)}
+    rows = json.loads(result.stdout)
+    statuses = {r["classification_status"] for r in rows}
     assert statuses <= {"suggested", "unclassified"} and "suggested" in statuses
+    # every suggestion says why: the rule id and the evidence it fired on
+    for r in rows:
+        if r["classification_status"] == "suggested":
+            rule, _, evidence = r["classification_reason"].partition(": ")
+            assert rule and evidence, r
+        else:
+            assert r["classification_reason"] is None, r
 
 
 def test_unreachable_database_is_one_line_without_the_password() -> None:

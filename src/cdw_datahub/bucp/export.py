@@ -25,6 +25,7 @@ from cdw_datahub.catalog.model import (
     CATEGORY_TAG,
     LEVEL_TAG,
     STATUTE_TERM,
+    Association,
     winning_level,
 )
 from cdw_datahub.errors import InputError
@@ -54,6 +55,7 @@ ROW_KEYS = (
     "categories",
     "category_names",
     "classification_status",
+    "classification_reason",
     "statutes",
     "statute_status",
     "steward",
@@ -400,10 +402,18 @@ def field_row(
         "categories": categories,
         "category_names": [facts.category_name(c) for c in categories],
         "classification_status": _classification_status(level),
+        "classification_reason": _reason(level),
         "statutes": statutes,
         "statute_status": statute_status,
         "steward": steward_of(ds, facts),
     }
+
+
+def _reason(level: Association | None) -> str | None:
+    """Why a field has its level: the rule and the evidence it fired on, or who reviewed it."""
+    if level is None or not (level.rule or level.evidence):
+        return None
+    return f"{level.rule}: {level.evidence}" if level.evidence else level.rule
 
 
 def _category_order(facts: Facts) -> Any:

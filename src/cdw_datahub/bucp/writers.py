@@ -57,6 +57,7 @@ COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], str], int], ...] = (
     ("Classification", _key("classification"), 22),
     ("Categories", _key("category_names"), 22),
     ("Classification status", _key("classification_status"), 14),
+    ("Classification reason", _key("classification_reason"), 40),
     ("Field Name status", _key("field_name_status"), 14),
     ("Statute status", _key("statute_status"), 16),
     ("Statute citations", _statute_part("citation"), 28),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from cdw_datahub.contract import (  # noqa: F401  (re-exported for readers)
     CATEGORY_TAG,
+    EVIDENCE_KEY,
     INHERITED_KEY,
     LEVEL_TAG,
     PROVENANCE_KEY,
@@ -30,6 +31,7 @@ class Association:
     rule: str | None = None  # rule id (suggested) or steward file (reviewed)
     # upstream schemaField URNs it was inherited from through column lineage (empty: its own)
     inherited_from: tuple[str, ...] = ()
+    evidence: str | None = None  # for a suggestion: the evidence its rule fired on
 
 
 @dataclass

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cdw_datahub.catalog.model import (
+    EVIDENCE_KEY,
     INHERITED_KEY,
     PROVENANCE_KEY,
     RULE_KEY,
@@ -28,6 +29,7 @@ def _association(raw: dict[str, Any], key: str, default_provenance: str) -> Asso
         provenance=detail.get(PROVENANCE_KEY, default_provenance),
         rule=detail.get(RULE_KEY),
         inherited_from=tuple(json.loads(detail[INHERITED_KEY])) if INHERITED_KEY in detail else (),
+        evidence=detail.get(EVIDENCE_KEY),
     )
 
 

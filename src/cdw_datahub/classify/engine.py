@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from cdw_datahub.classify.policy import LABELS, Condition, DetectionPolicy, TableClause, load_policy
-from cdw_datahub.classify.tokens import Tokenizer, split_identifier
+from cdw_datahub.classify.tokens import Tokenizer
 
 # How strong a label is, for value evidence that may only raise a decision.
 _RANK = {"NONE": 0, "INTERNAL_KEY": 1, "HEALTH": 2, "QUASI_ID": 2, "DIRECT_ID": 3}
@@ -40,6 +40,9 @@ class Suggestion:
     label: str  # DIRECT_ID | QUASI_ID | HEALTH | INTERNAL_KEY | NONE
     category: str | None  # direct_identifier | quasi_identifier | health | None
     rule_id: str
+    # What fired, for the reviewer: the concepts and the words that carried them, the table
+    # kind, the type, key flag or value detector the rule tested ("" when no rule matched).
+    evidence: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +168,7 @@ class Classifier:
                     self._phrases.setdefault(words[0], []).append((words, concept))
         for entries in self._phrases.values():
             entries.sort(key=lambda e: -len(e[0]))
+        self._table_suffix = frozenset({"table_suffix"} & set(policy.concepts))
         self._key_concepts = frozenset(policy.shapes.key)
         self._coded_concepts = frozenset(policy.shapes.coded)
         self._rules = [_CompiledRule(r.id, r.label, r.final, r.when) for r in policy.rules]
@@ -197,7 +201,9 @@ class Classifier:
     # -- analysis ---------------------------------------------------------------------------
 
     def _analyze(self, name: str) -> NameAnalysis:
-        tokens = self.tokenizer.tokens(name)
+        return self._analyze_tokens(self.tokenizer.tokens(name))
+
+    def _analyze_tokens(self, tokens: tuple[str, ...]) -> NameAnalysis:
         covers: list[set[str]] = [set() for _ in tokens]
         found: set[str] = set()
         for i, tok in enumerate(tokens):
@@ -232,13 +238,16 @@ class Classifier:
         return self._type_family.get(first, "other")
 
     def _comment_concepts_uncached(self, comment: str) -> frozenset[str]:
-        # Prose goes through the same word pipeline as a name; phrases match across its words.
-        return self.analyze("_".join(split_identifier(comment))).concepts
+        # Prose is matched on whole words: no glued-word splitting or truncation ("performed",
+        # "well-formed" hold no "med"); two-letter abbreviations only in capitals, so "no" and
+        # "st" in a sentence stay words. Phrases match across the words.
+        return self._analyze_tokens(self.tokenizer.prose(comment)).concepts
 
     @staticmethod
     def _clause(
         c: _CompiledClause,
         table: NameAnalysis,
+        head: NameAnalysis,
         cols: list[NameAnalysis],
         in_columns: frozenset[str],
         kinds: set[str],
@@ -248,7 +257,7 @@ class Classifier:
             return False
         if c.name_any and table.concepts.isdisjoint(c.name_any):
             return False
-        if c.name_last and table.last.isdisjoint(c.name_last):
+        if c.name_last and head.last.isdisjoint(c.name_last):
             return False
         if c.columns_any and in_columns.isdisjoint(c.columns_any):
             return False
@@ -265,14 +274,23 @@ class Classifier:
                 return False
         return True
 
-    def _table_kinds(self, table: str, columns: tuple[str, ...]) -> frozenset[str]:
+    def _head(self, table: str) -> NameAnalysis:
+        """The table name without trailing container words (`patient_data`, `customer_list`,
+        `visit_dimension` are about a patient, a customer, a visit): `name_last` tests its head."""
         t = self.analyze(table)
+        n = len(t.tokens)
+        while n > 1 and t.covers[n - 1] and t.covers[n - 1] <= self._table_suffix:
+            n -= 1
+        return t if n == len(t.tokens) else self.analyze("_".join(t.tokens[:n]))
+
+    def _table_kinds(self, table: str, columns: tuple[str, ...]) -> frozenset[str]:
+        t, head = self.analyze(table), self._head(table)
         cols = [self.analyze(c) for c in columns]
         in_columns = frozenset().union(*(a.concepts for a in cols))
         kinds: set[str] = set()
         for kind_id, when, unless in self._kinds:
-            if any(self._clause(c, t, cols, in_columns, kinds) for c in when) and not any(
-                self._clause(c, t, cols, in_columns, kinds) for c in unless
+            if any(self._clause(c, t, head, cols, in_columns, kinds) for c in when) and not any(
+                self._clause(c, t, head, cols, in_columns, kinds) for c in unless
             ):
                 kinds.add(kind_id)
         return frozenset(kinds)
@@ -295,7 +313,7 @@ class Classifier:
             a,
             kinds,
             self.family(column.sql_type),
-            column.is_primary_key,
+            column.is_primary_key or _own_key(column.table, column.name),
             column.is_foreign_key,
             comment,
             frozenset(value_hits),
@@ -303,16 +321,16 @@ class Classifier:
         return self._decide(facts)
 
     def _decide_uncached(self, f: _Facts) -> Suggestion:
-        label, rule_id, final = "NONE", "default.none", False
+        label, rule_id, final, evidence = "NONE", "default.none", False, ""
         for r in self._rules:
             if self._holds(r, f):
-                label, rule_id, final = r.label, r.id, r.final
+                label, rule_id, final, evidence = r.label, r.id, r.final, _evidence(r, f)
                 break
         if f.hits and not final:
             for vid, detector, vlabel in self._value_rules:
                 if detector in f.hits and _RANK[vlabel] > _RANK[label]:
-                    label, rule_id = vlabel, vid
-        return Suggestion(label, self._categories[label], rule_id)
+                    label, rule_id, evidence = vlabel, vid, f"value detector {detector}"
+        return Suggestion(label, self._categories[label], rule_id, evidence)
 
     @staticmethod
     def _holds(r: _CompiledRule, f: _Facts) -> bool:
@@ -352,6 +370,47 @@ class Classifier:
         if r.only and not (a.tokens and all(cov & r.only for cov in a.covers)):
             return False
         return not (r.pattern is not None and not r.pattern.search(a.text))
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=65536)
+def _own_key(table: str, column: str) -> bool:
+    """`apacheapsvarid` in table `apacheapsvar`: the table's own key, even undeclared and glued."""
+    low = column.lower()
+    if not low.endswith(("id", "key")):  # most columns: no regex, no work
+        return False
+    c, t = _NOT_ALNUM.sub("", low), _NOT_ALNUM.sub("", table.lower())
+    for suffix in ("id", "key"):
+        if c.endswith(suffix) and len(c) > len(suffix) + 3:
+            stem = c[: -len(suffix)]
+            if stem == t or (stem.startswith(t) and len(stem) - len(t) <= 2):
+                return True
+    return False
+
+
+def _evidence(r: _CompiledRule, f: _Facts) -> str:
+    """The facts a matching rule tested, as one short line: `concept 'words'`, table kind, ..."""
+    a = f.name
+    parts = []
+    tested = r.any | r.all | r.last | r.only
+    for concept in sorted(a.concepts & tested):
+        words = " ".join(t for t, cov in zip(a.tokens, a.covers, strict=True) if concept in cov)
+        parts.append(f"{concept} '{words}'")
+    if r.shape:
+        parts.append(f"shape {a.shape}")
+    if r.table:
+        parts.append("table " + "/".join(sorted(f.kinds & r.table)))
+    if r.types:
+        parts.append(f"type {f.family}")
+    if r.key is not None:
+        parts.append("declared key" if f.pk or f.fk else "no declared key")
+    if r.values:
+        parts.append("value detector " + "/".join(sorted(f.hits & r.values)))
+    if r.comment:
+        parts.append("comment " + "/".join(sorted(f.comment & r.comment)))
+    return "; ".join(parts)
 
 
 @lru_cache(maxsize=16)

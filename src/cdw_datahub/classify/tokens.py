@@ -9,6 +9,7 @@ schemas repeat the same words thousands of times.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -19,6 +20,7 @@ _CAMEL = re.compile(
     r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])"
 )
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_WORD = re.compile(r"[A-Za-z]+")
 
 # Glued-word segmentation: a piece of one unknown letter costs this much more than a known word,
 # and at most one such letter is tolerated ("OUTSTANDINGP" -> outstanding + p).
@@ -72,16 +74,20 @@ class Tokenizer:
             | frozenset(w.lower() for w in glue_words if len(w) >= 2)
         )
         # Truncation fallback ("incarc" -> incarceration): a prefix of 4+ letters that starts
-        # exactly one of these words stands for it. Ambiguous prefixes stand for nothing.
+        # exactly one of these words stands for it.
         owners: dict[str, set[str]] = {}
         for w in prefix_words:
             w = w.lower()
             # A truncation keeps at most 60% of the word: "check" must not become "checksum".
             for n in range(_MIN_PREFIX, int(len(w) * _MAX_PREFIX_SHARE) + 1):
                 owners.setdefault(w[:n], set()).add(w)
-        self._prefix: dict[str, str] = {
-            p: next(iter(ws)) for p, ws in owners.items() if len(ws) == 1
-        }
+        # Ambiguous prefixes stand for nothing, unless every owner is a form of one word
+        # ("incarc": incarceration / incarcerated share "incarcerat"): then the shortest.
+        self._prefix: dict[str, str] = {}
+        for p, ws in owners.items():
+            shortest = min(ws, key=lambda w: (len(w), w))
+            if len(ws) == 1 or len(os.path.commonprefix(list(ws))) >= 0.8 * len(shortest):
+                self._prefix[p] = shortest
         self.word = lru_cache(maxsize=65536)(self._word)
         self.tokens = lru_cache(maxsize=65536)(self._tokens)
 
@@ -93,6 +99,22 @@ class Tokenizer:
         out: list[str] = []
         for raw in split_identifier(name):
             out.extend(self.word(raw))
+        return tuple(out)
+
+    def prose(self, text: str) -> tuple[str, ...]:
+        """Words of free text (a comment): known words, singulars, and abbreviations (two-letter
+        ones only in capitals: "no", "st"); never split or truncated, so a word matches only
+        as a whole word ("performed" holds no "med")."""
+        out: list[str] = []
+        for raw in _WORD.findall(text):
+            w = raw.lower()
+            if w in self._abbrev and (len(w) > 2 or raw.isupper() and len(raw) > 1):
+                out.extend(self._abbrev[w])
+            elif w in self._vocab:
+                out.append(w)
+            else:
+                single = self._singular(w)
+                out.extend(single if single is not None and w not in self._abbrev else (w,))
         return tuple(out)
 
     def _known(self, w: str) -> tuple[str, ...] | None:

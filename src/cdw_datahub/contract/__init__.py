@@ -31,6 +31,7 @@ ATTRIBUTION_SOURCE = ACTOR
 # Keys of an association's attribution (MetadataAttribution.sourceDetail)
 PROVENANCE_KEY = "cdw.provenance"
 RULE_KEY = "cdw.rule"
+EVIDENCE_KEY = "cdw.evidence"  # what a suggestion fired on: concepts and words, table kind
 INHERITED_KEY = "cdw.inheritedFrom"  # JSON list of the upstream schemaField URNs it came from
 
 # Provenance of an association, in precedence order (first wins).

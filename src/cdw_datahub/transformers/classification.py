@@ -11,10 +11,14 @@ from collections.abc import Iterator
 from functools import partial
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
-from datahub.metadata.schema_classes import GlobalTagsClass, TagAssociationClass
+from datahub.metadata.schema_classes import (
+    GlobalTagsClass,
+    MetadataAttributionClass,
+    TagAssociationClass,
+)
 
 from cdw_datahub.classify import Classifier, ColumnInfo
-from cdw_datahub.contract import CATEGORY_TAG, LEVEL_TAG
+from cdw_datahub.contract import CATEGORY_TAG, EVIDENCE_KEY, LEVEL_TAG
 from cdw_datahub.policy import NameMap
 from cdw_datahub.sources import evidence
 from cdw_datahub.transformers.record import DatasetRecord
@@ -50,7 +54,7 @@ class ClassificationStage:
             reviewed = reviewed_columns.find(column)
             if reviewed is not None:
                 level, categories = reviewed.level, reviewed.categories
-                provenance, rule = "reviewed", reviewed.source
+                provenance, rule, why = "reviewed", reviewed.source, ""
             else:
                 suggestion = self.classifier.classify(
                     ColumnInfo(
@@ -68,9 +72,9 @@ class ClassificationStage:
                     continue
                 categories = (suggestion.category,)
                 level = policy.categories[suggestion.category].level
-                provenance, rule = "suggested", suggestion.rule_id
+                provenance, rule, why = "suggested", suggestion.rule_id, suggestion.evidence
 
-            key = (level, categories, provenance, rule)
+            key = (level, categories, provenance, rule, why)
             ours = run.shared(("field tags", *key), partial(self._tags, *key))
             yield from run.define_once(
                 ("tag definitions", level, categories), self._define, level, categories
@@ -80,9 +84,14 @@ class ClassificationStage:
             schema_field.globalTags = GlobalTagsClass(tags=kept + ours.tags) if kept else ours
 
     def _tags(
-        self, level: str, categories: tuple[str, ...], provenance: str, rule: str | None
+        self, level: str, categories: tuple[str, ...], provenance: str, rule: str | None, why: str
     ) -> GlobalTagsClass:
         attribution = self.run.attribution(provenance, rule)
+        if why:  # the evidence the rule fired on, for the reviewer (a copy: the base one is shared)
+            detail = {**(attribution.sourceDetail or {}), EVIDENCE_KEY: why}
+            attribution = MetadataAttributionClass(
+                time=attribution.time, actor=attribution.actor, sourceDetail=detail
+            )
         return GlobalTagsClass(
             tags=[
                 TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),

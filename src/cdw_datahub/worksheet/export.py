@@ -123,7 +123,8 @@ def _suggestion(fv: FieldView) -> str:
     statutes = [t for t in fv.terms if t.urn.startswith(STATUTE_TERM)]
     for t in levels:
         if t.provenance == "suggested":
-            rule = f" (rule {t.rule})" if t.rule else ""
+            why = f": {t.evidence}" if t.evidence else ""
+            rule = f" (rule {t.rule}{why})" if t.rule else ""
             cat_ids = [c.urn.rsplit(".", 1)[-1] for c in cats if c.provenance == "suggested"]
             extra = f" [{', '.join(cat_ids)}]" if cat_ids else ""
             parts.append(f"suggested: {t.urn.rsplit('.', 1)[-1]}{extra}{rule}")
