@@ -178,14 +178,16 @@ class NativeTypesMixin:
     ) -> None:
         """A view column computed by an expression (SQLite reports no type for `SUM(x)`): the
         type DataHub's SQL parser infers from the view's definition and the tables' schemas."""
-        from datahub.sql_parsing.sqlglot_lineage import sqlglot_lineage
+        # Uncached: the cached parser would hand this early result (made before the view's own
+        # schema is registered, so with lower confidence) to the view-lineage step later.
+        from datahub.sql_parsing.sqlglot_lineage import _sqlglot_lineage_nocache
 
         qualifier, _, view = dataset_name.rpartition(".")
         database, _, schema = qualifier.rpartition(".")
         definition = self._get_view_definition(inspector, schema, view)  # type: ignore[attr-defined]
         if not definition:
             return
-        result = sqlglot_lineage(
+        result = _sqlglot_lineage_nocache(
             definition,
             schema_resolver=self.get_schema_resolver(),  # type: ignore[attr-defined]
             default_db=database or None,
