@@ -5,6 +5,7 @@ URL's database, system schemas never read, every native type mapped, the URL's o
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,9 +24,7 @@ BINARY = ("BLOB", "BINARY", "VARBINARY", "BYTEA", "BIT(8)", "BIT VARYING")
 
 def _scan(*args: str, debug: bool = False) -> subprocess.CompletedProcess[str]:
     root = ["--debug"] if debug else []
-    return subprocess.run(
-        [CLI, *root, "scan", *args], capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([CLI, *root, "scan", *args], capture_output=True, text=True, timeout=300)
 
 
 def _rows(*args: str) -> tuple[list[dict], str]:
@@ -54,7 +53,9 @@ def employees(mysql_url: str) -> Iterator[str]:
     url = sa.engine.make_url(mysql_url).set(database=name)
     run_sql_file(url.render_as_string(hide_password=False), PUBLIC / "employees.mysql.sql")
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE TABLE `{name}`.badge (badge_id INT PRIMARY KEY, ref CHAR(11))")
+        conn.exec_driver_sql(
+            f"CREATE TABLE `{name}`.badge (badge_id INT PRIMARY KEY, ref CHAR(11))"
+        )
         conn.exec_driver_sql(
             f"INSERT INTO `{name}`.badge VALUES (1, '123-45-6789'), (2, '987-65-4329'), "
             "(3, '234-56-7890')"
@@ -65,6 +66,7 @@ def employees(mysql_url: str) -> Iterator[str]:
     engine.dispose()
 
 
+@pytest.mark.mysql
 def test_mysql_scan_reads_exactly_the_urls_database(sakila: str, employees: str) -> None:
     rows, _ = _rows(employees)
     database = sa.engine.make_url(employees).database
@@ -88,6 +90,7 @@ def test_mysql_scan_reads_exactly_the_urls_database(sakila: str, employees: str)
     assert {r["type"] for r in rows} <= {"numeric", "text", "date and time"}
 
 
+@pytest.mark.mysql
 def test_mysql_scan_samples_values_and_never_prints_them(employees: str) -> None:
     rows, stderr = _rows(employees, "--table", "badge")
     ref = next(r for r in rows if r["field"] == "ref")
@@ -96,6 +99,7 @@ def test_mysql_scan_samples_values_and_never_prints_them(employees: str) -> None
         assert value not in json.dumps(rows) + stderr
 
 
+@pytest.mark.mysql
 def test_mysql_types_of_sakila_are_all_mapped(sakila: str) -> None:
     rows, stderr = _rows(sakila)
     assert len({r["dataset"] for r in rows}) == 11 + 2
@@ -121,6 +125,7 @@ def test_mysql_types_of_sakila_are_all_mapped(sakila: str) -> None:
     assert "not in the BUCP type table" not in stderr
 
 
+@pytest.mark.mysql
 def test_schema_and_table_patterns_narrow_the_scan(sakila: str) -> None:
     rows, _ = _rows(sakila, "--table", "film.*", "--table", "actor")
     assert {r["dataset"].rsplit(".", 1)[1] for r in rows} == {
@@ -140,6 +145,7 @@ def pagila(pg_url: str, pg_schema: str) -> str:
     return pg_url
 
 
+@pytest.mark.postgres
 def test_postgres_types_of_pagila_are_all_mapped(pagila: str, pg_schema: str) -> None:
     rows, stderr = _rows(pagila, "--schema", pg_schema)
     assert len({r["dataset"] for r in rows}) == 11 + 2
@@ -173,15 +179,17 @@ def test_postgres_types_of_pagila_are_all_mapped(pagila: str, pg_schema: str) ->
     assert "device_event.wal_position" in reported[0]
 
 
+@pytest.mark.postgres
 def test_postgres_system_schemas_are_never_read(pg_url: str) -> None:
     from cdw_datahub.scan import source_config
 
     config = source_config(pg_url)[0]["config"]
     deny = config["schema_pattern"]["deny"]
     for schema in ("information_schema", "pg_catalog", "pg_toast", "pg_temp_3"):
-        assert any(__import__("re").match(p, schema) for p in deny), schema
+        assert any(re.match(p, schema) for p in deny), schema
 
 
+@pytest.mark.postgres
 def test_sslmode_require_against_a_server_without_tls_is_one_clear_line(pg_url: str) -> None:
     url = sa.engine.make_url(pg_url).set(password="pw-SECRET-42")
     shown = url.update_query_dict({"sslmode": "require"})
@@ -193,6 +201,7 @@ def test_sslmode_require_against_a_server_without_tls_is_one_clear_line(pg_url: 
     assert "pw-SECRET-42" not in result.stdout + result.stderr
 
 
+@pytest.mark.mysql
 def test_mysql_tls_options_reach_the_driver(mysql_url: str, tmp_path: Path) -> None:
     """A root certificate the client cannot read must stop the connection, not be dropped."""
     missing = tmp_path / "no-such-ca.pem"

@@ -23,15 +23,17 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
 
-# SQLAlchemy backend -> (cdw source, the cdw-datahub extra that installs its driver)
-DIALECTS: dict[str, tuple[str, str]] = {
-    "postgresql": ("cdw-postgres", "postgres"),
-    "mysql": ("cdw-mysql", "mysql"),
-    "mariadb": ("cdw-mysql", "mysql"),
-    "mssql": ("cdw-mssql", "mssql"),
-    "oracle": ("cdw-oracle", "oracle"),
-    "sqlite": ("cdw-sqlite", ""),
+# SQLAlchemy backend -> (cdw source, the cdw-datahub extra that installs its driver, that driver:
+# used when the URL names none, since SQLAlchemy's own default may be one we do not install)
+DIALECTS: dict[str, tuple[str, str, str]] = {
+    "postgresql": ("cdw-postgres", "postgres", "psycopg2"),
+    "mysql": ("cdw-mysql", "mysql", "pymysql"),
+    "mariadb": ("cdw-mysql", "mysql", "pymysql"),
+    "mssql": ("cdw-mssql", "mssql", "pytds"),
+    "oracle": ("cdw-oracle", "oracle", "oracledb"),
 }
+# drivers with an extra of their own
+DRIVER_EXTRAS = {("mssql", "pyodbc"): "mssql-odbc"}
 
 # Schemas (databases on MySQL) no scan ever reads: the server's own catalogs, never program data.
 SYSTEM_SCHEMAS: dict[str, tuple[str, ...]] = {
@@ -109,14 +111,19 @@ def shown_url(url: str) -> str:
     return _parse(url).render_as_string(hide_password=True)
 
 
-def _require_driver(parsed: URL, shown: str, extra: str) -> None:
+def _require_driver(parsed: URL, shown: str) -> None:
     """Exit 2 naming the extra to install when the URL's driver is not installed."""
     from sqlalchemy.exc import NoSuchModuleError
 
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    _, extra, ours = DIALECTS[backend]
+    extra = DRIVER_EXTRAS.get((backend, driver), extra)
     try:
         parsed.get_dialect().import_dbapi()
     except (ImportError, NoSuchModuleError) as e:
-        hint = f"pip install 'cdw-datahub[{extra}]'" if extra else "install the driver"
+        hint = f"pip install 'cdw-datahub[{extra}]'"
+        if driver != ours and (backend, driver) not in DRIVER_EXTRAS:
+            hint += f" and write {backend}+{ours}://..."
         raise InputError(
             f"the {parsed.drivername} driver is not installed ({e}); {hint}", shown
         ) from e
@@ -186,8 +193,10 @@ def source_config(
             "type": "sqlalchemy",
             "config": {"connect_uri": url, "platform": backend, "include_views": True},
         }, shown
-    source, extra = DIALECTS[backend]
-    _require_driver(parsed, shown, extra)
+    source, _, driver = DIALECTS[backend]
+    if "+" not in parsed.drivername:
+        parsed = parsed.set(drivername=f"{backend}+{driver}")
+    _require_driver(parsed, shown)
     if backend in ("mysql", "mariadb"):
         config = _mysql_connection(parsed)
     else:

@@ -56,9 +56,7 @@ def scan(
 
     settings = get_settings()
     report = ExportReport()
-    rows = run_scan(
-        url, program, *settings.policy_dirs(), report, schemas, tables
-    )
+    rows = run_scan(url, program, *settings.policy_dirs(), report, schemas, tables)
     for message in report.messages():
         click.secho(f"Warning: {message}", fg="yellow", err=True)
     if fmt == "json":

@@ -83,8 +83,11 @@ def true_native_type(column_type: Any, dialect: Any) -> tuple[str, Any] | None:
     """(native type to report, SQLAlchemy type DataHub should map) where the stock report is
     wrong; None where it is right."""
     from geoalchemy2.types import _GISType
+    from sqlalchemy.dialects.mssql import TIMESTAMP as MSSQL_TIMESTAMP
     from sqlalchemy.dialects.postgresql import DOMAIN, ENUM
 
+    if isinstance(column_type, MSSQL_TIMESTAMP):  # a row version (binary), not a point in time
+        return "ROWVERSION", column_type
     if isinstance(column_type, DOMAIN):
         base = column_type.data_type
         shown = true_native_type(base, dialect)
