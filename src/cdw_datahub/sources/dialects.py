@@ -72,7 +72,7 @@ class CdwSQLServerSource(SamplingMixin, NativeTypesMixin, SQLServerSource):
         # The stock source tells ODBC from pytds by its registered name (`mssql-odbc`); here
         # the URL's driver says it.
         uri = config_dict.get("sqlalchemy_uri")
-        odbc = bool(uri) and make_url(uri).get_driver_name() == "pyodbc"
+        odbc = bool(uri) and make_url(str(uri)).get_driver_name() == "pyodbc"
         config = CdwSQLServerConfig.model_validate(config_dict, context={"is_odbc": odbc})
         return cls(config, ctx)
 

@@ -96,7 +96,7 @@ def true_native_type(column_type: Any, dialect: Any) -> tuple[str, Any] | None:
         return f"{compiled} DOMAIN {column_type.compile(dialect=dialect)}", base
     if isinstance(column_type, _GISType) and dialect.name != "postgresql":
         # GeoAlchemy compiles every MySQL spatial column as "GEOMETRY NOT NULL"
-        return (column_type.geometry_type or column_type.name).upper(), column_type
+        return str(column_type.geometry_type or column_type.name).upper(), column_type
     if isinstance(column_type, ENUM):
         return f"ENUM {column_type.compile(dialect=dialect)}", column_type
     if isinstance(column_type, _CustomSQLAlchemyDummyType):
@@ -141,8 +141,9 @@ class NativeTypesMixin:
 
     def _get_columns(
         self, dataset_name: str, inspector: Inspector, schema: str, table: str
-    ) -> Sequence[Mapping[str, Any]]:
-        columns = super()._get_columns(dataset_name, inspector, schema, table)  # type: ignore[misc]
+    ) -> list[dict]:
+        reflected = super()._get_columns(dataset_name, inspector, schema, table)  # type: ignore[misc]
+        columns = [dict(c) for c in reflected]
         if not any(isinstance(c["type"], NullType) for c in columns):
             return columns
         try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,7 @@ class CdwSQLiteSource(SamplingMixin, NativeTypesMixin, SQLAlchemyGenericSource):
 
     def _get_columns(
         self, dataset_name: str, inspector: Inspector, schema: str, table: str
-    ) -> Sequence[Mapping[str, Any]]:
+    ) -> list[dict]:
         columns = super()._get_columns(dataset_name, inspector, schema, table)
         _, comments = self._ddl_comments(inspector, schema, table)
         return [{**c, "comment": c.get("comment") or comments.get(c["name"])} for c in columns]
