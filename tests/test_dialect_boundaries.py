@@ -281,3 +281,35 @@ def test_guard_on_sqlite_is_read_only_and_times_out(tmp_path: Path) -> None:
         "SELECT COUNT(*) FROM n"
     )
     _guard_checks(f"sqlite:///{db}", slow, "INSERT INTO t VALUES (1)")
+
+
+@pytest.mark.parametrize(
+    "stock",
+    ["PostgresSource", "MySQLSource", "SQLServerSource", "OracleSource", "SQLAlchemyGenericSource"],
+)
+def test_the_stock_hooks_the_mixins_override_are_still_there(stock: str) -> None:
+    """The mixins override private hooks of DataHub's SQL source: re-run after an upgrade."""
+    import inspect
+
+    from cdw_datahub.sources import dialects, sqlite
+
+    ours = {
+        "PostgresSource": dialects.CdwPostgresSource,
+        "MySQLSource": dialects.CdwMySQLSource,
+        "SQLServerSource": dialects.CdwSQLServerSource,
+        "OracleSource": dialects.CdwOracleSource,
+        "SQLAlchemyGenericSource": sqlite.CdwSQLiteSource,
+    }[stock]
+    base = next(c for c in ours.__mro__ if c.__name__ == stock)
+    expected = {
+        "_classify": ["dataset_name", "schema", "table", "data_reader", "schema_metadata"],
+        "_get_columns": ["dataset_name", "inspector", "schema", "table"],
+        "get_schema_fields": ["dataset_name", "columns", "inspector"],
+        "get_schema_fields_for_column": ["dataset_name", "column", "inspector"],
+        "make_data_reader": ["inspector"],
+        "_get_view_definition": ["inspector", "schema", "view"],
+    }
+    for hook, params in expected.items():
+        names = list(inspect.signature(getattr(base, hook)).parameters)[1:]
+        assert names[: len(params)] == params, (stock, hook, names)
+    assert callable(base.get_schema_resolver)

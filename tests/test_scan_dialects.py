@@ -180,6 +180,21 @@ def test_postgres_types_of_pagila_are_all_mapped(pagila: str, pg_schema: str) ->
 
 
 @pytest.mark.postgres
+def test_postgres_scan_samples_values_and_never_prints_them(pg_url: str, pg_schema: str) -> None:
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE TABLE "{pg_schema}"."Badge" ("Ref" char(11))')
+        conn.exec_driver_sql(
+            f"INSERT INTO \"{pg_schema}\".\"Badge\" VALUES ('123-45-6789'), ('234-56-7890')"
+        )
+    engine.dispose()
+    rows, stderr = _rows(pg_url, "--schema", pg_schema)
+    ref = next(r for r in rows if r["field"] == "Ref")  # mixed case: quoted by the dialect
+    assert "direct_identifier" in ref["categories"], ref
+    assert "123-45-6789" not in json.dumps(rows) + stderr
+
+
+@pytest.mark.postgres
 def test_postgres_system_schemas_are_never_read(pg_url: str) -> None:
     from cdw_datahub.scan import source_config
 
