@@ -64,7 +64,7 @@ def test_mysql_comments_become_field_descriptions(
     with open_catalog(f"file:{out}") as catalog:
         datasets = {d.name: d for d in catalog.datasets()}
     w2w = program("w2w")
-    compared = 0
+    compared, stale = 0, []
     for table in w2w.tables:
         dataset = datasets[f"{w2w_database}.{table.name}"]
         assert dataset.platform == "mysql"
@@ -73,9 +73,14 @@ def test_mysql_comments_become_field_descriptions(
         assert set(fields) == {c.name for c in table.columns}
         for column in table.columns:
             if column.comment:
-                assert fields[column.name].description == column.comment
+                harvested = fields[column.name]
+                if harvested.description != column.comment:
+                    # the steward's dictionary wins; the comment stays visible
+                    assert harvested.prop("cdw.field.databaseComment") == column.comment
+                    stale.append(f"{table.name}.{column.name}")
                 compared += 1
     assert compared >= 20
+    assert stale == ["stop.duration"]  # the one comment that disagrees on purpose
     assert set(datasets) == {f"{w2w_database}.{t.name}" for t in (*w2w.tables, *w2w.views)}
 
 
