@@ -13,10 +13,19 @@ from collections.abc import Iterable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from cdw_datahub.ddl import literal_mysql, quote_mysql
+from cdw_datahub import ddl
 from cdw_datahub.demo.build import table_rows
 from cdw_datahub.demo.schema import PROGRAMS, Program, Table, program, table_definitions
 from cdw_datahub.errors import InputError
+
+
+def quote_mysql(identifier: str) -> str:
+    return ddl.quote("mysql", identifier)
+
+
+def literal_mysql(text: str) -> str:
+    return ddl.literal("mysql", text)
+
 
 # Portable SQL the sample's view bodies use that MySQL spells differently.
 VIEW_SPELLING = ((" AS VARCHAR(", " AS CHAR("),)
