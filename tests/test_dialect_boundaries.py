@@ -313,3 +313,21 @@ def test_the_stock_hooks_the_mixins_override_are_still_there(stock: str) -> None
         names = list(inspect.signature(getattr(base, hook)).parameters)[1:]
         assert names[: len(params)] == params, (stock, hook, names)
     assert callable(base.get_schema_resolver)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:pw-SECRET-61@127.0.0.1:1/db?sslmode=require&application_name=cdw",
+        "mysql://u:pw-SECRET-61@127.0.0.1:1/db?ssl_ca=/etc/ssl/certs/ca-certificates.crt",
+        "mssql+pytds://u:pw-SECRET-61@127.0.0.1:1/db?login_timeout=1",
+        "oracle+oracledb://u:pw-SECRET-61@127.0.0.1:1/?service_name=X",
+    ],
+)
+def test_no_secret_in_any_output_of_a_failing_connection_even_with_debug(url: str) -> None:
+    result = subprocess.run(
+        [CLI, "--debug", "scan", url], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert "127.0.0.1" in result.stderr
+    assert "pw-SECRET-61" not in result.stdout + result.stderr
