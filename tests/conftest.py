@@ -1,4 +1,4 @@
-"""Shared fixtures: the PostgreSQL server, and one real demo catalog per test session."""
+"""Shared fixtures: the PostgreSQL and MariaDB servers, and one real demo catalog per session."""
 
 from __future__ import annotations
 
@@ -64,6 +64,68 @@ def sample_department(monkeypatch: pytest.MonkeyPatch) -> None:
     runs commands from a folder of its own (no command falls back to them by itself)."""
     monkeypatch.setenv("CDW_GLOSSARY_DIR", str(REPO / "glossary"))
     monkeypatch.setenv("CDW_POLICIES_DIR", str(REPO / "policies"))
+
+
+MYSQL_ADMIN_URL = os.environ.get("CDW_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/")
+
+
+@pytest.fixture(scope="session")
+def mysql_url() -> str:
+    """URL (no database) of the real MariaDB/MySQL server. Skips when unreachable or when the
+    driver is missing, unless CI requires it (CDW_REQUIRE_MYSQL=1)."""
+    try:
+        import pymysql  # noqa: F401
+    except ImportError as e:
+        problem: str | None = f"driver missing ({e}); pip install -e '.[mysql]'"
+    else:
+        problem = _mysql_reachable(MYSQL_ADMIN_URL)
+    if problem:
+        message = f"MariaDB/MySQL not usable at 127.0.0.1:3306 ({problem})"
+        if os.environ.get("CDW_REQUIRE_MYSQL") == "1":
+            pytest.fail(message + "; CDW_REQUIRE_MYSQL=1 makes this a failure")
+        pytest.skip(message)
+    return MYSQL_ADMIN_URL
+
+
+def _mysql_reachable(url: str) -> str | None:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as e:  # any driver error means "not reachable" here
+        return str(e).splitlines()[0]
+
+
+@pytest.fixture
+def mysql_database(mysql_url: str) -> Iterator[str]:
+    """A unique, empty database on the real MariaDB server, dropped afterwards."""
+    import sqlalchemy as sa
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(mysql_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    yield name
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+    engine.dispose()
+
+
+def run_sql_file(url: str, path: Path) -> None:
+    """Run a fixture's DDL (statements separated by `;` at line ends) on the real server."""
+    import sqlalchemy as sa
+
+    text = "\n".join(line for line in path.read_text().splitlines() if not line.startswith("--"))
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for statement in text.split(";\n"):
+            if statement.strip():
+                conn.exec_driver_sql(statement)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-SOURCES = ["cdw-sqlite"]
+SOURCES = ["cdw-sqlite", "cdw-postgres", "cdw-mysql", "cdw-mssql", "cdw-oracle"]
 TRANSFORMERS = ["cdw_describe"]
 
 
@@ -24,9 +24,17 @@ def test_entry_points_are_declared() -> None:
 def test_source_resolves_through_datahub_registry(name: str) -> None:
     from datahub.ingestion.source.source_registry import source_registry
 
+    from cdw_datahub.sources import dialects
     from cdw_datahub.sources.sqlite import CdwSQLiteSource
 
-    assert source_registry.get(name) is CdwSQLiteSource
+    expected = {
+        "cdw-sqlite": CdwSQLiteSource,
+        "cdw-postgres": dialects.CdwPostgresSource,
+        "cdw-mysql": dialects.CdwMySQLSource,
+        "cdw-mssql": dialects.CdwSQLServerSource,
+        "cdw-oracle": dialects.CdwOracleSource,
+    }
+    assert source_registry.get(name) is expected[name]
 
 
 @pytest.mark.parametrize("name", TRANSFORMERS)

@@ -252,7 +252,8 @@ _STATUS = {
 class ExportReport:
     """What the export noticed on the way: reported on stderr, never fatal."""
 
-    type_fallbacks: list[str] = field(default_factory=list)  # "dataset.field (NATIVE)"
+    # native type the BUCP type table does not know -> the "dataset.field"s that have it
+    type_fallbacks: dict[str, list[str]] = field(default_factory=dict)
     conflicting_levels: list[str] = field(default_factory=list)
     # business term URN -> "dataset.field" refs: term names can repeat across programs
     # (two "Participant" terms), so the glossary sheet is built from URNs, not names
@@ -260,14 +261,13 @@ class ExportReport:
 
     def messages(self) -> list[str]:
         out = []
-        if self.type_fallbacks:
-            shown = ", ".join(self.type_fallbacks[:5])
-            more = (
-                f" and {len(self.type_fallbacks) - 5} more" if len(self.type_fallbacks) > 5 else ""
+        for native, fields in self.type_fallbacks.items():
+            shown = ", ".join(fields[:5]) + (
+                f" and {len(fields) - 5} more" if len(fields) > 5 else ""
             )
             out.append(
-                f"{len(self.type_fallbacks)} field(s) have a native type the BUCP type table does "
-                f"not know; exported as 'other': {shown}{more}"
+                f"native type '{native}' is not in the BUCP type table; {len(fields)} field(s) "
+                f"exported as 'other': {shown}"
             )
         if self.conflicting_levels:
             out.append(
@@ -365,7 +365,8 @@ def field_row(
     mapping = bucp_type(fv.native_type, fv.path)
     name = dataset_name(ds)
     if mapping.fallback and report is not None:
-        report.type_fallbacks.append(f"{ds.table}.{fv.path} ({fv.native_type or 'no type'})")
+        native = fv.native_type or "no type"
+        report.type_fallbacks.setdefault(native, []).append(f"{ds.table}.{fv.path}")
     level = winning_level(fv.tags, facts.strictness)
     if report is not None and sum(t.urn.startswith(LEVEL_TAG) for t in fv.tags) > 1:
         report.conflicting_levels.append(f"{ds.table}.{fv.path}")

@@ -18,30 +18,56 @@ from cdw_datahub.cli.options import format_option, get_settings
     metavar="ID|NAME",
     help="Program whose field dictionary and reviewed assignments apply (default: rules only).",
 )
+@click.option(
+    "--schema",
+    "schemas",
+    multiple=True,
+    metavar="REGEX",
+    help="Only schemas (databases on MySQL) whose whole name matches; repeatable. Default: "
+    "the URL's database, every schema in it but the system ones (on Oracle: the login's own).",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    metavar="REGEX",
+    help="Only tables and views whose whole name matches; repeatable.",
+)
 @format_option("table", "json", "csv")
-def scan(url: str, program: str | None, fmt: str) -> None:
+def scan(
+    url: str, program: str | None, schemas: tuple[str, ...], tables: tuple[str, ...], fmt: str
+) -> None:
     """Classify a database's fields without cataloguing anything.
 
     Runs the same source and transformers as ingestion through the real DataHub pipeline
-    (SQLite via cdw-sqlite with in-memory value sampling, PostgreSQL via the stock source) and
-    prints one row per field: classification, categories, whether it was reviewed or only
-    suggested, and the statutes that would govern it. No sampled value is ever printed.
+    (DataHub's own source for the URL's dialect: PostgreSQL, MySQL/MariaDB, SQL Server, Oracle,
+    SQLite; each with bounded, read-only, in-memory value sampling) and prints one row per
+    field: classification, categories, whether it was reviewed or only suggested, and the
+    statutes that would govern it. No sampled value is ever printed.
 
     Example: cdw-datahub scan sqlite:///demo-out/w2w.db --program w2w
+
+    Every query parameter of the URL reaches the driver (e.g. ?sslmode=verify-full&sslrootcert=
+    ca.pem). Drivers: pip install 'cdw-datahub[mysql]' (or [mssql], [oracle]).
     """
     from cdw_datahub.bucp.export import ExportReport
     from cdw_datahub.scan import scan as run_scan
+    from cdw_datahub.scan import shown_url
 
     settings = get_settings()
     report = ExportReport()
-    rows = run_scan(url, program, *settings.policy_dirs(), report)
+    rows = run_scan(url, program, *settings.policy_dirs(), report, schemas, tables)
     for message in report.messages():
         click.secho(f"Warning: {message}", fg="yellow", err=True)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         doc = writers.ExportDocument(
-            title="scan", catalog=url, generated=dt.date.today().isoformat(), rows=rows, summary={}
+            title="scan",
+            catalog=shown_url(url),
+            generated=dt.date.today().isoformat(),
+            rows=rows,
+            summary={},
         )
         click.echo(writers.render(doc, "csv"), nl=False)
     else:

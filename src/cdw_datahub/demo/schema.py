@@ -19,6 +19,7 @@ fixture hint, not part of the catalog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cdw_datahub.errors import InputError
@@ -86,9 +87,12 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def table_definitions(table: Table, schema: str | None = None) -> list[tuple[str, str | None]]:
+def table_definitions(
+    table: Table, schema: str | None = None, quote: Callable[[str], str] = quote
+) -> list[tuple[str, str | None]]:
     """(column or constraint definition, column comment) lines of a CREATE TABLE, in portable
-    SQL; `schema` qualifies foreign key targets (PostgreSQL), none for SQLite."""
+    SQL; `schema` qualifies foreign key targets (PostgreSQL), none for SQLite; `quote` is the
+    dialect's identifier quoting (MySQL's backticks)."""
 
     def target(c: Column) -> str:
         name = quote(c.ref_table or "")

@@ -11,14 +11,14 @@ Four differences from the stock `sqlalchemy` source, each an override:
   Harvested as-is, like column comments of other databases.
 - With `sample_values: true`, the stock classification hook reads a bounded sample of each table and
   our value detectors note which patterns (SSN, email, ...) occur; only detector ids leave the
-  detectors (see `sources/evidence.py`). No value is emitted anywhere.
+  detectors (`sources/mixins.py`, shared with the other cdw sources). No value is emitted anywhere.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,32 +29,23 @@ from datahub.ingestion.api.decorators import (
     platform_name,
     support_status,
 )
-from datahub.ingestion.source.common.data_reader import DataReader
 from datahub.ingestion.source.sql.sql_generic import (
     SQLAlchemyGenericConfig,
     SQLAlchemyGenericSource,
 )
-from datahub.ingestion.source.sql.sqlalchemy_data_reader import SqlAlchemyTableDataReader
-from datahub.metadata.schema_classes import ForeignKeyConstraintClass, SchemaMetadataClass
+from datahub.metadata.schema_classes import ForeignKeyConstraintClass
 from pydantic import Field, field_validator
 from sqlalchemy import Engine, text
 from sqlalchemy.engine.reflection import Inspector
 
-from cdw_datahub.sources import evidence
+from cdw_datahub.sources.mixins import NativeTypesMixin, SamplingMixin
+from cdw_datahub.sources.sampling import SamplingConfig
 
 logger = logging.getLogger(__name__)
 
 
-class CdwSQLiteConfig(SQLAlchemyGenericConfig):
+class CdwSQLiteConfig(SamplingConfig, SQLAlchemyGenericConfig):
     platform: str = Field(default="sqlite", description="Platform name used in dataset URNs.")
-    sample_values: bool = Field(
-        default=False,
-        description="Read a bounded sample of each table in memory so value detectors (SSN, "
-        "email, phone, date of birth) can support classification. No value leaves the process.",
-    )
-    sample_size: int = Field(
-        default=100, ge=1, le=10_000, description="Rows sampled per table when sample_values."
-    )
 
     @field_validator("connect_uri")
     @classmethod
@@ -92,26 +83,6 @@ def foreign_key_name(table: str, fk: Mapping[str, Any]) -> str:
     return f"fk_{table}_{columns}__{fk['referred_table']}"
 
 
-_NOT_SAMPLED = re.compile(r"INT|NUM|DEC|REAL|FLOAT|DOUBLE|BOOL|BIT|BLOB|BINARY|SERIAL", re.I)
-
-
-def _sample(
-    connection: Any, schema: str, table: str, columns: list[str], size: int
-) -> dict[str, list[Any]]:
-    """Up to `size` rows of `columns`, column by column. A plain DB-API cursor: SQLAlchemy's
-    per-statement machinery costs more than the read itself, once per table."""
-    listed = ", ".join(_quote(c) for c in columns)
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(f"SELECT {listed} FROM {_quote(schema)}.{_quote(table)} LIMIT {int(size)}")
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    if not rows:
-        return {c: [] for c in columns}
-    return {c: list(values) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}
-
-
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -119,7 +90,7 @@ def _quote(identifier: str) -> str:
 @platform_name("SQLite (cdw)", id="sqlite")
 @config_class(CdwSQLiteConfig)
 @support_status(SupportStatus.BETA)
-class CdwSQLiteSource(SQLAlchemyGenericSource):
+class CdwSQLiteSource(SamplingMixin, NativeTypesMixin, SQLAlchemyGenericSource):
     config: CdwSQLiteConfig
 
     def __init__(self, config: CdwSQLiteConfig, ctx: PipelineContext):
@@ -160,7 +131,7 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
 
     def _get_columns(
         self, dataset_name: str, inspector: Inspector, schema: str, table: str
-    ) -> Sequence[Mapping[str, Any]]:
+    ) -> list[dict]:
         columns = super()._get_columns(dataset_name, inspector, schema, table)
         _, comments = self._ddl_comments(inspector, schema, table)
         return [{**c, "comment": c.get("comment") or comments.get(c["name"])} for c in columns]
@@ -178,44 +149,3 @@ class CdwSQLiteSource(SQLAlchemyGenericSource):
         if len(parts) == 2:  # schema.view: SQLite has no database level
             return None, parts[0]
         return super().get_db_schema(dataset_identifier)
-
-    def make_data_reader(self, inspector: Inspector) -> DataReader | None:
-        if self.config.sample_values:
-            return SqlAlchemyTableDataReader.create(inspector)
-        return super().make_data_reader(inspector)
-
-    def _classify(
-        self,
-        dataset_name: str,
-        schema: str,
-        table: str,
-        data_reader: Any,
-        schema_metadata: SchemaMetadataClass,
-    ) -> None:
-        if not (self.config.sample_values and data_reader):
-            return
-        from cdw_datahub.classify import detect_values
-
-        # Detectors look for text patterns and birth dates: numbers and flags cannot match, so
-        # they are not read at all.
-        columns = [
-            f.fieldPath
-            for f in schema_metadata.fields
-            if not _NOT_SAMPLED.search(f.nativeDataType or "")
-        ]
-        if not columns:
-            return
-        try:
-            sample = _sample(
-                data_reader.connection, schema, table, columns, self.config.sample_size
-            )
-        except Exception as e:  # a table we cannot read: classify by name only, say so
-            self.report.warning(
-                message="Could not sample values; classifying by name only",
-                context=dataset_name,
-                exc=e,
-            )
-            return
-        hits = {column: detect_values(values) for column, values in sample.items()}
-        del sample  # values stay inside this frame
-        evidence.attach(schema_metadata, hits)
