@@ -13,12 +13,11 @@ from functools import partial
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import (
     GlobalTagsClass,
-    MetadataAttributionClass,
     TagAssociationClass,
 )
 
 from cdw_datahub.classify import Classifier, ColumnInfo
-from cdw_datahub.contract import CATEGORY_TAG, EVIDENCE_KEY, LEVEL_TAG
+from cdw_datahub.contract import CATEGORY_TAG, LEVEL_TAG
 from cdw_datahub.policy import NameMap
 from cdw_datahub.sources import evidence
 from cdw_datahub.transformers.record import DatasetRecord
@@ -86,12 +85,7 @@ class ClassificationStage:
     def _tags(
         self, level: str, categories: tuple[str, ...], provenance: str, rule: str | None, why: str
     ) -> GlobalTagsClass:
-        attribution = self.run.attribution(provenance, rule)
-        if why:  # the evidence the rule fired on, for the reviewer (a copy: the base one is shared)
-            detail = {**(attribution.sourceDetail or {}), EVIDENCE_KEY: why}
-            attribution = MetadataAttributionClass(
-                time=attribution.time, actor=attribution.actor, sourceDetail=detail
-            )
+        attribution = self.run.attribution(provenance, rule, why)  # why: what the rule fired on
         return GlobalTagsClass(
             tags=[
                 TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),

@@ -22,7 +22,14 @@ from datahub.metadata.schema_classes import (
     TagPropertiesClass,
 )
 
-from cdw_datahub.contract import ACTOR, ATTRIBUTION_SOURCE, PROVENANCE_KEY, RULE_KEY, TAG
+from cdw_datahub.contract import (
+    ACTOR,
+    ATTRIBUTION_SOURCE,
+    EVIDENCE_KEY,
+    PROVENANCE_KEY,
+    RULE_KEY,
+    TAG,
+)
 from cdw_datahub.contract import properties as props
 from cdw_datahub.policy import Policy
 
@@ -66,16 +73,23 @@ class DescribeRun:
         result: T = self._shared[key]
         return result
 
-    def attribution(self, provenance: str, rule: str | None) -> MetadataAttributionClass:
+    def attribution(
+        self, provenance: str, rule: str | None, evidence: str | None = None
+    ) -> MetadataAttributionClass:
+        """Every association ingestion makes carries one: who (our actor and source, which
+        PATCH writes key on), its provenance, the rule or file, and the evidence that fired."""
+
         def build() -> MetadataAttributionClass:
             detail = {PROVENANCE_KEY: provenance}
             if rule:
                 detail[RULE_KEY] = rule
+            if evidence:
+                detail[EVIDENCE_KEY] = evidence
             return MetadataAttributionClass(
                 time=self.time, actor=ACTOR, source=ATTRIBUTION_SOURCE, sourceDetail=detail
             )
 
-        return self.shared(("attribution", provenance, rule), build)
+        return self.shared(("attribution", provenance, rule, evidence), build)
 
     def define_once(
         self,
