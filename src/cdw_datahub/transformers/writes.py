@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -180,50 +181,75 @@ class PatchWriter:
         return set(domains) <= mine
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """How one aspect's entries are listed, keyed, added and removed with DataHub's builders."""
+
+    items: str  # the array field, in the Avro object and in the stored JSON alike
+    key: Callable[[Any], tuple[Any, ...]]  # an entry (its JSON form) -> what identifies it
+    add: Callable[[_Patch, Any], Any]
+    remove: Callable[[_Patch, dict[str, Any]], Any]
+    is_ours: Callable[[dict[str, Any]], bool] = lambda entry: ours(entry.get("attribution"))
+
+
+def _remove_link(p: _Patch, entry: dict[str, Any]) -> None:
+    # DataHub's builders have no remove for links; the operation is the one GMS keys them by
+    p._add_patch(
+        InstitutionalMemoryClass.ASPECT_NAME,
+        "remove",
+        path=("elements", entry["url"]),
+        value={},
+        array_primary_keys=_ELEMENTS_APK,
+    )
+
+
+KINDS: dict[type, _Kind] = {
+    GlobalTagsClass: _Kind(
+        "tags",
+        lambda t: (t["tag"],),
+        _Patch.add_tag,
+        lambda p, t: p.remove_tag(t["tag"], ATTRIBUTION_SOURCE),
+    ),
+    GlossaryTermsClass: _Kind(
+        "terms",
+        lambda t: (t["urn"],),
+        _Patch.add_term,
+        lambda p, t: p.remove_term(t["urn"], ATTRIBUTION_SOURCE),
+    ),
+    OwnershipClass: _Kind(
+        "owners",
+        lambda o: (o["owner"], o.get("type")),
+        _Patch.add_owner,
+        lambda p, o: p.remove_owner(
+            o["owner"], o.get("type"), o.get("typeUrn"), ATTRIBUTION_SOURCE
+        ),
+    ),
+    StructuredPropertiesClass: _Kind(
+        "properties",
+        lambda a: (a["propertyUrn"],),
+        _Patch.set_structured_property_manual,
+        lambda p, a: p.remove_structured_property(a["propertyUrn"], ATTRIBUTION_SOURCE),
+    ),
+    InstitutionalMemoryClass: _Kind(
+        "elements",
+        lambda e: (e["url"],),
+        _Patch.add_institutional_memory,
+        _remove_link,
+        is_ours=lambda e: (e.get("createStamp") or {}).get("actor") == ACTOR,  # no source field
+    ),
+}
+
+
 def _patch(urn: str, aspect: Any, current: dict[str, Any]) -> _Patch:
-    p = _Patch(urn)
-    if isinstance(aspect, GlobalTagsClass):
-        wanted = {t.tag for t in aspect.tags}
-        for t in aspect.tags:
-            p.add_tag(t)
-        for t in current.get("tags") or []:
-            if ours(t.get("attribution")) and t["tag"] not in wanted:
-                p.remove_tag(t["tag"], ATTRIBUTION_SOURCE)
-    elif isinstance(aspect, GlossaryTermsClass):
-        wanted = {t.urn for t in aspect.terms}
-        for term in aspect.terms:
-            p.add_term(term)
-        for t in current.get("terms") or []:
-            if ours(t.get("attribution")) and t["urn"] not in wanted:
-                p.remove_term(t["urn"], ATTRIBUTION_SOURCE)
-    elif isinstance(aspect, OwnershipClass):
-        owners = {(o.owner, str(o.type)) for o in aspect.owners}
-        for owner in aspect.owners:
-            p.add_owner(owner)
-        for o in current.get("owners") or []:
-            if ours(o.get("attribution")) and (o["owner"], o.get("type")) not in owners:
-                p.remove_owner(o["owner"], o.get("type"), o.get("typeUrn"), ATTRIBUTION_SOURCE)
-    elif isinstance(aspect, StructuredPropertiesClass):
-        wanted = {a.propertyUrn for a in aspect.properties}
-        for assignment in aspect.properties:
-            p.set_structured_property_manual(assignment)
-        for a in current.get("properties") or []:
-            if ours(a.get("attribution")) and a["propertyUrn"] not in wanted:
-                p.remove_structured_property(a["propertyUrn"], ATTRIBUTION_SOURCE)
-    elif isinstance(aspect, InstitutionalMemoryClass):
-        wanted = {e.url for e in aspect.elements}
-        for element in aspect.elements:
-            p.add_institutional_memory(element)
-        for e in current.get("elements") or []:
-            made_by_us = (e.get("createStamp") or {}).get("actor") == ACTOR
-            if made_by_us and e["url"] not in wanted:
-                p._add_patch(
-                    InstitutionalMemoryClass.ASPECT_NAME,
-                    "remove",
-                    path=("elements", e["url"]),
-                    value={},
-                    array_primary_keys=_ELEMENTS_APK,
-                )
+    """Add every entry of `aspect`; remove the entries of ours in `current` it no longer has."""
+    kind, p = KINDS[type(aspect)], _Patch(urn)
+    entries = getattr(aspect, kind.items)
+    wanted = {kind.key(e.to_obj()) for e in entries}
+    for entry in entries:
+        kind.add(p, entry)
+    for stored in current.get(kind.items) or []:
+        if kind.is_ours(stored) and kind.key(stored) not in wanted:
+            kind.remove(p, stored)
     return p
 
 
