@@ -712,10 +712,15 @@ def test_unwritable_output_keeps_the_previous_file(workdir: Path, lite_catalog: 
 
     writers._WRITERS["xlsx"] = broken
     try:
-        with pytest.raises(OSError):
-            run("bucp", "export", "--catalog", lite_catalog, "-o", str(target))
+        result = run("bucp", "export", "--catalog", lite_catalog, "-o", str(target))
     finally:
         writers._WRITERS["xlsx"] = original
+    # one clear line naming the file, exit 2, no traceback (README: every failure a clear line)
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("Warning: ")]
+    assert errors == [
+        f"Error: {target}: cannot write (disk full); the previous file, if any, is unchanged"
+    ]
     assert target.read_bytes() == b"previous version"
     assert sorted(p.name for p in workdir.iterdir()) == ["bucp.xlsx", "glossary", "policies"]
 

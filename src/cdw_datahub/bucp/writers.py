@@ -221,7 +221,11 @@ def write_json(doc: ExportDocument, out: IO[str]) -> None:
 def write_xlsx(doc: ExportDocument, out: IO[bytes]) -> None:
     from cdw_datahub.bucp.workbook import build_workbook
 
-    build_workbook(doc).save(out)
+    # built in memory first: when the file fails mid-way (a full disk) openpyxl leaves its zip
+    # open, and its finalizer later prints a traceback
+    buffer = io.BytesIO()
+    build_workbook(doc).save(buffer)
+    out.write(buffer.getvalue())
 
 
 # ---------------------------------------------------------------- dispatch

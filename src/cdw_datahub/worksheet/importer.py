@@ -2,7 +2,7 @@
 
     plan = read_workbook(path, policy)          # WorksheetError listing every bad cell
     for change in plan.changes: ...             # what would change (the dry run)
-    apply(plan, policy)                          # validated as a whole, then written atomically
+    apply(plan, policy)                          # validated as a whole, then all files or none
 
 Where the values go:
 - friendly name, definition, valid inputs, source, notes, guide for use, glossary terms ->
@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from cdw_datahub.errors import InputError
-from cdw_datahub.output import FORMULA_STARTS, atomic_write_text, from_spreadsheet_text
+from cdw_datahub.output import FORMULA_STARTS, atomic_write_all, from_spreadsheet_text
 from cdw_datahub.policy import Policy, clear_cache, load_policy
 from cdw_datahub.worksheet.export import (
     COLUMNS,
@@ -434,27 +434,41 @@ def _edits(
 
 
 def apply(plan: Plan, policy: Policy, glossary_dir: Path, policies_dir: Path) -> list[Path]:
-    """Write the changes: every new file is validated together first (as a copy of both folders
-    loaded by `load_policy`), then each is written via temp file + rename."""
+    """Write the changes, all or nothing: the new files are validated together first (as a copy
+    of both folders loaded by `load_policy`), then each is written to a temp sibling, and only
+    when every one is complete are they renamed over the originals (output.atomic_write_all)."""
     edits = _edits(plan, policy, glossary_dir, policies_dir)
     texts = {path: doc.text() for path, doc in edits.items()}
+    _validate(texts, glossary_dir, policies_dir)
+    try:
+        atomic_write_all(texts)
+    finally:
+        clear_cache()
+    return list(texts)
+
+
+def _validate(texts: dict[Path, str], glossary_dir: Path, policies_dir: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="cdw-worksheet-") as tmp:
         g, p = Path(tmp) / "glossary", Path(tmp) / "policies"
-        shutil.copytree(glossary_dir, g)
-        shutil.copytree(policies_dir, p)
-        for path, text in texts.items():
-            base, target = (glossary_dir, g) if _within(path, glossary_dir) else (policies_dir, p)
-            (target / path.relative_to(base)).write_text(text, encoding="utf-8")
+        try:
+            shutil.copytree(glossary_dir, g)
+            shutil.copytree(policies_dir, p)
+            for path, text in texts.items():
+                inside = _within(path, glossary_dir)
+                base, target = (glossary_dir, g) if inside else (policies_dir, p)
+                (target / path.relative_to(base)).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise InputError(
+                f"cannot check the edited files in a temporary folder ({e.strerror or e}); "
+                "nothing was changed",
+                e.filename and str(e.filename),
+            ) from e
         try:
             load_policy(g, p)
         except InputError as e:
-            raise InputError(f"the edited files would not load, nothing was written: {e}") from e
+            raise InputError(f"the edited files would not load, nothing was changed: {e}") from e
         finally:
             clear_cache()
-    for path, text in texts.items():
-        atomic_write_text(path, text)
-    clear_cache()
-    return list(texts)
 
 
 def _within(path: Path, folder: Path) -> bool:

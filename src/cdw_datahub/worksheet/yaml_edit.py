@@ -54,7 +54,11 @@ class _Anchor:
 class YamlEdit:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.original = self.path.read_text(encoding="utf-8") if self.path.is_file() else ""
+        try:
+            self.original = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+        except (OSError, UnicodeDecodeError) as e:
+            reason = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
+            raise InputError(f"cannot read ({reason})", str(self.path)) from e
         try:
             pristine = _yaml().load(self.original) if self.original.strip() else None
         except YAMLError as e:
