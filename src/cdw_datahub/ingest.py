@@ -11,8 +11,9 @@ import functools
 import gc
 import logging
 import os
+import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdw_datahub.errors import InputError
@@ -21,11 +22,24 @@ from cdw_datahub.settings import packaged_dir
 logger = logging.getLogger(__name__)
 
 
+# DataHub's SQL sources report a table or view they could not read with these messages (a
+# warning for one object, a failure for a whole schema) and carry on without it.
+SKIP_MESSAGES = frozenset(
+    (
+        "Error processing table",
+        "Error processing view",
+        "Error processing tables",
+        "Error processing views",
+    )
+)
+
+
 @dataclass(frozen=True)
 class IngestResult:
     recipe: str
     events: int
     warnings: list[str]
+    skipped: list[str] = field(default_factory=list)  # tables/views the source left out
 
 
 def recipe_path(name: str) -> Path:
@@ -71,8 +85,12 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def run_pipeline(config: dict, label: str) -> IngestResult:
-    """Run one pipeline config; a failure becomes an InputError naming the recipe."""
+def run_pipeline(config: dict, label: str, tolerate_skips: bool = False) -> IngestResult:
+    """Run one pipeline config; a failure becomes an InputError naming the recipe.
+
+    With `tolerate_skips`, a source failure that only left tables or views out (DataHub's
+    "Error processing tables") is returned in `skipped` instead; every other failure raises.
+    """
     from datahub.ingestion.run.pipeline import Pipeline
 
     try:
@@ -80,16 +98,62 @@ def run_pipeline(config: dict, label: str) -> IngestResult:
     except Exception as e:  # DataHub wraps config problems in several exception types
         raise InputError(_first_line(e), label) from e
     _freeze_startup_objects()
-    pipeline.run()
+    sink = _sink_target(config)
+    error: Exception | None = None
+    try:
+        pipeline.run()
+    except Exception as e:  # the sink's close() (e.g. the catalog file's disk is full) raises
+        error = e
     source_report = pipeline.source.get_report()
-    failures = [_entry_text(f) for f in source_report.failures]
-    failures += [_entry_text(f) for f in pipeline.sink.get_report().failures]
+    skipped = [_entry_text(f) for f in source_report.failures if _is_skip(f)]
+    failures = [_entry_text(f) for f in source_report.failures if not _is_skip(f)]
+    failures += [_entry_text(f, sink) for f in pipeline.sink.get_report().failures]
+    if error is not None and not any(_first_line(error) in f for f in failures):
+        failures.append(f"{_first_line(error)} (writing {sink})")
+    if skipped and not tolerate_skips:
+        failures, skipped = skipped + failures, []
     if failures:
-        raise InputError("ingestion failed: " + "; ".join(failures[:3]), label)
+        raise InputError("ingestion failed: " + _summary(failures), label) from error
     warnings = [_entry_text(w) for w in source_report.warnings]
     # DataHub's pipeline report has no section for transformers: ours keep their findings.
     warnings += [f.message for t in pipeline.transformers for f in getattr(t, "findings", ())]
-    return IngestResult(label, source_report.events_produced, warnings)
+    skipped += [_entry_text(w) for w in source_report.warnings if _is_skip(w)]
+    warnings += _view_parse_failures(source_report)
+    return IngestResult(label, source_report.events_produced, warnings, skipped)
+
+
+def _sink_target(config: dict) -> str:
+    """The file a recipe's sink writes (Lite: config.config.file; file sink: config.filename)."""
+    sink = config.get("sink") or {}
+    options = sink.get("config") or {}
+    target = options.get("filename") or (options.get("config") or {}).get("file")
+    return str(target) if target else f"the {sink.get('type', '')} sink".replace("  ", " ")
+
+
+def _view_parse_failures(source_report: object) -> list[str]:
+    """Views whose SQL DataHub's parser could not read: catalogued, but without lineage."""
+    aggregator = getattr(source_report, "sql_aggregator", None)
+    failures = getattr(aggregator, "views_parse_failures", None) or {}
+    out = []
+    for urn, error in dict(failures).items():
+        name = str(urn).split(",")[1] if str(urn).count(",") >= 2 else str(urn)
+        reason = str(error).split(" on query: ", 1)[0]  # the view's SQL: long, and not needed
+        out.append(_one_line(f"View definition not parsed; no lineage for {name} ({reason})"))
+    return out
+
+
+def _is_skip(entry: object) -> bool:
+    return getattr(entry, "message", None) in SKIP_MESSAGES
+
+
+def _summary(messages: list[str], most: int = 3) -> str:
+    """The distinct messages, first `most` of them: a full disk fails every record alike."""
+    counts: dict[str, int] = {}
+    for m in messages:
+        counts[m] = counts.get(m, 0) + 1
+    shown = [m if n == 1 else f"{m} ({n} records)" for m, n in list(counts.items())[:most]]
+    more = len(counts) - most
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
 
 
 def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult:
@@ -98,17 +162,37 @@ def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult
         return run_pipeline(load_recipe(path), str(path))
 
 
-def _entry_text(entry: object) -> str:
+# A sink failure is a plain string: "{'workunit_id': 'ID'}: <class 'MODULE.Error'>: MESSAGE"
+_SINK_FAILURE = re.compile(
+    r"^\{'workunit_id': '(?P<unit>[^']*)'[^}]*\}: <class '(?P<type>[\w.]+)'>: "
+)
+_CLASS = re.compile(r"<class '([\w.]+)'>")
+
+
+def _entry_text(entry: object, sink: str = "the sink") -> str:
+    """One line for a report entry: a StructuredLogEntry (title/message/context) or a string
+    (what sinks report)."""
+    if isinstance(entry, str):
+        match = _SINK_FAILURE.match(entry)
+        if match:
+            # the workunit id is left out: a full disk fails every record with one message,
+            # which _summary then prints once with its count
+            kind = match["type"].rsplit(".", 1)[-1]
+            return _one_line(f"cannot write to {sink} ({kind}: {entry[match.end() :]})")
+        return _one_line(entry)
     title = getattr(entry, "title", None) or getattr(entry, "message", None) or str(entry)
-    context = getattr(entry, "context", None)
-    text = f"{title} ({', '.join(map(str, context))})" if context else str(title)
+    context = [_CLASS.sub(r"\1", str(c)) for c in getattr(entry, "context", None) or []]
+    text = f"{title} ({', '.join(context)})" if context else str(title)
     return _one_line(text)
 
 
 def _one_line(text: str) -> str:
     """DataHub and driver messages span lines and link to docs; keep what says what failed."""
     text = text.split("(Background on this error", 1)[0]
-    return " ".join(text.split()).rstrip(" ()")
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # sqlglot underlines the bad token in colour
+    text = re.sub(r"\[SQL: .*?\]", "", text, flags=re.DOTALL)  # the statement: noise here
+    text = " ".join(text.split()).rstrip(" (")
+    return text + ")" * (text.count("(") - text.count(")"))  # close what the cut left open
 
 
 def _first_line(e: BaseException) -> str:

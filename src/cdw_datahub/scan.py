@@ -17,7 +17,7 @@ from cdw_datahub.bucp.export import ExportReport, export_rows, load_facts
 from cdw_datahub.catalog import Catalog
 from cdw_datahub.catalog.backends import FileBackend
 from cdw_datahub.errors import InputError
-from cdw_datahub.ingest import run_pipeline
+from cdw_datahub.ingest import IngestResult, run_pipeline
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -222,8 +222,9 @@ def scan(
     report: ExportReport | None = None,
     schemas: Sequence[str] = (),
     tables: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """One row per field, with the keys of the BUCP export (DESIGN.md)."""
+) -> tuple[list[dict[str, Any]], IngestResult]:
+    """One row per field, with the keys of the BUCP export (DESIGN.md), and what DataHub's
+    source reported (warnings; tables and views it skipped)."""
     source, shown = source_config(url, schemas, tables)
     describe = {
         "program": program,
@@ -232,7 +233,7 @@ def scan(
     }
     with tempfile.TemporaryDirectory(prefix="cdw-scan-") as tmp:
         out = Path(tmp) / "scan.json"
-        run_pipeline(
+        result = run_pipeline(
             {
                 "pipeline_name": "cdw-scan",
                 "source": source,
@@ -240,7 +241,9 @@ def scan(
                 "sink": {"type": "file", "config": {"filename": str(out)}},
             },
             shown,
+            tolerate_skips=True,
         )
         with Catalog(FileBackend(out)) as catalog:
             facts = load_facts(catalog, glossary_dir, policies_dir)
-            return export_rows(((d, d.fields) for d in catalog.datasets()), facts, report)
+            rows = export_rows(((d, d.fields) for d in catalog.datasets()), facts, report)
+    return rows, result

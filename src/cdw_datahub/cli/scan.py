@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 import click
 
@@ -44,6 +45,7 @@ def scan(
     SQLite; each with bounded, read-only, in-memory value sampling) and prints one row per
     field: classification, categories, whether it was reviewed or only suggested, and the
     statutes that would govern it. No sampled value is ever printed.
+    DataHub's warnings go to stderr; exit 1 when a table or view could not be read (skipped).
 
     Example: cdw-datahub scan sqlite:///demo-out/w2w.db --program w2w
 
@@ -56,8 +58,8 @@ def scan(
 
     settings = get_settings()
     report = ExportReport()
-    rows = run_scan(url, program, *settings.policy_dirs(), report, schemas, tables)
-    for message in report.messages():
+    rows, ingested = run_scan(url, program, *settings.policy_dirs(), report, schemas, tables)
+    for message in ingested.warnings + report.messages():
         click.secho(f"Warning: {message}", fg="yellow", err=True)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -72,6 +74,15 @@ def scan(
         click.echo(writers.render(doc, "csv"), nl=False)
     else:
         click.echo(writers.table_text(rows))
+    if ingested.skipped:
+        # the rows above are incomplete: a script must not take them for the whole database
+        click.secho(
+            f"Error: {len(ingested.skipped)} table(s) or view(s) were skipped; the list above "
+            "is incomplete (see the warnings)",
+            fg="red",
+            err=True,
+        )
+        sys.exit(1)
 
 
 commands = [scan]
