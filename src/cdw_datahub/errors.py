@@ -34,3 +34,24 @@ def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.5, most
     if not close:
         return ""
     return " (did you mean " + ", ".join(f"'{lowered[c]}'" for c in close) + "?)"
+
+
+def environment_error(e: BaseException) -> CdwError | None:
+    """An error of the machine rather than of the code (a full disk, a missing or read-only
+    path, a folder where a file should be, a database that refuses) as the one line the CLI
+    prints; None for anything else, which stays a traceback (a bug to report)."""
+    if isinstance(e, BrokenPipeError):
+        return None  # `... | head`: not worth a message
+    if isinstance(e, OSError):
+        where = " -> ".join(str(f) for f in (e.filename, e.filename2) if f)
+        return InputError(e.strerror or str(e), where or None)
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(e, DBAPIError):
+        e = e.orig if isinstance(e.orig, BaseException) else e
+    if isinstance(e, sqlite3.Error) or type(e).__module__.startswith("psycopg2"):
+        text = " ".join(str(e).split("(Background on this error", 1)[0].split())
+        return InputError(f"database error: {text}")
+    return None

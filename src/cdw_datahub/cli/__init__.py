@@ -7,11 +7,12 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from cdw_datahub import __version__, masking
-from cdw_datahub.errors import CdwError
+from cdw_datahub.errors import CdwError, environment_error
 
 # One module per command area; each exposes `commands`, a list of click commands or groups.
 COMMAND_MODULES = [
@@ -34,7 +35,9 @@ COMMAND_MODULES = [
 
 
 class RootGroup(click.Group):
-    """Turns CdwError into one red line and exit 2; a traceback only with --debug.
+    """Turns CdwError, and errors of the environment (a full disk, a path that is missing,
+    read-only or a folder, a database that refuses), into one red line and exit 2; a traceback
+    only with --debug.
 
     Both are masked (masking.py): a URL password or a token never reaches the terminal.
     """
@@ -47,10 +50,19 @@ class RootGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CdwError as e:
-            if ctx.meta.get("cdw.debug"):
-                click.echo(masking.mask(traceback.format_exc()), err=True, nl=False)
-            click.secho(masking.mask(f"Error: {e}"), fg="red", err=True)
-            sys.exit(e.exit_code)
+            self._fail(ctx, e)
+        except Exception as e:
+            error = environment_error(e)
+            if error is None:
+                raise
+            self._fail(ctx, error)
+
+    @staticmethod
+    def _fail(ctx: click.Context, error: CdwError) -> NoReturn:
+        if ctx.meta.get("cdw.debug"):
+            click.echo(masking.mask(traceback.format_exc()), err=True, nl=False)
+        click.secho(masking.mask(f"Error: {error}"), fg="red", err=True)
+        sys.exit(error.exit_code)
 
 
 @click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from cdw_datahub.errors import InputError
+
 SAMPLE_BUCP = "BUCP-2026-003"  # the sample register's open Walk2Work request
 
 
@@ -62,9 +64,14 @@ def demo(workdir: Path, bucp_id: str) -> None:
         packaged_dir("glossary").resolve(),
         packaged_dir("policies").resolve(),
     )
-    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot create the demo folder ({e.strerror})", str(workdir)) from e
     workdir = workdir.resolve()
     lite = workdir / "datahub-lite.db"
+    if lite.is_dir():
+        raise InputError("is a folder; the demo writes its catalog file here", str(lite))
     started = time.monotonic()
 
     _say(f"Building the sample department's databases in {workdir} ...")

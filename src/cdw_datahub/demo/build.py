@@ -13,6 +13,7 @@ survives in `sqlite_master.sql` for anything that wants to harvest it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -22,6 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from cdw_datahub.demo.schema import PROGRAMS, Column, Program, Table, quote, table_definitions
+from cdw_datahub.errors import InputError
 
 FIRST_NAMES = ("Testy", "Sample", "Fakey", "Placeholder", "Dummy", "Mocky", "Fixture", "Notta")
 LAST_NAMES = ("McTestface", "Samplesson", "Fakerton", "Dummington", "Mockridge", "Fixtureman")
@@ -232,9 +234,24 @@ def sqlite_ddl(program: Program) -> str:
 
 
 def build_program(path: Path, program: Program, rows: int = 300, seed: int = 7) -> Path:
-    """Write one program's database to `path` atomically (built beside it, then renamed)."""
+    """Write one program's database to `path` atomically (built beside it, then renamed).
+
+    A failure (a full disk, a read-only folder) removes the half-built file and names `path`."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
+    try:
+        tmp.unlink(missing_ok=True)
+        _fill(tmp, program, rows, seed)
+        os.replace(tmp, path)
+    except (OSError, sqlite3.Error) as e:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        reason = e.strerror if isinstance(e, OSError) else str(e)
+        raise InputError(f"cannot write the sample database ({reason})", str(path)) from e
+    return path
+
+
+def _fill(tmp: Path, program: Program, rows: int, seed: int) -> None:
     conn = sqlite3.connect(tmp)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -252,8 +269,6 @@ def build_program(path: Path, program: Program, rows: int = 300, seed: int = 7) 
             raise RuntimeError(f"{program.id}: rows violate foreign keys: {problems[:3]}")
     finally:
         conn.close()
-    os.replace(tmp, path)
-    return path
 
 
 def build_sqlite(workdir: Path, rows: int = 300, seed: int = 7) -> dict[str, Path]:

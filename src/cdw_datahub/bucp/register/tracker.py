@@ -110,6 +110,10 @@ def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
     def cell(column: str) -> str:
         return (raw.get(column) or "").strip()
 
+    for column, value in raw.items():
+        if value and "\x00" in value:
+            # PostgreSQL text cannot hold NUL; SQLite can, and the two must accept the same files
+            raise InputError("the cell contains a NUL character (0x00)", where, column)
     for column in REQUIRED:
         if not cell(column):
             raise InputError(f"the {column.replace('_', ' ')} is required", where, column)
