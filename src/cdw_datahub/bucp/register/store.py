@@ -17,7 +17,9 @@ Specialized Privacy text is loaded only by `get(..., specialized=True)`.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -44,6 +46,8 @@ from cdw_datahub.errors import InputError, did_you_mean
 ID_PATTERN = re.compile(r"^BUCP-(\d{4})-(\d{3,})$")
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 PG_MIGRATION_LOCK = 0x0CD3_B0C9  # pg_advisory_xact_lock key: one migrator at a time
+PG_ID_LOCK = 0x0CD3_1D00  # pg_advisory_xact_lock(key, year): one id allocator per year
+ID_ATTEMPTS = 50
 
 
 # ---------------------------------------------------------------- records (what readers get)
@@ -337,9 +341,14 @@ class Register:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One transaction: everything inside commits together or not at all."""
-        with self._sessions.begin() as session:
-            yield session
+        """One transaction: everything inside commits together or not at all. The database
+        refusing (a full disk, a lost connection) becomes an InputError naming the register."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as e:
+            reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+            raise InputError(f"the BUCP register failed ({reason})", self.location) from e
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -360,6 +369,19 @@ class Register:
         numbers = [int(m.group(2)) for i in ids if (m := ID_PATTERN.match(i))]
         return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
+    def _lock_year(self, session: Session, year: int) -> None:
+        """Serialize id allocation for one year until this transaction ends.
+
+        SQLite needs nothing: every transaction is BEGIN IMMEDIATE, one writer at a time. On
+        PostgreSQL two transactions would read the same max and both insert it (one then fails
+        on the primary key); holding this lock from before the read until the commit makes the
+        read see every id committed before, and the next allocator see ours."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:key, :year)"),
+                {"key": PG_ID_LOCK, "year": year},
+            )
+
     def new(
         self,
         data: NewBucp,
@@ -369,15 +391,7 @@ class Register:
     ) -> str:
         """Create a BUCP (id given or the next BUCP-<year>-NNN) with its first event."""
         if session is None:
-            for attempt in range(5):
-                try:
-                    with self.transaction() as s:
-                        return self.new(data, drafted_on, s, first_event)
-                except IntegrityError:
-                    # PostgreSQL: another process took the same generated id; pick the next one
-                    if data.id or attempt == 4:
-                        raise
-            raise AssertionError("unreachable")
+            return self._new_with_retry(data, drafted_on, first_event)
         on = drafted_on or dt.date.today()
         program = normalize_program(data.program)
         for name, value in (
@@ -389,9 +403,11 @@ class Register:
                 raise InputError(f"the {name} is required", self.location, name)
         if data.id:
             bucp_id = check_id(data.id)
+            self._lock_year(session, int(bucp_id.split("-")[1]))
             if session.get(Bucp, bucp_id) is not None:
                 raise InputError(f"'{bucp_id}' is already in the register", self.location, "id")
         else:
+            self._lock_year(session, on.year)
             bucp_id = self._next_id(session, on.year)
         row = Bucp(
             id=bucp_id,
@@ -410,6 +426,26 @@ class Register:
         session.flush()
         self._add_event(session, row, first_event, on, None)
         return bucp_id
+
+    def _new_with_retry(self, data: NewBucp, drafted_on: dt.date | None, first_event: str) -> str:
+        """`new` in its own transaction. The year lock makes a duplicate id impossible; should
+        one still happen (a register shared with a tool that does not take the lock), the
+        transaction is retried with a fresh read of the highest id, backing off."""
+        for attempt in range(ID_ATTEMPTS):
+            try:
+                with self.transaction() as s:
+                    return self.new(data, drafted_on, s, first_event)
+            except IntegrityError:
+                if data.id:
+                    raise InputError(
+                        f"'{check_id(data.id)}' is already in the register", self.location, "id"
+                    ) from None
+                time.sleep(random.uniform(0, min(1.0, 0.005 * 2**attempt)))
+        raise InputError(
+            f"could not allocate a BUCP id after {ID_ATTEMPTS} attempts (other writers kept "
+            "taking the next one); try again",
+            self.location,
+        )
 
     def _add_event(
         self, session: Session, row: Bucp, name: str, on: dt.date, note: str | None
