@@ -163,8 +163,9 @@ def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult
 
 
 # A sink failure is a plain string: "{'workunit_id': 'ID'}: <class 'MODULE.Error'>: MESSAGE"
+# (DataHub's sinks) or "{'workunit_id': 'ID'}: Error: MESSAGE" (cdw-lite's PATCH path)
 _SINK_FAILURE = re.compile(
-    r"^\{'workunit_id': '(?P<unit>[^']*)'[^}]*\}: <class '(?P<type>[\w.]+)'>: "
+    r"^\{'workunit_id': '(?P<unit>[^']*)'[^}]*\}: (?:<class '(?P<type>[\w.]+)'>|(?P<name>\w+)): "
 )
 _CLASS = re.compile(r"<class '([\w.]+)'>")
 
@@ -177,7 +178,7 @@ def _entry_text(entry: object, sink: str = "the sink") -> str:
         if match:
             # the workunit id is left out: a full disk fails every record with one message,
             # which _summary then prints once with its count
-            kind = match["type"].rsplit(".", 1)[-1]
+            kind = (match["type"] or match["name"]).rsplit(".", 1)[-1]
             return _one_line(f"cannot write to {sink} ({kind}: {entry[match.end() :]})")
         return _one_line(entry)
     title = getattr(entry, "title", None) or getattr(entry, "message", None) or str(entry)

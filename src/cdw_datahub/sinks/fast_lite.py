@@ -8,8 +8,9 @@ full-database parse, and a re-ingest pays for the whole catalog again.
 
 `CdwLite` keeps the stock file format, tables, versioning and browse-edge rules; it changes only
 how it writes:
-- one transaction per `commit_every` records (a savepoint per record, so one bad record is rolled
-  back alone, as with the stock sink);
+- one transaction per `commit_every` records or `commit_seconds` (a savepoint per record, so one
+  bad record is rolled back alone, as with the stock sink), begun IMMEDIATE so concurrent runs
+  into one file take turns instead of failing with "database is locked";
 - each aspect is serialized once;
 - no edges during ingestion (the stock `close()` throws them away anyway);
 - on close, the edges are rebuilt in memory by DataHub's own hooks (`post_update_hook`,
@@ -21,8 +22,10 @@ how it writes:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -55,6 +58,27 @@ from pydantic import Field
 from cdw_datahub.patching import apply_patch
 
 logger = logging.getLogger(__name__)
+
+# Several runs may write one Lite file (three recipes started together). A transaction is
+# committed after `commit_every` records or COMMIT_SECONDS, whichever comes first, so the write
+# lock changes hands often; a run waits for it up to LOCK_TIMEOUT_S, then fails in one line.
+COMMIT_SECONDS = 0.5
+LOCK_TIMEOUT_S = 120.0
+BUSY_POLL_MS = 10
+HANDOVER_S = 0.005
+# what the stock _init_db creates (tables and their unique indexes)
+SCHEMA = ("metadata_aspect_v2", "aspect_idx", "metadata_edge_v2", "edge_idx")
+
+
+class LiteLocked(Exception):
+    """Another process kept the Lite file's write lock longer than the configured bound."""
+
+    def __init__(self, file: str, timeout: float):
+        super().__init__(
+            f"{file} is locked by another writer and stayed locked for {timeout:g} s; run the "
+            "ingestions one after another or raise the sink's lock_timeout"
+        )
+
 
 # The aspects DataHub Lite's browse-edge hooks look at; every other aspect is a no-op for them.
 EDGE_ASPECTS: frozenset[str] = frozenset(
@@ -115,30 +139,97 @@ class _EdgeTable:
 class CdwLite(SqliteLite):
     """A DataHub Lite sqlite store that batches writes and rebuilds browse edges cheaply."""
 
-    def __init__(self, config: SqliteLiteConfig, commit_every: int = 2000) -> None:
+    def __init__(
+        self,
+        config: SqliteLiteConfig,
+        commit_every: int = 2000,
+        commit_seconds: float = COMMIT_SECONDS,
+        lock_timeout: float = LOCK_TIMEOUT_S,
+    ) -> None:
         self.commit_every = commit_every
+        self.commit_seconds = commit_seconds
+        self.lock_timeout = lock_timeout
         self._pending = 0
         self._in_batch = False
+        self._opened = 0.0  # monotonic time the open transaction began
+        self._locked_out: LiteLocked | None = None
         self._edges: _EdgeTable | None = None
         self.changed = 0  # aspects that got a new version in this session
         super().__init__(config)
 
     def _connect(self, fpath: Any) -> None:
         super()._connect(fpath)
-        # transactions are ours to open and close (BEGIN / SAVEPOINT / COMMIT)
+        # transactions are ours to open and close (BEGIN IMMEDIATE / SAVEPOINT / COMMIT)
         self.sqlite_client.isolation_level = None
+        if "busy_timeout" not in self.config.options:
+            # short: _begin polls for the write lock itself, see there
+            self.sqlite_client.execute(f"PRAGMA busy_timeout = {BUSY_POLL_MS}")
+
+    def _init_db(self) -> None:
+        names = self._execute(
+            f"SELECT name FROM sqlite_master WHERE name IN ({','.join('?' * len(SCHEMA))})",
+            SCHEMA,
+        )
+        if len(names) == len(SCHEMA):
+            return  # nothing to create, so no need to wait for the write lock
+        self._begin()  # the stock CREATE TABLE / INDEX statements, then its _commit()
+        try:
+            super()._init_db()
+        except BaseException:
+            self._rollback()
+            raise
+
+    # -- transactions: short, and waiting for another writer of the same file ----------------
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE: take the file's write lock now, waiting for another writer.
+
+        A deferred BEGIN reads first and, when another run wrote in between, fails at its first
+        write with "database is locked" without waiting at all. SQLite's busy handler backs off
+        to 100 ms sleeps and keeps missing the short gaps between another run's transactions, so
+        each attempt waits only BUSY_POLL_MS and the loop retries up to `lock_timeout`."""
+        if self._in_batch:
+            return
+        if self._locked_out is not None:
+            raise self._locked_out  # waited once already: fail every further record at once
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                self.sqlite_client.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() >= deadline:
+                    self._locked_out = LiteLocked(self.config.file, self.lock_timeout)
+                    raise self._locked_out from e
+        self._in_batch = True
+        self._opened = time.monotonic()
+        self._pending = 0
 
     def _commit(self) -> None:  # the stock _init_db commits; nothing else of ours calls this
         if self._in_batch:
-            self.sqlite_client.execute("COMMIT")
             self._in_batch = False
             self._pending = 0
+            try:
+                self.sqlite_client.execute("COMMIT")
+            except sqlite3.Error:
+                # e.g. the disk is full: SQLite may have rolled back already; make sure
+                with contextlib.suppress(sqlite3.Error):
+                    self.sqlite_client.execute("ROLLBACK")
+                raise
 
     def _rollback(self) -> None:
         if self._in_batch:
-            self.sqlite_client.execute("ROLLBACK")
             self._in_batch = False
             self._pending = 0
+            self.sqlite_client.execute("ROLLBACK")
+
+    def _due(self) -> bool:
+        return (
+            self._pending >= self.commit_every
+            or time.monotonic() - self._opened >= self.commit_seconds
+        )
 
     # -- writing aspects ------------------------------------------------------------------------
 
@@ -165,9 +256,7 @@ class CdwLite(SqliteLite):
         if not prepared:
             return
         db = self.sqlite_client
-        if not self._in_batch:
-            db.execute("BEGIN")
-            self._in_batch = True
+        self._begin()
         db.execute("SAVEPOINT cdw_record")
         try:
             for writeable, text in prepared:
@@ -178,8 +267,11 @@ class CdwLite(SqliteLite):
             raise
         db.execute("RELEASE cdw_record")
         self._pending += 1
-        if self._pending >= self.commit_every:
+        if self._due():
             self._commit()
+            # the next record usually follows at once; without a pause this run would take the
+            # lock straight back and another run waiting for the file would never get in
+            time.sleep(HANDOVER_S)
 
     def _patched(
         self, proposal: MetadataChangeProposalClass
@@ -296,31 +388,36 @@ class CdwLite(SqliteLite):
         self._edges.add(str(src), relnship, str(dst), dst_label, remove_existing)
 
     def reindex(self) -> None:
-        """Rebuild metadata_edge_v2 exactly as the stock reindex does, from edge aspects only."""
+        """Rebuild metadata_edge_v2 exactly as the stock reindex does, from edge aspects only.
+
+        Read and rewrite are one write transaction: another run writing the same file between
+        them would otherwise get its edges overwritten by ones computed without its aspects."""
         self._commit()
+        self._begin()
+        try:
+            rows = self._edge_rows()
+            current = self._execute(
+                "SELECT src_id, relnship, dst_id, dst_label FROM metadata_edge_v2 ORDER BY rowid"
+            )
+            if current != rows:
+                db = self.sqlite_client
+                db.execute("DELETE FROM metadata_edge_v2")
+                db.executemany("INSERT INTO metadata_edge_v2 VALUES (?, ?, ?, ?)", rows)
+        except BaseException:
+            self._rollback()
+            raise
+        self._commit()
+
+    def _edge_rows(self) -> list[tuple]:
         self._edges = _EdgeTable()
         try:
             for urn, aspects in self._edge_aspects():
                 for aspect_name, aspect in aspects.items():
                     self.post_update_hook(urn, aspect_name, aspect)
                 self.global_post_update_hook(urn, aspects)
-            rows = [tuple(r) for r in self._edges.rows]
+            return [tuple(r) for r in self._edges.rows]
         finally:
             self._edges = None
-        current = self._execute(
-            "SELECT src_id, relnship, dst_id, dst_label FROM metadata_edge_v2 ORDER BY rowid"
-        )
-        if current == rows:
-            return
-        db = self.sqlite_client
-        db.execute("BEGIN")
-        try:
-            db.execute("DELETE FROM metadata_edge_v2")
-            db.executemany("INSERT INTO metadata_edge_v2 VALUES (?, ?, ?, ?)", rows)
-        except Exception:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     def _edge_aspects(self) -> Iterable[tuple[str, dict[str, Any]]]:
         """Every entity (version 0) in URN order, with its edge-relevant aspects, typed, in
@@ -370,6 +467,18 @@ class CdwLiteSinkConfig(DataHubLiteSinkConfig):
         description="Records per transaction. The file is consistent after every commit; a "
         "crash loses at most this many records, which a re-run writes again.",
     )
+    commit_seconds: float = Field(
+        default=COMMIT_SECONDS,
+        gt=0,
+        description="A transaction is also committed once open this long, so another run "
+        "writing the same file waits at most about this long per turn.",
+    )
+    lock_timeout: float = Field(
+        default=LOCK_TIMEOUT_S,
+        gt=0,
+        description="Seconds to wait for another process's write lock on the file before "
+        "failing the run with one clear line.",
+    )
 
 
 class CdwLiteSink(DataHubLiteSink):
@@ -394,7 +503,12 @@ class CdwLiteSink(DataHubLiteSink):
         lite_config = SqliteLiteConfig.model_validate(self.config.config)
         if lite_config.read_only:
             raise ConfigurationError("cdw-lite cannot write a read_only Lite config")
-        self.lite = CdwLite(lite_config, commit_every=self.config.commit_every)
+        self.lite = CdwLite(
+            lite_config,
+            commit_every=self.config.commit_every,
+            commit_seconds=self.config.commit_seconds,
+            lock_timeout=self.config.lock_timeout,
+        )
         self.datahub_lite = self.lite
 
     def write_record_async(self, record_envelope: Any, write_callback: Any) -> None:
