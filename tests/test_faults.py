@@ -272,6 +272,16 @@ def test_rewritten_files_keep_their_mode_and_new_ones_follow_the_umask(
         result = cli("bucp", "export", "-o", str(new), cwd=demo_dir, umask=umask)
         assert result.returncode == 0, result.stderr
         assert new.stat().st_mode & 0o777 == mode, (oct(umask), oct(new.stat().st_mode))
+    # restricted text (Specialized Security / Privacy) in a new file: the owner's only
+    restricted = tmp_path / "restricted.csv"
+    result = cli(
+        "bucp", "export-register", str(restricted), "--specialized", cwd=demo_dir, umask=0o022
+    )
+    assert result.returncode == 0, result.stderr
+    assert restricted.stat().st_mode & 0o777 == 0o600
+    plain = tmp_path / "plain.csv"
+    assert cli("bucp", "export-register", str(plain), cwd=demo_dir, umask=0o022).returncode == 0
+    assert plain.stat().st_mode & 0o777 == 0o644
 
 
 # ---------------------------------------------------------------- worksheet import --apply

@@ -55,12 +55,13 @@ def _umask() -> int:
     return current
 
 
-def _take_over(fd: int, path: Path) -> None:
+def _take_over(fd: int, path: Path, private: bool = False) -> None:
     """Give the temp file the mode (and, where allowed, owner) the result should have:
-    mkstemp creates 0600, but a rewritten file keeps its mode and a new one follows the umask."""
+    mkstemp creates 0600, but a rewritten file keeps its mode and a new one follows the umask
+    (a `private` one, holding restricted text, stays 0600)."""
     old = _mode_for(path)
     if old is None:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, 0o600 if private else 0o666 & ~_umask())
         return
     mode, uid, gid = old
     os.fchmod(fd, mode)
@@ -92,7 +93,7 @@ def remove_stale(path: Path) -> list[Path]:
     return removed
 
 
-def _temp_sibling(path: Path) -> tuple[int, str]:
+def _temp_sibling(path: Path, private: bool = False) -> tuple[int, str]:
     directory = _folder(path)
     remove_stale(path)
     try:
@@ -101,7 +102,7 @@ def _temp_sibling(path: Path) -> tuple[int, str]:
         raise InputError(f"cannot write here ({_reason(e)})", str(path)) from e
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        _take_over(fd, path)
+        _take_over(fd, path, private)
     except BaseException:
         os.close(fd)
         _unlink(tmp)
@@ -115,14 +116,14 @@ def _unlink(tmp: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, mode: str = "w") -> Iterator[IO]:
+def atomic_output(path: Path, mode: str = "w", private: bool = False) -> Iterator[IO]:
     """Open a temp file beside `path`; rename it over `path` only if the block succeeds.
 
     A failure (bad data, full disk, Ctrl-C) leaves any previous file untouched and no partial one;
     an OSError while writing becomes an InputError naming `path`.
     """
     path = Path(path)
-    fd, tmp = _temp_sibling(path)
+    fd, tmp = _temp_sibling(path, private)
     try:
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else ""
@@ -141,8 +142,8 @@ def atomic_output(path: Path, mode: str = "w") -> Iterator[IO]:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    with atomic_output(path) as handle:
+def atomic_write_text(path: Path, text: str, private: bool = False) -> None:
+    with atomic_output(path, private=private) as handle:
         handle.write(text)
 
 

@@ -384,7 +384,8 @@ def export_register_command(path: Path, specialized: bool, register: str | None)
     if str(path) == "-":
         click.echo(text, nl=False)
     else:
-        atomic_write_text(path, text)
+        # Specialized Security / Privacy text is restricted: a new file is the owner's only
+        atomic_write_text(path, text, private=specialized)
         click.echo(f"wrote {len(rows)} BUCP(s) to {path}", err=True)
 
 
