@@ -51,6 +51,22 @@ def cli(
     )
 
 
+def department(folder: Path) -> Path:
+    """A cdw.yml in `folder` naming the sample department's glossary/ and policies/ (commands
+    need them and no longer fall back to the packaged ones)."""
+    (folder / "cdw.yml").write_text(
+        f"glossary: {packaged_dir('glossary')}\npolicies: {packaged_dir('policies')}\n"
+    )
+    return folder
+
+
+def copy_catalog(demo_dir: Path, folder: Path) -> Path:
+    """The demo's Lite catalog with its -wal/-shm (the WAL may hold committed pages)."""
+    for f in demo_dir.glob("datahub-lite.db*"):
+        shutil.copy(f, folder / f.name)
+    return folder / "datahub-lite.db"
+
+
 def one_error(result: subprocess.CompletedProcess[str]) -> str:
     """The single `Error:` line of a failed command; fails on a traceback or a second error."""
     assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
@@ -204,7 +220,7 @@ def test_output_path_errors(demo_dir: Path, tmp_path: Path, world: Path) -> None
     assert str(tmp_path / "taken.csv") in line and "is a directory" in line  # click's check
     line = one_error(cli("bucp", "export-register", str(tmp_path / "taken.csv"), cwd=demo_dir))
     assert line == f"Error: {tmp_path / 'taken.csv'}: is a folder, not a file"
-    catalog = f"lite:{shutil.copy(demo_dir / 'datahub-lite.db', world)}"
+    catalog = f"lite:{copy_catalog(demo_dir, department(world))}"
     locked = world / "locked"
     locked.mkdir()
     (locked / "out.csv").write_text("previous")
@@ -295,7 +311,7 @@ def steward(demo_dir: Path, world: Path) -> Path:
     work.mkdir()
     shutil.copytree(packaged_dir("glossary"), work / "glossary")
     shutil.copytree(packaged_dir("policies"), work / "policies")
-    shutil.copy(demo_dir / "datahub-lite.db", work)
+    copy_catalog(demo_dir, work)
     (work / "cdw.yml").write_text(
         "catalog: lite:datahub-lite.db\nglossary: glossary\npolicies: policies\n"
     )
@@ -408,6 +424,7 @@ def hammer_new(url: str, tmp_path: Path) -> None:
     from cdw_datahub.bucp.register import open_register
 
     open_register(url).close()  # migrated once, before the race
+    department(tmp_path)
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
@@ -468,6 +485,7 @@ def test_nul_byte_in_a_tracker_cell_on_postgres(
 
     url = f"{pg_url}?options=-csearch_path%3D{pg_schema}"
     (tmp_path / "tracker.csv").write_text(TRACKER)
+    department(tmp_path)
     line = one_error(cli("bucp", "import", "tracker.csv", "--register", url, cwd=tmp_path))
     assert line == "Error: tracker.csv:row 3: 'title': the cell contains a NUL character (0x00)"
     with open_register(url) as register:
@@ -476,6 +494,7 @@ def test_nul_byte_in_a_tracker_cell_on_postgres(
 
 def test_nul_byte_in_a_tracker_cell_on_sqlite(tmp_path: Path) -> None:
     (tmp_path / "tracker.csv").write_text(TRACKER)
+    department(tmp_path)
     url = f"sqlite:///{tmp_path / 'r.db'}"
     line = one_error(cli("bucp", "import", "tracker.csv", "--register", url, cwd=tmp_path))
     assert "row 3: 'title': the cell contains a NUL character" in line
@@ -601,7 +620,7 @@ def test_scan_names_a_view_it_could_not_read_and_exits_1(tmp_path: Path) -> None
             DROP TABLE discontinued;
             """
         )
-    result = cli("scan", f"sqlite:///{db}", "--format", "csv", cwd=tmp_path)
+    result = cli("scan", f"sqlite:///{db}", "--format", "csv", cwd=department(tmp_path))
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
@@ -647,7 +666,7 @@ def test_scan_names_a_postgres_view_whose_sql_does_not_parse(
         )
     engine.dispose()
     url = pg_database.replace("postgresql+psycopg2", "postgresql")
-    result = cli("scan", url, "--format", "json", cwd=tmp_path)
+    result = cli("scan", url, "--format", "json", cwd=department(tmp_path))
     assert result.returncode == 0, result.stderr  # catalogued; only its lineage is missing
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert any("View definition not parsed" in w and "public.film_notes" in w for w in warnings), (
