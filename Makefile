@@ -7,14 +7,20 @@ WORKDIR ?= demo-out
 
 .PHONY: demo test lint bench bench-full clean
 
+# One line per step, so a first run (a couple of minutes of quiet pip) says what it is doing.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,mysql,mssql,oracle]'
-	touch $(STAMP)
+	@echo "make: creating the virtual environment $(VENV) (first run only) ..."
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "make: upgrading pip in $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "make: installing cdw-datahub, acryl-datahub, the database drivers and the test tools into $(VENV) (1-3 minutes) ..."
+	@$(BIN)/python -m pip install --quiet -e '.[test,mysql,mssql,oracle]'
+	@touch $(STAMP)
+	@echo "make: $(VENV) is ready"
 
 demo: $(STAMP)
-	$(BIN)/cdw-datahub demo --workdir $(WORKDIR)
+	@echo "make: running $(BIN)/cdw-datahub demo --workdir $(WORKDIR)"
+	@$(BIN)/cdw-datahub demo --workdir $(WORKDIR)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -144,7 +144,7 @@ def test_ranking_follows_the_rubric(env: dict[str, str]) -> None:
     table, _ = priority(env)
     assert "w2w.participant" in table and "cross_program_use (x5)" in table
     csv_out, _ = priority(env, "--format", "csv", "--by", "program")
-    assert csv_out.splitlines()[1].startswith("1,w2w,Walk2Work,7.25,2,w2w.participant,2.5,")
+    assert csv_out.splitlines()[1].startswith("1,w2w,Walk2Work,7.25,2,w2w.participant,2.50,")
 
 
 def test_changing_a_weight_changes_the_ranking(env: dict[str, str], tmp_path: Path) -> None:
@@ -216,3 +216,30 @@ def test_demo_catalog_ranks_w2w_then_healthy_habits_then_your_environment(
     requested = next(c for c in by_name["w2w.commute"].contributions
                      if c.criterion == "outside_requests")  # fmt: skip
     assert requested.points > 0
+
+
+def test_scores_show_two_decimals_and_ties_share_a_rank() -> None:
+    """Shown scores are rounded once, from the full-precision sum (7/6 -> 1.17, not 1.1666 from
+    summing rounded parts); equal shown scores share a rank, marked `N=`."""
+    from cdw_datahub import priority as priority_mod
+
+    rubric = priority_mod.Rubric(criteria=[priority_mod.Criterion(
+        id="cross_program_use", name="Cross-program use", weight=5, source="catalog",
+        measure="count", property="cdw.dataset.usedBy")])  # fmt: skip
+
+    def ds(name: str, points: float) -> priority_mod.DatasetScore:
+        part = priority_mod.Contribution("cross_program_use", [], points / 5, 5.0, points)
+        return priority_mod.DatasetScore(name, f"urn:{name}", "w2w", points, [part])
+
+    items = [ds("w2w.a", 14.5), ds("w2w.b", 14.5), ds("w2w.c", 7 / 6), ds("w2w.d", 1.16666)]
+    priority_mod._assign_ranks(items)
+    assert [(i.rank, i.tied) for i in items] == [(1, True), (1, True), (3, True), (3, True)]
+    ranking = priority_mod.Ranking(rubric, items, [])
+    _, rows = priority_mod.dataset_rows(ranking)
+    assert [(r[0], r[3], r[5]) for r in rows] == [
+        ("1=", "14.50", "14.50"), ("1=", "14.50", "14.50"), ("3=", "1.17", "1.17"),
+        ("3=", "1.17", "1.17")]  # fmt: skip
+    assert "N= : tied" in priority_mod.render_table(ranking, by="dataset")
+    data = priority_mod.to_json(ranking)
+    assert [(d["rank"], d["tied"], d["score"]) for d in data["datasets"]] == [
+        (1, True, 14.5), (1, True, 14.5), (3, True, 1.1667), (3, True, 1.1667)]  # fmt: skip

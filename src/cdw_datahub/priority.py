@@ -34,6 +34,8 @@ RANK_PROPERTY = "cdw.dataset.priorityRank"
 CATALOG_MEASURES = ("flag", "count", "levels")
 REGISTER_MEASURES = ("request_count", "current_bucp")
 TRUE_VALUES = {"true", "yes", "1", "y"}
+SHOWN_DECIMALS = 2  # table, csv and the demo summary; ties are decided on this
+JSON_DECIMALS = 4  # json and --emit: rounded once, from the full-precision sum
 
 
 # ---------------------------------------------------------------- the rubric file
@@ -127,6 +129,7 @@ class DatasetScore:
     score: float
     contributions: list[Contribution]
     rank: int = 0
+    tied: bool = False
 
 
 @dataclass
@@ -138,6 +141,7 @@ class ProgramScore:
     contributions: dict[str, float]  # criterion id -> points (aggregated like the score)
     top_dataset: str
     rank: int = 0
+    tied: bool = False
 
 
 @dataclass
@@ -196,9 +200,8 @@ def _score(
     else:
         raw = current.get(key, [])
         value = 1.0 if raw else 0.0
-    return Contribution(
-        criterion.id, raw, round(value, 4), criterion.weight, round(criterion.weight * value, 4)
-    )
+    # full precision here; outputs round (SHOWN_DECIMALS, JSON_DECIMALS)
+    return Contribution(criterion.id, raw, value, criterion.weight, criterion.weight * value)
 
 
 def score(
@@ -215,12 +218,9 @@ def score(
         if key is None or view.program is None:
             continue
         parts = [_score(c, view, key, requested, current) for c in rubric.criteria]
-        scores.append(
-            DatasetScore(key, view.urn, view.program, round(sum(p.points for p in parts), 4), parts)
-        )
+        scores.append(DatasetScore(key, view.urn, view.program, sum(p.points for p in parts), parts))
     scores.sort(key=lambda s: (-s.score, s.dataset))
-    for i, s in enumerate(scores, start=1):
-        s.rank = i
+    _assign_ranks(scores)
 
     by_program: dict[str, list[DatasetScore]] = defaultdict(list)
     for s in scores:
@@ -230,22 +230,44 @@ def score(
         per: dict[str, float] = {}
         for c in rubric.criteria:
             points = [next(p.points for p in s.contributions if p.criterion == c.id) for s in items]
-            per[c.id] = round(_aggregate(rubric.program_score, points), 4)
+            per[c.id] = _aggregate(rubric.program_score, points)
         total = _aggregate(rubric.program_score, [s.score for s in items])
         programs.append(
             ProgramScore(
                 program=program,
                 name=(program_names or {}).get(program, program),
-                score=round(total, 4),
+                score=total,
                 datasets=len(items),
                 contributions=per,
                 top_dataset=items[0].dataset,
             )
         )
     programs.sort(key=lambda p: (-p.score, p.program))
-    for i, p in enumerate(programs, start=1):
-        p.rank = i
+    _assign_ranks(programs)
     return Ranking(rubric, scores, programs)
+
+
+def _assign_ranks(items: list[DatasetScore] | list[ProgramScore]) -> None:
+    """Competition ranking (1, 1, 3) on the score as shown: scores equal to SHOWN_DECIMALS
+    share a rank and are marked tied, so a reader never sees 14.50 ranked 1 and 14.50 ranked 2."""
+    for i, item in enumerate(items):
+        shown = round(item.score, SHOWN_DECIMALS)
+        before = items[i - 1] if i else None
+        if before is not None and round(before.score, SHOWN_DECIMALS) == shown:
+            item.rank = before.rank
+            item.tied = before.tied = True
+        else:
+            item.rank = i + 1
+
+
+def rank_label(rank: int, tied: bool) -> str:
+    """`1=` for a shared rank (the usual sports-table mark), else `1`."""
+    return f"{rank}=" if tied else str(rank)
+
+
+def shown(value: float) -> str:
+    """Scores and points as every table, csv and the demo print them: two decimals."""
+    return f"{value:.{SHOWN_DECIMALS}f}"
 
 
 def _aggregate(how: str, values: list[float]) -> float:
@@ -310,7 +332,7 @@ def emission(ranking: Ranking, catalog: Catalog) -> list[Any]:
     mcps: list[Any] = [props.definition_mcp(SCORE_PROPERTY), props.definition_mcp(RANK_PROPERTY)]
     for s in ranking.datasets:
         patch = DatasetPatchBuilder(s.urn)
-        patch.set_structured_property(SCORE_PROPERTY, float(s.score))
+        patch.set_structured_property(SCORE_PROPERTY, round(s.score, JSON_DECIMALS))
         patch.set_structured_property(RANK_PROPERTY, float(s.rank))
         mcps += patch.build()
     return mcps
@@ -334,12 +356,12 @@ def dataset_rows(ranking: Ranking) -> tuple[list[str], list[list[Any]]]:
     header = ["rank", "dataset", "program", "score", "max", *ids]
     rows = [
         [
-            s.rank,
+            rank_label(s.rank, s.tied),
             s.dataset,
             s.program,
-            s.score,
-            ranking.max_score,
-            *[p.points for p in s.contributions],
+            shown(s.score),
+            _short(ranking.max_score),
+            *[shown(p.points) for p in s.contributions],
         ]
         for s in ranking.datasets
     ]
@@ -351,13 +373,13 @@ def program_rows(ranking: Ranking) -> tuple[list[str], list[list[Any]]]:
     header = ["rank", "program", "name", "score", "datasets", "top_dataset", *ids]
     rows = [
         [
-            p.rank,
+            rank_label(p.rank, p.tied),
             p.program,
             p.name,
-            p.score,
+            shown(p.score),
             p.datasets,
             p.top_dataset,
-            *[p.contributions[i] for i in ids],
+            *[shown(p.contributions[i]) for i in ids],
         ]
         for p in ranking.programs
     ]
@@ -383,10 +405,17 @@ def render_table(ranking: Ranking, by: str = "both", limit: int | None = None) -
             "Datasets (each column: the criterion's points)",
             text_table(header, rows[:limit] if limit else rows),
         ]
+    if any(x.tied for x in [*ranking.programs, *ranking.datasets]):
+        parts += ["", "N= : tied (scores equal to two decimals share a rank)"]
     return "\n".join(parts).rstrip()
 
 
+def _j(value: float) -> float:
+    return round(value, JSON_DECIMALS)
+
+
 def to_json(ranking: Ranking) -> dict[str, Any]:
+    """Stable keys; numbers rounded once to JSON_DECIMALS; `tied` marks a shared rank."""
     return {
         "max_score": ranking.max_score,
         "program_score": ranking.rubric.program_score,
@@ -394,28 +423,30 @@ def to_json(ranking: Ranking) -> dict[str, Any]:
         "programs": [
             {
                 "rank": p.rank,
+                "tied": p.tied,
                 "program": p.program,
                 "name": p.name,
-                "score": p.score,
+                "score": _j(p.score),
                 "datasets": p.datasets,
                 "top_dataset": p.top_dataset,
-                "contributions": p.contributions,
+                "contributions": {k: _j(v) for k, v in p.contributions.items()},
             }
             for p in ranking.programs
         ],
         "datasets": [
             {
                 "rank": s.rank,
+                "tied": s.tied,
                 "dataset": s.dataset,
                 "urn": s.urn,
                 "program": s.program,
-                "score": s.score,
+                "score": _j(s.score),
                 "contributions": {
                     p.criterion: {
                         "input": p.input,
-                        "value": p.value,
+                        "value": _j(p.value),
                         "weight": p.weight,
-                        "points": p.points,
+                        "points": _j(p.points),
                     }
                     for p in s.contributions
                 },

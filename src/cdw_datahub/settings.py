@@ -2,7 +2,8 @@
 
 Order: command-line flag, environment (CDW_CATALOG, CDW_REGISTER, CDW_GLOSSARY_DIR,
 CDW_POLICIES_DIR), `cdw.yml` in the current directory (or --config FILE), defaults. Relative
-paths in cdw.yml are relative to that file.
+paths in cdw.yml are relative to that file. The default catalog is the recipes' Lite file:
+`lite:$CDW_LITE_FILE`, else `lite:demo-out/datahub-lite.db`.
 
 The glossary/ and policies/ folders default to ./glossary and ./policies when present; there is no
 fallback to the sample department's copies shipped in the package (only `cdw-datahub demo` uses
@@ -23,7 +24,11 @@ from cdw_datahub.errors import InputError
 
 CONFIG_NAME = "cdw.yml"
 CONFIG_KEYS = {"catalog", "register", "glossary", "policies"}
-DEFAULT_CATALOG = "lite:datahub-lite.db"
+# The shipped recipes write `${CDW_LITE_FILE:-demo-out/datahub-lite.db}`; the CLI reads the same
+# file by default, so `datahub ingest -c recipes/...` then `cdw-datahub coverage` needs no flag.
+LITE_FILE_ENV = "CDW_LITE_FILE"
+DEFAULT_LITE_FILE = "demo-out/datahub-lite.db"
+DEFAULT_CATALOG = f"lite:{DEFAULT_LITE_FILE}"
 DEFAULT_REGISTER = "sqlite:///bucp-register.db"
 
 
@@ -88,6 +93,11 @@ def _relative_to(base: Path, value: str) -> str:
     return str(base / value)
 
 
+def default_catalog() -> str:
+    """Where the shipped recipes write when nothing else is set (same variable, same default)."""
+    return f"lite:{os.environ.get(LITE_FILE_ENV) or DEFAULT_LITE_FILE}"
+
+
 def resolve(
     catalog: str | None = None,
     register: str | None = None,
@@ -118,7 +128,7 @@ def resolve(
         return local if local.is_dir() else None
 
     resolved = Settings(
-        catalog=pick(catalog, "CDW_CATALOG", "catalog", DEFAULT_CATALOG),
+        catalog=pick(catalog, "CDW_CATALOG", "catalog", default_catalog()),
         register=pick(register, "CDW_REGISTER", "register", DEFAULT_REGISTER),
         glossary_dir=folder("glossary"),
         policies_dir=folder("policies"),

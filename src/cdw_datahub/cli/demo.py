@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shlex
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -17,6 +20,41 @@ SAMPLE_BUCP = "BUCP-2026-003"  # the sample register's open Walk2Work request
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _shown(path: Path) -> str:
+    """A path as the reader would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd())) or "."
+    except ValueError:
+        return str(path)
+
+
+def write_datahubenv(workdir: Path, lite: Path) -> Path:
+    """WORKDIR/.datahubenv: `HOME=$PWD datahub lite ...` inside WORKDIR reads the demo catalog,
+    and the reader's own ~/.datahubenv stays untouched (DataHub's CLI wants a gms: section too)."""
+    from cdw_datahub.output import atomic_write_text
+
+    path = workdir / ".datahubenv"
+    text = (
+        "# Written by `cdw-datahub demo`: run `HOME=$PWD datahub lite ls /` in this folder.\n"
+        'gms: {server: "http://localhost:8080"}\n'
+        f"lite: {{type: sqlite, config: {{file: {json.dumps(str(lite))}}}}}\n"
+    )
+    atomic_write_text(path, text)
+    return path
+
+
+def next_steps(workdir: Path) -> list[str]:
+    """What to type next; the activation line only when `cdw-datahub` is not on PATH already
+    (`make demo` runs it from .venv without activating it)."""
+    steps = []
+    running = Path(sys.prefix) / "bin" / "cdw-datahub"
+    found = shutil.which("cdw-datahub")
+    if running.exists() and (found is None or Path(found).resolve() != running.resolve()):
+        steps.append(f". {shlex.quote(_shown(Path(sys.prefix)))}/bin/activate")
+    steps += [f"cd {shlex.quote(_shown(workdir))}", "cdw-datahub coverage"]
+    return steps
 
 
 @click.command()
@@ -108,6 +146,7 @@ def demo(workdir: Path, bucp_id: str) -> None:
             "policies": env["CDW_POLICIES_DIR"],
         },
     )
+    write_datahubenv(workdir, lite)
     with open_catalog(f"lite:{lite}") as catalog:
         request = load_request(register, bucp_id)
         _say(f"Writing the package of {request.id} from the register ...")
@@ -128,8 +167,10 @@ def demo(workdir: Path, bucp_id: str) -> None:
         print_summary(catalog, ranking, metrics.compute(register), sheets, out=sys.stdout)
     _say(f"Published the data dictionary ({site.datasets} datasets, {site.fields} fields): "
          f"open {site.output / 'index.html'}")  # fmt: skip
-    _say(f"Wrote {config}; run commands inside {workdir} to use this catalog.")
-    _say(f"Done in {time.monotonic() - started:.1f} s.")
+    _say(f"Wrote {config}: every cdw-datahub command run inside {_shown(workdir)} uses this demo.")
+    _say(f"Done in {time.monotonic() - started:.1f} s. Next (see README.md, The CLI):")
+    for step in next_steps(workdir):
+        _say(f"  {step}")
 
 
 commands = [demo]

@@ -11,7 +11,7 @@ from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.bucp.metrics import Metrics
 from cdw_datahub.catalog import Catalog
 from cdw_datahub.output import text_table
-from cdw_datahub.priority import Ranking
+from cdw_datahub.priority import Ranking, rank_label, shown
 
 
 def _pct(value: float) -> str:
@@ -60,7 +60,10 @@ def print_summary(
     out.write(
         text_table(
             ["rank", "program", "score", "top dataset"],
-            [[p.rank, p.name, f"{p.score:.2f}", p.top_dataset] for p in ranking.programs],
+            [
+                [rank_label(p.rank, p.tied), p.name, shown(p.score), p.top_dataset]
+                for p in ranking.programs
+            ],
         )
         + "\n\n"
     )
