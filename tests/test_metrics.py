@@ -150,3 +150,33 @@ def test_as_of_measures_the_register_as_it_stood(register: str) -> None:
     assert data["disputes"] == 1 and data["disputes_open"] == 0
     before = json.loads(cli(register, "metrics", "--as-of", "2025-12-31", "--format", "json"))
     assert before["bucps"] == 0 and before["open_bucps"] == []
+
+
+def test_the_sample_register_is_dated_relative_to_today(tmp_path: Path) -> None:
+    """Seeded for any `today`, the sample register has the same durations and the same open
+    BUCPs, weeks old (not years); ids stay as written (the demo names BUCP-2026-003)."""
+    import datetime as dt
+
+    from cdw_datahub.bucp.metrics import compute
+    from cdw_datahub.demo.register_seed import AS_WRITTEN, seed_register, tracker_csv
+
+    assert "BUCP-2025-001" in tracker_csv(AS_WRITTEN)  # as written: the literal dates
+    assert "2025-01-13" in tracker_csv(AS_WRITTEN)
+    seen = []
+    for today in (AS_WRITTEN, dt.date(2031, 1, 3)):
+        url = f"sqlite:///{tmp_path / f'seed-{today}.db'}"
+        seed_register(url, today=today)
+        seed_register(url, today=today + dt.timedelta(days=40))  # a second run adds nothing
+        m = compute(url, as_of=today)
+        assert m.bucps == 12
+        seen.append(
+            (
+                sorted(o.age_days for o in m.open_bucps),
+                [(s.stage, s.median_days) for s in m.stages],
+            )
+        )
+    assert seen[0] == seen[1]
+    ages = seen[0][0]
+    assert ages and max(ages) < 180 and min(ages) == 7, ages
+    later = tracker_csv(dt.date(2031, 1, 3))
+    assert "BUCP-2026-003" in later and "2025-01-13" not in later and "2029-11-02" in later

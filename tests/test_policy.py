@@ -577,3 +577,34 @@ def test_repository_policies_name_real_sample_columns():
         for table, entry in policy.datasets(program).items():
             unknown = [c for c in entry.fields if (program, table, c) not in columns]
             assert unknown == [], f"{program}.{table}"
+
+
+# Columns that describe one thing together: reviewing one and not the other (or giving them
+# different levels) is an inconsistency a reader spots at once (park latitude Public, longitude
+# unclassified).
+PAIRS = [("latitude", "longitude"), ("first_name", "last_name"), ("systolic", "diastolic")]
+
+
+def test_the_sample_reviews_classify_paired_columns_alike() -> None:
+    import yaml
+
+    from cdw_datahub.demo.schema import PROGRAMS
+
+    reviewed = yaml.safe_load((REPO / "policies" / "reviewed.yml").read_text())
+    checked = 0
+    for p in PROGRAMS:
+        for table in p.tables:
+            columns = [c.name for c in table.columns]
+            entries = (reviewed.get(p.id) or {}).get(table.name) or {}
+            for left, right in PAIRS:
+                for column in columns:
+                    if left not in column:
+                        continue
+                    partner = column.replace(left, right)
+                    if partner not in columns or (column not in entries and partner not in entries):
+                        continue
+                    checked += 1
+                    assert entries.get(column) == entries.get(partner), (
+                        f"{p.id}.{table.name}: {column} and {partner} are reviewed differently"
+                    )
+    assert checked >= 4

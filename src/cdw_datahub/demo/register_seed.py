@@ -1,5 +1,11 @@
-"""The sample department's BUCP register: a dozen BUCPs over 2025-2026, kept as the tracker
-spreadsheet a Data Coordinator would keep (see `bucp/register/tracker.py` for the columns).
+"""The sample department's BUCP register: a dozen BUCPs over the fourteen months before today,
+kept as the tracker spreadsheet a Data Coordinator would keep (see `bucp/register/tracker.py` for
+the columns).
+
+The dates below are written as of AS_WRITTEN and moved by whole days to end as close to `today`
+(so open BUCPs are weeks old, not years, and `cdw-datahub metrics` shows a live register). Ids
+stay as written (the demo and the README name them), even when the year in an id and its dates
+differ. Pass `today` for a deterministic register.
 
 It has the shapes play 1 asks about: fulfilled and closed BUCPs with benefits, a denial, open
 ones in review and a draft, two disputes and how they were resolved, statutory restrictions solved
@@ -12,12 +18,15 @@ Walk2Work's data is requested most, then Healthy Habits', then Your Environment'
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from cdw_datahub.bucp.register.store import open_register
 from cdw_datahub.bucp.register.tracker import import_rows, parse_tracker
 
 CDW = "California Department of Wellness"
+# The day the dates below describe: a week after the last event (BUCP-2026-004 drafted 2026-03-09).
+AS_WRITTEN = dt.date(2026, 3, 16)
 
 _HEADER = (
     "id,title,program,requesting_department,providing_department,sponsor,coordinator,"
@@ -120,10 +129,20 @@ _BUCPS: list[tuple] = [
 ]  # fmt: skip
 
 
-def tracker_csv() -> str:
-    """The seed as tracker CSV text (what `bucp export-register --specialized` would write)."""
+def _shifter(today: dt.date | None) -> dt.timedelta:
+    return (today or dt.date.today()) - AS_WRITTEN
+
+
+def _moved(value: str, shift: dt.timedelta) -> str:
+    return (dt.date.fromisoformat(value) + shift).isoformat() if value else ""
+
+
+def tracker_csv(today: dt.date | None = None) -> str:
+    """The seed as tracker CSV text (what `bucp export-register --specialized` would write),
+    its dates moved so the last event falls a week before `today` (default: today)."""
     from cdw_datahub.output import SafeCsvWriter
 
+    shift = _shifter(today)
     buffer = io.StringIO()
     writer = SafeCsvWriter(buffer)
     writer.writerow(_HEADER.split(","))
@@ -131,18 +150,20 @@ def tracker_csv() -> str:
          dispute, restrictions, benefits, specialized) in _BUCPS:  # fmt: skip
         raised, issue, resolved, resolution = dispute or ("", "", "", "")
         security, privacy = specialized or ("", "")
-        writer.writerow([bucp_id, title, program, requester, CDW, sponsor, coordinator, authority,
-                         requested, *dates, raised, issue, resolved, resolution, restrictions,
-                         benefits or "", security, privacy])  # fmt: skip
+        moved = [_moved(d, shift) for d in dates]
+        writer.writerow([bucp_id, title, program, requester, CDW,
+                         sponsor, coordinator, authority, requested, *moved, _moved(raised, shift),
+                         issue, _moved(resolved, shift), resolution, restrictions, benefits or "",
+                         security, privacy])  # fmt: skip
     return buffer.getvalue()
 
 
-def seed_register(url: str) -> None:
+def seed_register(url: str, today: dt.date | None = None) -> None:
     """Fill the register at `url` with the sample department's BUCPs, in one transaction.
 
     Does nothing when the register already holds them (running the demo twice is harmless).
     """
-    rows = parse_tracker(io.StringIO(tracker_csv()), "cdw_datahub/demo/register_seed.py")
+    rows = parse_tracker(io.StringIO(tracker_csv(today)), "cdw_datahub/demo/register_seed.py")
     with open_register(url) as register:
         if any(r.id == _BUCPS[0][0] for r in register.records()):
             return
