@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.demo.postgres import load_postgres
 from cdw_datahub.demo.schema import program
-from cdw_datahub.ingest import load_recipe, recipe_path, run_pipeline
+from cdw_datahub.ingest import load_recipe, recipe_path, run_pipeline, run_recipe
 from cdw_datahub.policy import load_policy
 
 pytestmark = pytest.mark.postgres
@@ -110,3 +110,68 @@ def test_ddl_comments_round_trip_through_the_postgres_source(
     }
     assert len(expected) > 60
     assert {k: " ".join((harvested[k] or "").split()) for k in expected} == expected
+
+
+def test_demo_postgres_loads_the_department_for_the_postgres_recipes(
+    pg_url: str, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cdw-datahub demo --postgres URL`, then the shipped recipe, as the README shows."""
+    from click.testing import CliRunner
+
+    from cdw_datahub.cli import main
+
+    url = sa.engine.make_url(pg_url).set(database=pg_database)
+    result = CliRunner().invoke(
+        main, ["demo", "--postgres", url.render_as_string(hide_password=False)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"CDW_PG_DATABASE={pg_database} datahub ingest -c recipes/w2w.postgres.lite.yml" in (
+        result.stderr
+    )
+    monkeypatch.setenv("CDW_PG_DATABASE", pg_database)
+    monkeypatch.setenv("CDW_LITE_FILE", str(tmp_path / "pg-lite.db"))
+    monkeypatch.setenv("CDW_GLOSSARY_DIR", str(REPO / "glossary"))
+    monkeypatch.setenv("CDW_POLICIES_DIR", str(REPO / "policies"))
+    for p in ("w2w", "your-environment"):
+        ingested = run_recipe(recipe_path(f"{p}.postgres.lite.yml"))
+        assert ingested.warnings == [], ingested.warnings
+    with open_catalog(f"lite:{tmp_path / 'pg-lite.db'}") as catalog:
+        names = {d.name for d in catalog.datasets()}
+    for p in ("w2w", "your-environment"):
+        expected = {t.name for t in program(p).tables} | {v.name for v in program(p).views}
+        schema = program(p).schema_name
+        assert {f"{pg_database}.{schema}.{t}" for t in expected} <= names
+
+
+def test_a_recipe_matching_no_table_warns(
+    pg_url: str, pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty database: our runner and the stock `datahub ingest` both say nothing matched,
+    instead of only "finished successfully"."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from cdw_datahub.sinks.fast_lite import NO_DATASET_WARNING
+
+    env = {
+        "CDW_PG_DATABASE": pg_database,
+        "CDW_LITE_FILE": str(tmp_path / "empty-lite.db"),
+        "CDW_GLOSSARY_DIR": str(REPO / "glossary"),
+        "CDW_POLICIES_DIR": str(REPO / "policies"),
+    }
+    result = run_recipe(recipe_path("w2w.postgres.lite.yml"), env)
+    assert NO_DATASET_WARNING in result.warnings
+
+    datahub = shutil.which("datahub", path=str(Path(sys.executable).parent))
+    assert datahub is not None
+    run = subprocess.run(
+        [datahub, "ingest", "-c", str(REPO / "recipes" / "w2w.postgres.lite.yml")],
+        env={**os.environ, **env, "DATAHUB_TELEMETRY_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "wrote no dataset" in run.stdout + run.stderr
+    assert "finished with at least 1 warning" in run.stdout + run.stderr

@@ -119,6 +119,10 @@ def run_pipeline(config: dict, label: str, tolerate_skips: bool = False) -> Inge
     warnings += [f.message for t in pipeline.transformers for f in getattr(t, "findings", ())]
     skipped += [_entry_text(w) for w in source_report.warnings if _is_skip(w)]
     warnings += _view_parse_failures(source_report)
+    warnings += [_entry_text(w, sink) for w in pipeline.sink.get_report().warnings]
+    empty = _matched_nothing(source_report)
+    if empty and not any("no dataset" in w for w in warnings):
+        warnings.append(empty)
     return IngestResult(label, source_report.events_produced, warnings, skipped)
 
 
@@ -154,6 +158,18 @@ def _summary(messages: list[str], most: int = 3) -> str:
     shown = [m if n == 1 else f"{m} ({n} records)" for m, n in list(counts.items())[:most]]
     more = len(counts) - most
     return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def _matched_nothing(report: object) -> str | None:
+    """A SQL source that scanned no table and no view: its patterns matched nothing."""
+    tables = getattr(report, "tables_scanned", None)
+    views = getattr(report, "views_scanned", None)
+    if tables == 0 and not views:
+        return (
+            "the source matched no table or view; check the recipe's schema_pattern / "
+            "table_pattern and the database it connects to"
+        )
+    return None
 
 
 def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult:

@@ -73,7 +73,16 @@ def next_steps(workdir: Path) -> list[str]:
     metavar="ID",
     help="The register's BUCP whose package (xlsx and md) the demo writes.",
 )
-def demo(workdir: Path, bucp_id: str) -> None:
+# A database server option per dialect the sample department loads into; each names the
+# recipes that read it back. (MySQL / MariaDB: add `--mysql URL` here, same shape.)
+@click.option(
+    "--postgres",
+    "postgres_url",
+    metavar="URL",
+    help="Instead: load the sample department into this PostgreSQL database (one schema per "
+    "program, replaced), for the *.postgres.* recipes.",
+)
+def demo(workdir: Path, bucp_id: str, postgres_url: str | None) -> None:
     """Build the sample department and catalog it through the real DataHub pipeline.
 
     Creates one SQLite database per program (Walk2Work, Healthy Habits, Your Environment),
@@ -83,7 +92,51 @@ def demo(workdir: Path, bucp_id: str) -> None:
     searchable data dictionary into WORKDIR/site/ and writes WORKDIR/cdw.yml (so every command
     run inside WORKDIR works on the demo without flags), and
     prints what was built: coverage per program, the priority ranking and BUCP metrics.
+
+    With --postgres URL it only loads the three programs into that database (schemas w2w,
+    healthy_habits, your_environment, dropped and recreated) and prints the recipe to run.
+
+    \b
+    Example:
+      cdw-datahub demo
+      cdw-datahub demo --postgres postgresql+psycopg2://postgres@127.0.0.1:5432/test
     """
+    if postgres_url:
+        _load_postgres(postgres_url)
+        return
+    _build(workdir, bucp_id)
+
+
+def _load_postgres(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from cdw_datahub.demo.postgres import load_postgres
+    from cdw_datahub.demo.schema import PROGRAMS
+
+    load_postgres(url)
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    schemas = ", ".join(p.schema_name for p in PROGRAMS)
+    _say(f"Loaded the sample department into {shown} (schemas {schemas}).")
+    # only what differs from the recipes' defaults; a password is never printed
+    env = {
+        "CDW_PG_HOST_PORT": f"{parsed.host or '127.0.0.1'}:{parsed.port or 5432}",
+        "CDW_PG_DATABASE": parsed.database or "",
+        "CDW_PG_USER": parsed.username or "",
+    }
+    defaults = {"CDW_PG_HOST_PORT": "127.0.0.1:5432", "CDW_PG_DATABASE": "test",
+                "CDW_PG_USER": "postgres"}  # fmt: skip
+    prefix = "".join(
+        f"{k}={shlex.quote(v)} " for k, v in env.items() if v and v != defaults[k]
+    )
+    _say("Catalog a program from it (glossary first, as for the SQLite recipes):")
+    if parsed.password:
+        _say("  export CDW_PG_PASSWORD=...   # the recipes read the password from here")
+    for program in PROGRAMS:
+        _say(f"  {prefix}datahub ingest -c recipes/{program.id}.postgres.lite.yml")
+
+
+def _build(workdir: Path, bucp_id: str) -> None:
     from cdw_datahub import priority
     from cdw_datahub.bucp import metrics, writers
     from cdw_datahub.bucp.export import collect, document
