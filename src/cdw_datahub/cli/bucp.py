@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 
-@click.group()
+@click.group(short_help="Field exports and the BUCP register.")
 def bucp() -> None:
     """BUCPs: export the Technical Fields, and track proposals in the department's register."""
 

@@ -97,7 +97,7 @@ def _collect(
         )
 
 
-@click.command("export")
+@click.command("export", short_help="Export the BUCP Technical Fields.")
 @selection_options
 @click.option(
     "--output",
@@ -126,6 +126,11 @@ def export(
     The format comes from --format, else from the --output extension (.csv, .xlsx, .md, .json);
     without either, a table of the main columns goes to stdout (the other formats carry every
     column).
+
+    \b
+    Example:
+      cdw-datahub bucp export --program w2w -o w2w-bucp.xlsx
+      cdw-datahub bucp export --dataset participant --format md
     """
     chosen = writers.format_for(output, fmt)
     if chosen is None:
@@ -148,7 +153,7 @@ def export(
     click.echo(f"Wrote {len(rows)} field(s) to {output} ({chosen})", err=True)
 
 
-@click.command("summary")
+@click.command("summary", short_help="Statutes, strictest level, gaps, glossary.")
 @selection_options
 @format_option("table", "json", "md")
 def summary(
@@ -161,7 +166,13 @@ def summary(
     fmt: str,
 ) -> None:
     """Statutes by dataset and field with their review status, the strictest classification and
-    its NIST SP 800-53 controls, categories, late-statute risk, glossary."""
+    its NIST SP 800-53 controls, categories, late-statute risk, glossary.
+
+    \b
+    Example:
+      cdw-datahub bucp summary --program w2w
+      cdw-datahub bucp summary --bucp BUCP-2026-003
+    """
     selectors = {"--dataset": datasets, "--field": fields, "--program": program}
     request = _request(bucp_id, register, selectors)
     _, result, _ = _collect(catalog, datasets, fields, program, request)

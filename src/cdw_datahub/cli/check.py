@@ -43,7 +43,7 @@ def load_check_file(path: Path) -> tuple[str | None, list[coverage_mod.Requireme
     return (str(program) if program is not None else None), requirements
 
 
-@click.command()
+@click.command(short_help="Definition-of-Done gate: exit 1 on gaps.")
 @catalog_option
 @click.option("--program", help="Program id or display name (default: every program).")
 @click.option(
@@ -71,6 +71,10 @@ def check(
 
     Metrics: definitions, classification (reviewed level), statutes (assessed), steward,
     comments (the database comment agrees with the field dictionary).
+
+    \b
+    Example:
+      cdw-datahub check --program w2w --require definitions=100% --require classification=reviewed
     """
     requirements: list[coverage_mod.Requirement] = []
     if config_file is not None:

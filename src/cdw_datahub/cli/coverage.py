@@ -43,13 +43,18 @@ def coverage_rows(cov: coverage_mod.Coverage) -> list[list[str]]:
     return rows
 
 
-@click.command()
+@click.command(short_help="How much of each program is described.")
 @catalog_option
 @click.option("--program", help="Program id or display name (default: every program).")
 @format_option("table", "json", "csv")
 def coverage(catalog: str | None, program: str | None, fmt: str) -> None:
     """Share of fields with a definition, a reviewed classification, a statute assessment and a
-    steward, current database comments, per program and dataset."""
+    steward, current database comments, per program and dataset.
+
+    \b
+    Example:
+      cdw-datahub coverage --program w2w
+    """
     settings = get_settings(catalog=catalog)
     with open_catalog(settings.catalog) as cat:
         cov = coverage_mod.compute(cat, program)

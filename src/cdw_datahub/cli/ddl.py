@@ -11,12 +11,12 @@ from cdw_datahub.errors import InputError
 from cdw_datahub.policy import load_policy
 
 
-@click.group()
+@click.group(short_help="Write the dictionary back into databases.")
 def ddl() -> None:
     """Write the data dictionary back into the databases."""
 
 
-@ddl.command()
+@ddl.command(short_help="Column-comment DDL from the dictionary.")
 @click.option(
     "--dialect",
     type=click.Choice(ddl_mod.DIALECTS, case_sensitive=False),
@@ -31,6 +31,10 @@ def comments(dialect: str, program: str | None, schema: str | None, catalog: str
 
     mysql must restate each column's type: it is taken from the catalog (--catalog); columns the
     catalog does not know are skipped with a note.
+
+    \b
+    Example:
+      cdw-datahub ddl comments --dialect postgresql --program w2w --schema w2w
     """
     dialect = dialect.lower()
     settings = get_settings(catalog=catalog)

@@ -57,7 +57,7 @@ def next_steps(workdir: Path) -> list[str]:
     return steps
 
 
-@click.command()
+@click.command(short_help="Build and catalog the sample department.")
 @click.option(
     "--workdir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -11,7 +11,7 @@ from cdw_datahub import lint as lint_mod
 from cdw_datahub.cli.options import format_option, get_settings
 
 
-@click.command()
+@click.command(short_help="Find weak definitions and term problems.")
 @click.option(
     "--glossary",
     "glossary_dir",
@@ -34,7 +34,12 @@ from cdw_datahub.cli.options import format_option, get_settings
 @format_option("table", "json")
 def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt: str) -> None:
     """Find weak definitions (empty, circular, no unit, purpose instead of meaning, unknown
-    acronyms), duplicate or conflicting terms, and dangling references."""
+    acronyms), duplicate or conflicting terms, and dangling references.
+
+    \b
+    Example:
+      cdw-datahub lint --fail-on warning
+    """
     if glossary_dir is None or policies_dir is None:
         configured = get_settings().policy_dirs()
         glossary_dir, policies_dir = glossary_dir or configured[0], policies_dir or configured[1]

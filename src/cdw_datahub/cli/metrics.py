@@ -13,7 +13,7 @@ from cdw_datahub.cli.options import format_option, get_settings, register_option
 from cdw_datahub.output import csv_text
 
 
-@click.command("metrics")
+@click.command("metrics", short_help="BUCP durations, outcomes and disputes.")
 @click.option("--since", metavar="YYYY-MM-DD", help="Only BUCPs submitted on or after DATE.")
 @click.option(
     "--as-of",
@@ -47,6 +47,11 @@ def metrics(
     dispute rate, restriction solutions, most-requested datasets and fields, open BUCPs by age.
 
     Percentiles interpolate linearly between closest ranks (Excel PERCENTILE.INC).
+
+    \b
+    Example:
+      cdw-datahub metrics
+      cdw-datahub metrics --since 2025-07-01 --chart metrics.png
     """
     since_date = parse_date(since, "--since") if since else None
     as_of_date = parse_date(as_of, "--as-of") if as_of else None

@@ -16,8 +16,8 @@ def catalog_option(f: Callable[..., Any]) -> Callable[..., Any]:
         "--catalog",
         metavar="URI",
         help="lite:PATH, file:PATH (file-sink JSON) or a DataHub server URL "
-        "(token from DATAHUB_GMS_TOKEN). Default: CDW_CATALOG, then cdw.yml, then the recipes' "
-        "file, lite:$CDW_LITE_FILE or lite:demo-out/datahub-lite.db.",
+        "(token from DATAHUB_GMS_TOKEN). Default: CDW_CATALOG, then cdw.yml, then where "
+        "the recipes write (lite:demo-out/datahub-lite.db, or $CDW_LITE_FILE).",
     )(f)
 
 

@@ -13,7 +13,7 @@ from cdw_datahub.cli.options import catalog_option, format_option, get_settings,
 from cdw_datahub.output import csv_text
 
 
-@click.command("priority")
+@click.command("priority", short_help="Rank datasets and programs by the rubric.")
 @click.option(
     "--rubric",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -48,6 +48,11 @@ def priority(
 
     Each criterion's points are shown, so every score explains itself. Inputs: the catalog's
     structured properties and the BUCP register.
+
+    \b
+    Example:
+      cdw-datahub priority --by program
+      cdw-datahub priority --limit 5 --emit
     """
     settings = get_settings(catalog=catalog, register=register)
     rubric_path = rubric or settings.policy_dirs()[1] / "rubric.yml"

@@ -76,7 +76,7 @@ def record_json(record: BucpRecord) -> dict[str, Any]:
     return data
 
 
-@click.command("new")
+@click.command("new", short_help="Draft a new BUCP; prints its id.")
 @click.option("--title", required=True, help="What the data is for, in a line.")
 @click.option("--program", required=True, help="Providing program: id or display name.")
 @click.option("--requesting", "requesting", required=True, help="Requesting department.")
@@ -108,7 +108,12 @@ def new_command(
     specialized_privacy: str | None,
     register: str | None,
 ) -> None:
-    """Draft a new BUCP; prints its id."""
+    """Draft a new BUCP; prints its id.
+
+    \b
+    Example:
+      cdw-datahub bucp new --title "Commute study" --program w2w --requesting "Caltrans"
+    """
     drafted = _date(on)
     data = NewBucp(
         title=title,
@@ -128,7 +133,7 @@ def new_command(
     click.echo(f"drafted {new_id} on {drafted} in {reg.location}", err=True)
 
 
-@click.command("list")
+@click.command("list", short_help="List BUCPs with state, outcome and age.")
 @click.option("--state", "state", help="Only BUCPs in this state (e.g. 'under review').")
 @click.option("--program", help="Only this providing program.")
 @click.option("--open", "only_open", is_flag=True, help="Only BUCPs not closed.")
@@ -137,7 +142,13 @@ def new_command(
 def list_command(
     state: str | None, program: str | None, only_open: bool, fmt: str, register: str | None
 ) -> None:
-    """List BUCPs with their state, outcome and age. Never shows Specialized content."""
+    """List BUCPs with their state, outcome and age. Never shows Specialized content.
+
+    \b
+    Example:
+      cdw-datahub bucp list --open
+      cdw-datahub bucp list --program w2w --format csv
+    """
     wanted_state = parse_event(state, "--state") if state else None
     wanted_program = normalize_program(program, "--program") if program else None
     with _register(register) as reg:
@@ -186,7 +197,7 @@ def list_command(
         click.echo(f"{len(rows)} BUCP(s)", err=True)
 
 
-@click.command("show")
+@click.command("show", short_help="Show one BUCP: history and outcome.")
 @click.argument("bucp_id", metavar="ID")
 @click.option(
     "--specialized",
@@ -196,7 +207,12 @@ def list_command(
 @format_option("table", "json")
 @register_option
 def show_command(bucp_id: str, specialized: bool, fmt: str, register: str | None) -> None:
-    """Show one BUCP: request, history, disputes, restrictions, outcome."""
+    """Show one BUCP: request, history, disputes, restrictions, outcome.
+
+    \b
+    Example:
+      cdw-datahub bucp show BUCP-2026-001
+    """
     with _register(register) as reg:
         record = reg.get(bucp_id, specialized=specialized)
     if fmt == "json":
@@ -238,7 +254,7 @@ def show_command(bucp_id: str, specialized: bool, fmt: str, register: str | None
     click.echo("\n".join(lines))
 
 
-@click.command("event")
+@click.command("event", short_help="Record a status event on a BUCP.")
 @click.argument("bucp_id", metavar="ID")
 @click.argument("event_name", metavar="EVENT")
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="When it happened (default: today).")
@@ -260,6 +276,9 @@ def event_command(
 event_command.help = (
     "Record a status event on a BUCP. EVENT is one of: " + ", ".join(states.EVENTS) + ". "
     "Events must follow the lifecycle (no fulfillment before approval) and not go back in time."
+    "\n\n\b\nExample:\n"
+    '  cdw-datahub bucp event BUCP-2026-001 submitted --date 2026-01-20\n'
+    '  cdw-datahub bucp event BUCP-2026-001 disputed --note "ZIP Codes with dates"\n'
 )
 
 
@@ -296,7 +315,7 @@ def _check_catalog(catalog_flag: str | None, dataset: str, fields: tuple[str, ..
             )
 
 
-@click.command("request")
+@click.command("request", short_help="Add a requested dataset and fields.")
 @click.argument("bucp_id", metavar="ID")
 @click.argument("dataset", metavar="DATASET")
 @click.argument("fields", metavar="[FIELD]...", nargs=-1)
@@ -308,6 +327,10 @@ def request_command(
     """Add a requested dataset (<program>.<table>, e.g. w2w.participant) and fields of it.
 
     The names are checked against the catalog when one is configured and reachable.
+
+    \b
+    Example:
+      cdw-datahub bucp request BUCP-2026-001 w2w.participant birth_date home_zip_code
     """
     dataset = dataset.strip()
     with _register(register) as reg:
@@ -317,7 +340,7 @@ def request_command(
     click.echo(f"{bucp_id.upper()}: {added} new request item(s) for {dataset}", err=True)
 
 
-@click.command("restriction")
+@click.command("restriction", short_help="Record a restricting statute and its fix.")
 @click.argument("bucp_id", metavar="ID")
 @click.argument("citation")
 @click.option(
@@ -331,13 +354,18 @@ def request_command(
 def restriction_command(
     bucp_id: str, citation: str, solution: str, note: str | None, register: str | None
 ) -> None:
-    """Record a statute that restricted the sharing (CITATION) and how it was solved."""
+    """Record a statute that restricted the sharing (CITATION) and how it was solved.
+
+    \b
+    Example:
+      cdw-datahub bucp restriction BUCP-2026-001 "Civil Code 1798.24" --solution aggregation
+    """
     with _register(register) as reg:
         reg.add_restriction(bucp_id, citation, solution, note)
     click.echo(f"{bucp_id.upper()}: restriction {citation} solved by {solution}", err=True)
 
 
-@click.command("close")
+@click.command("close", short_help="Close a BUCP, recording its benefits.")
 @click.argument("bucp_id", metavar="ID")
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="Closed on (default: today).")
 @click.option("--benefits", help="The outcome and benefits of the sharing.")
@@ -346,27 +374,36 @@ def restriction_command(
 def close_command(
     bucp_id: str, on: str | None, benefits: str | None, note: str | None, register: str | None
 ) -> None:
-    """Close a BUCP (after fulfillment, or withdrawn), recording its benefits."""
+    """Close a BUCP (after fulfillment, or withdrawn), recording its benefits.
+
+    \b
+    Example:
+      cdw-datahub bucp close BUCP-2026-001 --benefits "County rates published"
+    """
     when = _date(on)
     with _register(register) as reg:
         reg.close_bucp(bucp_id, when, benefits, note)
     click.echo(f"{bucp_id.upper()}: closed on {when}", err=True)
 
 
-@click.command("import")
+@click.command("import", short_help="Import a tracker CSV in one transaction.")
 @click.argument("path", metavar="FILE.csv", type=click.Path(path_type=Path))
 @register_option
 def import_command(path: Path, register: str | None) -> None:
     """Import a tracker spreadsheet (CSV, one row per BUCP) in one transaction.
 
     Every row is validated (row number and column in errors); a bad row imports nothing.
+
+    \b
+    Example:
+      cdw-datahub bucp import tracker.csv
     """
     with _register(register) as reg:
         ids = import_tracker(reg, path)
     click.echo(f"imported {len(ids)} BUCP(s) into {reg.location}", err=True)
 
 
-@click.command("export-register")
+@click.command("export-register", short_help="Write the register as a tracker CSV.")
 @click.argument("path", metavar="FILE.csv", type=click.Path(path_type=Path))
 @click.option(
     "--specialized",
@@ -375,7 +412,12 @@ def import_command(path: Path, register: str | None) -> None:
 )
 @register_option
 def export_register_command(path: Path, specialized: bool, register: str | None) -> None:
-    """Write the register as a tracker spreadsheet (CSV; `-` for stdout)."""
+    """Write the register as a tracker spreadsheet (CSV; `-` for stdout).
+
+    \b
+    Example:
+      cdw-datahub bucp export-register tracker.csv
+    """
     with _register(register) as reg:
         records = reg.records()
         extra = reg.specialized() if specialized else None

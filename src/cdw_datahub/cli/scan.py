@@ -12,7 +12,7 @@ from cdw_datahub.bucp import writers
 from cdw_datahub.cli.options import format_option, get_settings
 
 
-@click.command()
+@click.command(short_help="Classify a database's fields (no catalog).")
 @click.argument("url", metavar="SQLALCHEMY_URL")
 @click.option(
     "--program",
@@ -47,10 +47,13 @@ def scan(
     statutes that would govern it. No sampled value is ever printed.
     DataHub's warnings go to stderr; exit 1 when a table or view could not be read (skipped).
 
-    Example: cdw-datahub scan sqlite:///demo-out/w2w.db --program w2w
-
     Every query parameter of the URL reaches the driver (e.g. ?sslmode=verify-full&sslrootcert=
     ca.pem). Drivers: pip install 'cdw-datahub[mysql]' (or [mssql], [oracle]).
+
+    
+    Example:
+      cdw-datahub scan sqlite:///demo-out/w2w.db --program w2w
+      cdw-datahub scan postgresql+psycopg2://postgres@127.0.0.1:5432/test --format json
     """
     from cdw_datahub.bucp.export import ExportReport
     from cdw_datahub.scan import scan as run_scan

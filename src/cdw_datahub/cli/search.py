@@ -30,7 +30,7 @@ def render_table(hits: list[search_mod.Hit]) -> str:
     return text_table(header, rows)
 
 
-@click.command()
+@click.command(short_help="Find datasets and fields by words.")
 @click.argument("query", nargs=-1, required=True)
 @catalog_option
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
@@ -44,6 +44,11 @@ def search(query: tuple[str, ...], catalog: str | None, limit: int, fmt: str) ->
     expanded both ways (income finds HH_INCM_AMT, "date of birth" finds PRTCPNT_DOB_DT). A match
     in a field's own name ranks highest; a field that only shares its table's or program's name
     ranks lowest. Exit 1 when nothing matched (as grep does).
+
+    \b
+    Example:
+      cdw-datahub search zip code
+      cdw-datahub search "date of birth" --format json
     """
     text = " ".join(query)
     if not search_mod.words_of(text):

@@ -16,12 +16,12 @@ from cdw_datahub.worksheet import export as export_mod
 from cdw_datahub.worksheet import importer
 
 
-@click.group()
+@click.group(short_help="The steward spreadsheet round trip.")
 def worksheet() -> None:
     """Export fields to a spreadsheet for stewards, and import their edits."""
 
 
-@worksheet.command("export")
+@worksheet.command("export", short_help="Export an Excel worksheet for stewards.")
 @catalog_option
 @click.option("--program", help="Program id or display name.")
 @click.option("--dataset", "datasets", multiple=True, help="Table name (repeatable; default all).")
@@ -35,7 +35,12 @@ def worksheet() -> None:
 def export_cmd(
     catalog: str | None, program: str | None, datasets: tuple[str, ...], output: Path
 ) -> None:
-    """One row per field: harvested facts locked, definitions and classification editable."""
+    """One row per field: harvested facts locked, definitions and classification editable.
+
+    \b
+    Example:
+      cdw-datahub worksheet export --program w2w -o w2w-worksheet.xlsx
+    """
     if output.suffix.lower() != ".xlsx":
         raise InputError("the worksheet is an Excel workbook; name it FILE.xlsx", str(output))
     settings = get_settings(catalog=catalog)
@@ -46,13 +51,19 @@ def export_cmd(
     click.echo(f"wrote {count} field row(s) to {output}", err=True)
 
 
-@worksheet.command("import")
+@worksheet.command("import", short_help="Check, then apply, a steward worksheet.")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--apply", "do_apply", is_flag=True, help="Write the changes (default: dry run).")
 @format_option("table", "json")
 def import_cmd(workbook: Path, do_apply: bool, fmt: str) -> None:
     """Check every cell, list the changes, and with --apply write them into glossary/ and
-    policies/ (comments and order kept; a blank cell never erases a value)."""
+    policies/ (comments and order kept; a blank cell never erases a value).
+
+    \b
+    Example:
+      cdw-datahub worksheet import w2w-worksheet.xlsx
+      cdw-datahub worksheet import w2w-worksheet.xlsx --apply
+    """
     settings = get_settings()
     policy = load_policy(*settings.policy_dirs())
     try:
