@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -218,7 +218,9 @@ def score(
         if key is None or view.program is None:
             continue
         parts = [_score(c, view, key, requested, current) for c in rubric.criteria]
-        scores.append(DatasetScore(key, view.urn, view.program, sum(p.points for p in parts), parts))
+        scores.append(
+            DatasetScore(key, view.urn, view.program, sum(p.points for p in parts), parts)
+        )
     scores.sort(key=lambda s: (-s.score, s.dataset))
     _assign_ranks(scores)
 
@@ -247,7 +249,7 @@ def score(
     return Ranking(rubric, scores, programs)
 
 
-def _assign_ranks(items: list[DatasetScore] | list[ProgramScore]) -> None:
+def _assign_ranks(items: Sequence[DatasetScore | ProgramScore]) -> None:
     """Competition ranking (1, 1, 3) on the score as shown: scores equal to SHOWN_DECIMALS
     share a rank and are marked tied, so a reader never sees 14.50 ranked 1 and 14.50 ranked 2."""
     for i, item in enumerate(items):
@@ -405,7 +407,7 @@ def render_table(ranking: Ranking, by: str = "both", limit: int | None = None) -
             "Datasets (each column: the criterion's points)",
             text_table(header, rows[:limit] if limit else rows),
         ]
-    if any(x.tied for x in [*ranking.programs, *ranking.datasets]):
+    if any(p.tied for p in ranking.programs) or any(d.tied for d in ranking.datasets):
         parts += ["", "N= : tied (scores equal to two decimals share a rank)"]
     return "\n".join(parts).rstrip()
 

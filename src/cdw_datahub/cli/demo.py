@@ -126,9 +126,7 @@ def _load_postgres(url: str) -> None:
     }
     defaults = {"CDW_PG_HOST_PORT": "127.0.0.1:5432", "CDW_PG_DATABASE": "test",
                 "CDW_PG_USER": "postgres"}  # fmt: skip
-    prefix = "".join(
-        f"{k}={shlex.quote(v)} " for k, v in env.items() if v and v != defaults[k]
-    )
+    prefix = "".join(f"{k}={shlex.quote(v)} " for k, v in env.items() if v and v != defaults[k])
     _say("Catalog a program from it (glossary first, as for the SQLite recipes):")
     if parsed.password:
         _say("  export CDW_PG_PASSWORD=...   # the recipes read the password from here")

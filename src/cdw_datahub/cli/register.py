@@ -277,7 +277,7 @@ event_command.help = (
     "Record a status event on a BUCP. EVENT is one of: " + ", ".join(states.EVENTS) + ". "
     "Events must follow the lifecycle (no fulfillment before approval) and not go back in time."
     "\n\n\b\nExample:\n"
-    '  cdw-datahub bucp event BUCP-2026-001 submitted --date 2026-01-20\n'
+    "  cdw-datahub bucp event BUCP-2026-001 submitted --date 2026-01-20\n"
     '  cdw-datahub bucp event BUCP-2026-001 disputed --note "ZIP Codes with dates"\n'
 )
 
