@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 import traceback
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import NoReturn
 import click
 
 from cdw_datahub import __version__, masking
+from cdw_datahub.cli import console
 from cdw_datahub.errors import CdwError, environment_error
 
 # One module per command area; each exposes `commands`, a list of click commands or groups.
@@ -61,7 +61,7 @@ class RootGroup(click.Group):
     def _fail(ctx: click.Context, error: CdwError) -> NoReturn:
         if ctx.meta.get("cdw.debug"):
             click.echo(masking.mask(traceback.format_exc()), err=True, nl=False)
-        click.secho(masking.mask(f"Error: {error}"), fg="red", err=True)
+        console.error(masking.mask(str(error)))
         sys.exit(error.exit_code)
 
 
@@ -82,14 +82,10 @@ def main(ctx: click.Context, config: Path | None, debug: bool) -> None:
     """
     ctx.meta["cdw.config"] = config
     ctx.meta["cdw.debug"] = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    if console.colour_wanted() is False:
+        ctx.color = False  # NO_COLOR: click.echo strips styles, even on a terminal
+    console.setup_logging(debug)  # before masking.install(), which filters the handlers present
     masking.install()  # every handler and level, --debug included
-    if not debug:
-        # DataHub logs a failing pipeline's traceback itself; we report the failure in one line.
-        logging.getLogger("datahub").setLevel(logging.CRITICAL)
 
 
 for _name in COMMAND_MODULES:

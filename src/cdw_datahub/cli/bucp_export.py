@@ -15,6 +15,7 @@ from cdw_datahub.bucp.package import Request, load_request
 from cdw_datahub.bucp.select import Selection
 from cdw_datahub.bucp.summary import summary_text
 from cdw_datahub.catalog import open_catalog
+from cdw_datahub.cli import console
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import (
     catalog_option,
@@ -92,7 +93,7 @@ def _collect(
             program,
             settings.glossary_dir,
             settings.policies_dir,
-            warn=lambda m: click.secho(f"Warning: {m}", fg="yellow", err=True),
+            warn=console.warn,
             request=request,
         )
 

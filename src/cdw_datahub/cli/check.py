@@ -9,6 +9,7 @@ import click
 
 from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.catalog import open_catalog
+from cdw_datahub.cli import console
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy.yamlfile import load_yaml
@@ -99,10 +100,10 @@ def check(
         )
     else:
         for r in results:
-            mark = "PASS" if r.passed else "FAIL"
+            share, required = r.share * 100, r.requirement.threshold * 100
             click.echo(
-                f"{mark}  {r.scope}  {r.requirement.metric}: {r.share * 100:.1f}% "
-                f"(required {r.requirement.threshold * 100:.0f}%)"
+                f"{console.mark(r.passed)}  {r.scope}  {r.requirement.metric}: {share:.1f}% "
+                f"(required {required:.0f}%)"
             )
             if not r.passed:
                 for f in r.failing:

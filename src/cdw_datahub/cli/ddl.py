@@ -6,6 +6,7 @@ import click
 
 from cdw_datahub import ddl as ddl_mod
 from cdw_datahub.catalog import Catalog, open_catalog
+from cdw_datahub.cli import console
 from cdw_datahub.cli.options import catalog_option, get_settings
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy import load_policy
@@ -53,7 +54,7 @@ def comments(dialect: str, program: str | None, schema: str | None, catalog: str
             if st.sql is None:
                 skipped += 1
                 click.echo(st.skipped_comment)
-                click.echo(f"warning: {st.program}.{st.table}.{st.column}: {st.note}", err=True)
+                console.warn(f"{st.program}.{st.table}.{st.column}: {st.note}")
             else:
                 written += 1
                 click.echo(st.sql)

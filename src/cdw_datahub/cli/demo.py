@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from cdw_datahub.cli import console
 from cdw_datahub.errors import InputError
 
 SAMPLE_BUCP = "BUCP-2026-003"  # the sample register's open Walk2Work request
@@ -180,8 +181,8 @@ def _build(workdir: Path, bucp_id: str) -> None:
     for name in recipes:
         _say(f"Ingesting with recipes/{name} ...")
         result = run_recipe(recipe_path(name), env)
-        if result.warnings:
-            _say(f"  {len(result.warnings)} warning(s): " + "; ".join(result.warnings[:3]))
+        for warning in result.warnings:
+            console.warn(f"{name}: {warning}")
 
     register = f"sqlite:///{workdir / 'bucp-register.db'}"
     _say("Seeding the BUCP register with the sample department's BUCPs ...")

@@ -9,6 +9,7 @@ import sys
 import click
 
 from cdw_datahub.bucp import writers
+from cdw_datahub.cli import console
 from cdw_datahub.cli.options import format_option, get_settings
 
 
@@ -63,7 +64,7 @@ def scan(
     report = ExportReport()
     rows, ingested = run_scan(url, program, *settings.policy_dirs(), report, schemas, tables)
     for message in ingested.warnings + report.messages():
-        click.secho(f"Warning: {message}", fg="yellow", err=True)
+        console.warn(message)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "csv":

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cdw_datahub.catalog import open_catalog
+from cdw_datahub.cli import console
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
 from cdw_datahub.errors import InputError
 from cdw_datahub.output import atomic_write_bytes
@@ -70,7 +71,7 @@ def import_cmd(workbook: Path, do_apply: bool, fmt: str) -> None:
         plan = importer.read_workbook(workbook, policy)
     except importer.WorksheetError as e:
         for where, message in e.problems[1:]:
-            click.secho(f"Error: {where}: {message}", fg="red", err=True)
+            console.error(f"{where}: {message}")
         raise
     if fmt == "json":
         click.echo(json.dumps([c.to_dict() for c in plan.changes], indent=2))
