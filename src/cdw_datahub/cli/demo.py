@@ -53,7 +53,11 @@ def next_steps(workdir: Path) -> list[str]:
     running = Path(sys.prefix) / "bin" / "cdw-datahub"
     found = shutil.which("cdw-datahub")
     if running.exists() and (found is None or Path(found).resolve() != running.resolve()):
-        steps.append(f". {shlex.quote(_shown(Path(sys.prefix)))}/bin/activate")
+        local = Path.cwd() / ".venv"  # `make demo`'s venv, however it is linked
+        venv = (
+            ".venv" if local.resolve() == Path(sys.prefix).resolve() else _shown(Path(sys.prefix))
+        )
+        steps.append(f". {shlex.quote(venv)}/bin/activate")
     steps += [f"cd {shlex.quote(_shown(workdir))}", "cdw-datahub coverage"]
     return steps
 
