@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,3 +84,97 @@ def test_command_help_has_an_example_that_parses(path: tuple[str, ...]) -> None:
         assert words[: len(path)] == list(path), example
         parsed = CliRunner().invoke(main, [*words, "--help"])
         assert parsed.exit_code == 0, (example, parsed.output)
+
+
+# ---------------------------------------------------------------- README facts come from the code
+
+REPO = Path(__file__).resolve().parents[1]
+GENERATED = tuple(
+    f"{p.rstrip('/')}/"
+    for p in re.search(r"^clean:\n\trm -rf (.*)$", (REPO / "Makefile").read_text(), re.M)
+    .group(1)
+    .split()
+    if not p.startswith("$")
+)
+PATH_TOKEN = re.compile(r"`([A-Za-z0-9_.-]+/[A-Za-z0-9_./-]*)`")
+
+
+def test_readme_paths_and_links_exist(demo_dir: Path) -> None:
+    """Every file or folder the README names in backticks or links exists: in the repository,
+    or (demo-out/...) in what the demo wrote."""
+    missing = []
+    for token in PATH_TOKEN.findall(README) + re.findall(r"\]\(([^)#:]+)\)", README):
+        if token.startswith(("../", "/", "~")) or "://" in token:
+            continue  # outside the repository, or a URL
+        if token.startswith(GENERATED):
+            continue  # written by `make bench` and friends (what `make clean` removes)
+        here = (
+            demo_dir / token.removeprefix("demo-out/")
+            if token.startswith("demo-out/")
+            else (REPO / token)
+        )
+        if not here.exists():
+            missing.append(token)
+    assert not missing, f"README names paths that do not exist: {missing}"
+    assert "DESIGN.md" not in README or (REPO / "DESIGN.md").is_file()
+
+
+def test_readme_counts_match_the_sample_department(demo_catalog: str) -> None:
+    from cdw_datahub.catalog import open_catalog
+    from cdw_datahub.demo.register_seed import _BUCPS
+    from cdw_datahub.demo.schema import PROGRAMS
+
+    tables = [t for p in PROGRAMS for t in p.tables]
+    columns = sum(len(t.columns) for t in tables)
+    with open_catalog(demo_catalog) as catalog:
+        datasets = list(catalog.datasets())
+    fields = [f for d in datasets for f in d.fields]
+    table_names = {t.name for t in tables}
+    undefined = [
+        (d.table, f.path) for d in datasets for f in d.fields if not (f.description or "").strip()
+    ]
+    undefined_columns = [u for u in undefined if u[0] in table_names]
+    view_columns = len(fields) - columns
+    facts = {
+        f"{len(tables)} tables with {columns} columns",
+        f"one view per program with {view_columns} more",
+        f"{len(datasets)} datasets, {len(fields)} fields",
+        f"{len(undefined_columns)} of the {columns} table columns, and the {view_columns}",
+        f"{len(undefined)} of {len(fields)} fields",
+    }
+    text = " ".join(README.split())
+    for fact in facts:
+        assert fact in text, f"README does not say: {fact}"
+    assert len(PROGRAMS) == 3 and all(len(p.views) == 1 for p in PROGRAMS)
+    assert len(_BUCPS) == 12 and "twelve sample BUCPs" in text
+
+
+def test_readme_names_what_the_code_has() -> None:
+    from cdw_datahub.bucp import export
+
+    assert "`ROW_KEYS` of `src/cdw_datahub/bucp/export.py`" in README and export.ROW_KEYS
+    makefile = (REPO / "Makefile").read_text()
+    for target in set(re.findall(r"`make ([a-z-]+)`", README)):
+        assert re.search(rf"^{target}:", makefile, re.M), f"no Makefile target {target}"
+    recipes = "".join(p.read_text() for p in (REPO / "recipes").glob("*.yml"))
+    listed = README.split("Variables:", 1)[1].split("Secrets", 1)[0]
+    for variable in re.findall(r"`(CDW_[A-Z_]+)`", listed):
+        assert variable in recipes, f"README lists {variable}; no recipe reads it"
+
+
+def test_the_demo_closing_message_matches_the_readme(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make demo` ends with the steps the README's first blocks show, word for word."""
+    import shutil
+    import sys
+
+    from cdw_datahub.cli import demo as demo_cli
+
+    if Path(sys.prefix).resolve() != (REPO / ".venv").resolve():
+        pytest.skip("runs from the Makefile's .venv")
+    monkeypatch.chdir(REPO)
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # a fresh terminal: nothing on PATH
+    steps = demo_cli.next_steps(REPO / "demo-out")
+    assert steps[0] == ". .venv/bin/activate"
+    readme_lines = {line.split("  #", 1)[0].strip() for line in README.splitlines()}
+    for step in steps:
+        assert step in readme_lines, f"the demo says `{step}`; the README does not"

@@ -223,7 +223,7 @@ def scan(
     schemas: Sequence[str] = (),
     tables: Sequence[str] = (),
 ) -> tuple[list[dict[str, Any]], IngestResult]:
-    """One row per field, with the keys of the BUCP export (DESIGN.md), and what DataHub's
+    """One row per field, with the keys of the BUCP export (`ROW_KEYS`), and what DataHub's
     source reported (warnings; tables and views it skipped)."""
     source, shown = source_config(url, schemas, tables)
     describe = {

@@ -3,7 +3,7 @@
     facts = load_facts(catalog, settings.glossary_dir, settings.policies_dir)
     rows = export_rows(select_fields(catalog, Selection(...)), facts)
 
-A row is a dict with exactly the keys of `ROW_KEYS` (DESIGN.md, `bucp export --format json`).
+A row is a dict with exactly the keys of `ROW_KEYS` (README: The CLI, `bucp export --format json`).
 Reference facts (levels, statutes, terms, people) come from the catalog first, because that is
 what was ingested and what DataHub shows; the steward-owned policy files fill the gaps. Without
 policy files (a bare catalog) the scheme of docs/catalog-model.md is assumed:
