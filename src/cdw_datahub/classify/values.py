@@ -1,7 +1,7 @@
 """Value detectors: look at a bounded in-memory sample, return only detector ids.
 
 A detector never returns, logs or stores a value: the result is a frozenset of ids such as
-{"ssn", "email"}, so nothing sampled can leak into an aspect, report or export (README: The plugins, `cdw-sqlite`).
+{"ssn", "email"}, so nothing sampled can leak into an aspect, report or export (README).
 """
 
 from __future__ import annotations
