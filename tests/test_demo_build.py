@@ -363,3 +363,22 @@ def test_statute_terms_link_to_official_text(policy) -> None:
             assert statute.url.startswith("https://www.ecfr.gov/current/title-"), statute.id
     stop = policy.terms["urn:li:glossaryTerm:cdw.w2w.stop"]
     assert "not a traffic light or crosswalk wait" in stop.definition
+
+
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("notaurl", "'--postgres': not a database URL"),
+        ("mysql+pymysql://root@127.0.0.1:3306/x", "not a PostgreSQL URL (mysql)"),
+        ("postgresql://postgres:s3cr3t@127.0.0.1:1/test", "cannot reach the database"),
+    ],
+)
+def test_demo_postgres_bad_url_is_one_line_and_exit_2(url: str, says: str) -> None:
+    from click.testing import CliRunner
+
+    from cdw_datahub.cli import main
+
+    result = CliRunner().invoke(main, ["demo", "--postgres", url])
+    assert result.exit_code == 2, result.output
+    assert says in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "s3cr3t" not in result.output

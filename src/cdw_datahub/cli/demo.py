@@ -118,8 +118,17 @@ def _load_postgres(url: str) -> None:
     from cdw_datahub.demo.postgres import load_postgres
     from cdw_datahub.demo.schema import PROGRAMS
 
+    try:
+        parsed = make_url(url)
+    except Exception as e:  # SQLAlchemy raises ArgumentError and ValueError for bad URLs
+        raise InputError(f"not a database URL ({e})", key="--postgres") from e
+    if parsed.get_backend_name() != "postgresql":
+        raise InputError(
+            f"not a PostgreSQL URL ({parsed.get_backend_name()}); "
+            "use postgresql+psycopg2://USER@HOST:5432/DATABASE",
+            key="--postgres",
+        )
     load_postgres(url)
-    parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
     schemas = ", ".join(p.schema_name for p in PROGRAMS)
     _say(f"Loaded the sample department into {shown} (schemas {schemas}).")
