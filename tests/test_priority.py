@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,28 @@ def test_scores_show_two_decimals_and_ties_share_a_rank() -> None:
     data = priority_mod.to_json(ranking)
     assert [(d["rank"], d["tied"], d["score"]) for d in data["datasets"]] == [
         (1, True, 14.5), (1, True, 14.5), (3, True, 1.1667), (3, True, 1.1667)]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_the_demo_and_priority_print_the_same_numbers(demo_dir: Path) -> None:
+    """The demo's ranking and `cdw-datahub priority` agree digit for digit (two decimals, the
+    same rank marks), as do the demo's dispute rate and `cdw-datahub metrics`."""
+    import csv as csv_mod
+
+    log = (demo_dir / "demo-output.log").read_text()
+    args = ["--catalog", f"lite:{demo_dir / 'datahub-lite.db'}",
+            "--register", f"sqlite:///{demo_dir / 'bucp-register.db'}"]  # fmt: skip
+    result = CliRunner().invoke(main, ["priority", "--format", "csv", "--by", "program", *args])
+    assert result.exit_code == 0, result.output
+    rows = list(csv_mod.DictReader(result.stdout.splitlines()))
+    section = log[log.index("What to describe next") : log.index("BUCP register (")]
+    for row in rows:
+        assert re.search(
+            rf"^{re.escape(row['rank'])}\s+{row['name']}\s+{row['score']}\s", section, re.M
+        ), (
+            row,
+            section,
+        )
+    metrics = CliRunner().invoke(main, ["metrics", "--register", args[3]])
+    rate = re.search(r"dispute rate (\d+\.\d%)", metrics.stdout)
+    assert rate and re.search(rf"dispute rate\s+{re.escape(rate.group(1))}", log), log

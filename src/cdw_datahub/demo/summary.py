@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.bucp.metrics import Metrics
+from cdw_datahub.bucp.metrics import _pct as metrics_pct
 from cdw_datahub.catalog import Catalog
 from cdw_datahub.output import text_table
 from cdw_datahub.priority import Ranking, rank_label, shown
@@ -73,7 +74,8 @@ def print_summary(
     facts: list[list[Any]] = [
         ["BUCPs", metrics.bucps],
         ["outcomes", ", ".join(f"{k} {v}" for k, v in sorted(metrics.outcomes.items())) or "-"],
-        ["dispute rate", _pct(metrics.dispute_rate) if metrics.dispute_rate is not None else "-"],
+        # as `cdw-datahub metrics` prints it (one decimal), so the two never disagree
+        ["dispute rate", metrics_pct(metrics.dispute_rate)],
         ["most requested", ", ".join(d for d, _ in metrics.top_datasets[:3]) or "-"],
     ]
     if fulfilled is not None and fulfilled.median_days is not None:
