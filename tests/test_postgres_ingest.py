@@ -134,7 +134,9 @@ def test_demo_postgres_loads_the_department_for_the_postgres_recipes(
     monkeypatch.setenv("CDW_POLICIES_DIR", str(REPO / "policies"))
     for p in ("w2w", "your-environment"):
         ingested = run_recipe(recipe_path(f"{p}.postgres.lite.yml"))
-        assert ingested.warnings == [], ingested.warnings
+        # the one deliberate finding (W2W stop.duration's comment) may show; nothing else
+        others = [w for w in ingested.warnings if not w.startswith("stop.duration:")]
+        assert others == [], others
     with open_catalog(f"lite:{tmp_path / 'pg-lite.db'}") as catalog:
         names = {d.name for d in catalog.datasets()}
     for p in ("w2w", "your-environment"):

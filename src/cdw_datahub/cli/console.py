@@ -23,21 +23,24 @@ def colour_wanted() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
-def _seen() -> set[str]:
-    """Messages already shown in this run (one command invocation)."""
+def _seen(kind: str) -> set[str]:
+    """Messages already shown in this run (one command invocation): `warn` or `log`."""
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return set()
-    return ctx.find_root().meta.setdefault("cdw.shown", set())
+    return ctx.find_root().meta.setdefault(f"cdw.shown.{kind}", set())
 
 
-def warn(message: str) -> None:
-    """`Warning: ...` in yellow on stderr, once per run however often it is raised."""
-    seen = _seen()
-    if message in seen:
+def warn(message: str, where: str | None = None) -> None:
+    """`Warning: [where: ]message` in yellow on stderr, once per run however often it is
+    raised, and not at all when a log line of this run already said it (a plugin's finding is
+    logged by the plugin and returned in the ingestion result too)."""
+    seen = _seen("warn")
+    if message in seen or any(message in logged for logged in _seen("log")):
         return
     seen.add(message)
-    click.echo(click.style(f"Warning: {message}", fg=WARNING_COLOUR), err=True)
+    text = f"Warning: {where}: {message}" if where else f"Warning: {message}"
+    click.echo(click.style(text, fg=WARNING_COLOUR), err=True)
 
 
 def error(message: str) -> None:
@@ -67,6 +70,7 @@ class CliLogHandler(logging.Handler):
             if key in self.shown and record.levelno < logging.ERROR:
                 return
             self.shown.add(key)
+            _seen("log").add(message)
             level = record.levelname
             colour = self.COLOURS.get(record.levelno if record.levelno < 40 else logging.ERROR)
             if colour and record.levelno >= logging.WARNING:

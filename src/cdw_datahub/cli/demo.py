@@ -195,7 +195,7 @@ def _build(workdir: Path, bucp_id: str) -> None:
         _say(f"Ingesting with recipes/{name} ...")
         result = run_recipe(recipe_path(name), env)
         for warning in result.warnings:
-            console.warn(f"{name}: {warning}")
+            console.warn(warning, where=name)
 
     register = f"sqlite:///{workdir / 'bucp-register.db'}"
     _say("Seeding the BUCP register with the sample department's BUCPs ...")
