@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from cdw_datahub.catalog import open_catalog
+from cdw_datahub.cli import console
 from cdw_datahub.cli.options import catalog_option, get_settings, register_option
 
 
-@click.command()
+@click.command(short_help="Publish the data dictionary as a site.")
 @click.option(
     "--output",
     "-o",
@@ -49,6 +50,11 @@ def publish(
     It works opened from file://, a web server or a file share (no server, no CDN), and its
     search box reads a prebuilt index with the same rules as `search`. It carries the harvest
     date and contains no data value and no Specialized Security / Privacy terms.
+
+    \b
+    Example:
+      cdw-datahub publish -o site
+      cdw-datahub publish -o w2w-site --program w2w
     """
     from cdw_datahub.publish import Request
     from cdw_datahub.publish import publish as run
@@ -57,7 +63,7 @@ def publish(
     with open_catalog(settings.catalog) as cat:
         result = run(cat, Request(output, programs, bucp_id, title), settings)
     for message in result.warnings:
-        click.secho(f"Warning: {message}", fg="yellow", err=True)
+        console.warn(message)
     click.echo(
         f"Published {result.datasets} dataset(s), {result.fields} field(s) in {result.pages} "
         f"page(s) to {output}; open {output / 'index.html'}",

@@ -19,7 +19,7 @@ from cdw_datahub.cli.options import catalog_option, format_option, get_settings,
 from cdw_datahub.policy.receiving import RECEIVING_FILE, load_receiving
 
 
-@click.command("readiness")
+@click.command("readiness", short_help="Controls required vs a receiving site's.")
 @click.option("--bucp", "bucp_id", required=True, metavar="ID", help="The BUCP in the register.")
 @click.option(
     "--environment", required=True, metavar="NAME", help="A receiving environment's name."
@@ -52,6 +52,10 @@ def readiness(
     register, shown only with --specialized or `bucp show ID --specialized`.
 
     Exit 0 when every required control is implemented, 1 when gaps remain.
+
+    \b
+    Example:
+      cdw-datahub bucp readiness --bucp BUCP-2026-003 --environment cdw-research-enclave
     """
     settings = get_settings(catalog, register)
     # the classification scheme says which controls the data requires: no scheme, no answer
