@@ -77,3 +77,11 @@ def test_no_colour_in_a_pipe_or_a_file(demo_dir: Path, tmp_path: Path) -> None:
     )
     assert export.returncode == 0, export.stderr
     assert ANSI not in out.read_text() and ANSI not in export.stderr
+
+
+def test_the_demo_prints_its_paths_unmasked(demo_dir: Path) -> None:
+    """DataHub registers every recipe ${VAR} as a secret; folder and file variables are not
+    secrets, and the demo's closing lines must show where things are."""
+    log = (demo_dir / "demo-output.log").read_text()
+    assert "REDACTED" not in log, log[-2000:]
+    assert f"{demo_dir / 'cdw.yml'}" in log

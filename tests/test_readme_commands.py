@@ -178,5 +178,6 @@ def test_every_readme_command_runs_as_written(tmp_path: Path, pg_database: str |
     assert "make: installing" not in run.stdout  # the shared .venv was up to date
     assert "make: running .venv/bin/cdw-datahub demo --workdir demo-out" in run.stdout
     assert ". .venv/bin/activate" in run.stderr  # the demo's closing message names the step
+    assert "REDACTED" not in run.stderr  # paths are not secrets
     assert (repo / "demo-out" / "datahub-lite.db").is_file()
     print("not run:", ", ".join(skipped) or "nothing")
