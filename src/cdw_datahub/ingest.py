@@ -72,30 +72,6 @@ def load_recipe(path: Path, env: Mapping[str, str] | None = None) -> dict:
             return load_config_file(path, resolve_env_vars=True)
         except (ConfigurationError, OSError) as e:
             raise InputError(f"cannot load the recipe ({e})", str(path)) from e
-        finally:
-            _unmask_plain_variables()
-
-
-# DataHub registers the value of every ${VAR} a recipe uses as a secret to mask. These name
-# folders, files, a host and a database: masked, the demo printed "open ***REDACTED:CDW_DATA_DIR
-# ***/site/index.html". Passwords and tokens (CDW_PG_PASSWORD, ...) stay masked.
-PLAIN_VARIABLES = frozenset(
-    {"CDW_DATA_DIR", "CDW_LITE_FILE", "CDW_GLOSSARY_DIR", "CDW_POLICIES_DIR", "CDW_PG_HOST_PORT",
-     "CDW_PG_DATABASE"}
-)  # fmt: skip
-
-
-def _unmask_plain_variables() -> None:
-    from datahub.masking.secret_registry import SecretRegistry
-
-    registry = SecretRegistry.get_instance()
-    registered = registry.get_registered_secrets()
-    if PLAIN_VARIABLES.isdisjoint(registered):
-        return
-    registry.clear()  # the registry has no "forget one name"; re-register the rest
-    registry.register_secrets_batch(
-        {k: v for k, v in registered.items() if k not in PLAIN_VARIABLES}
-    )
 
 
 @functools.cache
