@@ -657,4 +657,5 @@ def test_ordinary_recipe_variables_are_not_masked(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "REDACTED" not in result.stderr
-    assert f"run commands inside {tmp_path}" in result.stderr
+    assert f"Wrote {tmp_path / 'cdw.yml'}" in result.stderr  # the closing lines name the folder
+    assert f"cd {tmp_path}" in result.stderr
