@@ -51,7 +51,7 @@ def scan(
     Every query parameter of the URL reaches the driver (e.g. ?sslmode=verify-full&sslrootcert=
     ca.pem). Drivers: pip install 'cdw-datahub[mysql]' (or [mssql], [oracle]).
 
-    
+    \b
     Example:
       cdw-datahub scan sqlite:///demo-out/w2w.db --program w2w
       cdw-datahub scan postgresql+psycopg2://postgres@127.0.0.1:5432/test --format json
