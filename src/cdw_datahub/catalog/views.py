@@ -21,6 +21,30 @@ from cdw_datahub.catalog.model import (
     TermView,
 )
 
+# Every aspect a reader of this package looks at (views, Catalog, facts, priority): a store that
+# keeps only these (the scan's in-memory sink) gives the same answers as one that keeps all.
+READ_ASPECTS: frozenset[str] = frozenset(
+    {
+        "corpUserEditableInfo",
+        "corpUserInfo",
+        "datasetProperties",
+        "domainProperties",
+        "domains",
+        "editableDatasetProperties",
+        "editableSchemaMetadata",
+        "globalTags",
+        "glossaryTermInfo",
+        "glossaryTerms",
+        "institutionalMemory",
+        "ownership",
+        "propertyDefinition",
+        "schemaMetadata",
+        "structuredProperties",
+        "subTypes",
+        "tagProperties",
+    }
+)
+
 
 def _association(raw: dict[str, Any], key: str, default_provenance: str) -> Association:
     detail = ((raw.get("attribution") or {}).get("sourceDetail")) or {}
