@@ -2,14 +2,10 @@
 
 `scan` used to send its pipeline into DataHub's `file` sink and read the file back: the sink
 builds its whole JSON document by repeated string concatenation on close, and reading back
-re-validated every record through DataHub's Avro classes. This sink skips both. Each aspect
-the readers use (`catalog.views.READ_ASPECTS`) becomes plain JSON-like data straight from the
-Avro object's own field dict, with no validation pass (the pipeline built these objects; the
-file sink's `to_obj()` would validate them again); every other aspect is dropped on arrival.
-
-The shape is the simplified aspect JSON the readers take (`catalog/backends.py`), except that a
-union value is held bare rather than wrapped in its type's name (`"1-99"`, not
-`{"string": "1-99"}`); no view reads a union member's type, and `views._value` takes both.
+re-validated every record through DataHub's Avro classes. This sink skips both: it keeps each
+aspect the readers use (`catalog.views.READ_ASPECTS`) as the Avro object the pipeline made, and
+drops every other aspect on arrival. Nothing is serialized or copied: the view builders read an
+Avro object with the same `.get(field name)` as its JSON (`catalog/views.py`).
 
     with collecting() as collected:
         run_pipeline({..., "sink": collected.sink_config()}, label)
@@ -26,7 +22,6 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from avrogen.dict_wrapper import DictWrapper
 from datahub.configuration.common import ConfigModel
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.api.common import RecordEnvelope
@@ -44,7 +39,7 @@ _ids = itertools.count(1)
 
 
 class Collected:
-    """What one pipeline run's sink kept: {urn: {aspect name: aspect as plain data}}."""
+    """What one pipeline run's sink kept: {urn: {aspect name: Avro aspect object}}."""
 
     def __init__(self, key: str) -> None:
         self.key = key
@@ -57,7 +52,7 @@ class Collected:
     def keep(self, urn: str, aspect: Any) -> None:
         name = aspect.ASPECT_NAME
         if name in READ_ASPECTS:  # later records win, as in every DataHub store
-            self.entities.setdefault(urn, {})[name] = plain(aspect)
+            self.entities.setdefault(urn, {})[name] = aspect
 
 
 @contextlib.contextmanager
@@ -69,18 +64,6 @@ def collecting() -> Iterator[Collected]:
         yield collected
     finally:
         del _collections[key]
-
-
-def plain(value: Any) -> Any:
-    """An Avro object as dicts and lists: its field dict, recursively, without `None` fields
-    (as DataHub's simplified JSON)."""
-    if isinstance(value, DictWrapper):
-        return {k: plain(v) for k, v in value._inner_dict.items() if v is not None}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if v is not None}
-    return value
 
 
 class MemorySinkConfig(ConfigModel):
