@@ -164,13 +164,22 @@ def test_unchanged_aspects_are_skipped_and_counted(catalogs: dict[str, Path]) ->
     before = _aspects(ours)
     report = _ingest(catalogs["source"], "cdw-lite", ours)
     assert report.aspects_written == 0 and report.aspects_unchanged == len(before) // 2
-    # not even lastObserved moved: the rows are byte for byte what they were
     db = sqlite3.connect(ours)
     assert db.execute("SELECT count(*) FROM cdw_aspect_fingerprint").fetchone() == (
         len(before) // 2,
     )
     db.close()
-    assert _aspects(ours) == before
+    assert _aspects(ours) == before  # nothing but lastObserved moved
+    stock = tmp / "stock3.db"
+    stock.write_bytes(catalogs["stock"].read_bytes())
+    _ingest(catalogs["source"], "datahub-lite", stock)
+    _assert_same(stock, ours)
+    # ... and it moved as with the stock sink: readers date the harvest by it
+    query = "SELECT max(json_extract(system_metadata, '$.lastObserved')) FROM metadata_aspect_v2"
+    first, again = (
+        sqlite3.connect(f).execute(query).fetchone()[0] for f in (catalogs["ours"], ours)
+    )
+    assert again > first
 
 
 def test_a_file_the_stock_sink_changed_in_between_is_compared_again(

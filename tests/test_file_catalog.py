@@ -35,7 +35,6 @@ from cdw_datahub.errors import InputError
 from cdw_datahub.ingest import run_pipeline
 from cdw_datahub.scan import scan, source_config
 from cdw_datahub.sinks import memory
-from cdw_datahub.transformers import DESCRIBE_CHAIN
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"
@@ -221,7 +220,7 @@ def test_scan_in_memory_equals_the_file_round_trip(tmp_path: Path) -> None:
     run_pipeline(
         {
             "source": source,
-            "transformers": [{"type": t, "config": describe} for t in DESCRIBE_CHAIN],
+            "transformers": [{"type": "cdw_describe", "config": describe}],
             "sink": {"type": "file", "config": {"filename": str(out)}},
         },
         shown,

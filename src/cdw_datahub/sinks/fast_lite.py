@@ -362,6 +362,7 @@ class CdwLite(SqliteLite):
                 [urn, name, prepared.fingerprint, _text_hash(text)],
             )
         if not needs_write:
+            assert row is not None  # only an existing row can be unchanged
             self._unchanged(w, row[1])
             return
 
