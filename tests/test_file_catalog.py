@@ -230,7 +230,7 @@ def test_scan_in_memory_equals_the_file_round_trip(tmp_path: Path) -> None:
         facts = load_facts(catalog, glossary, policies)
         expected = export_rows(((d, d.fields) for d in catalog.datasets()), facts, None)
     assert len(rows) > 50 and rows == expected
-    assert {r["classification_status"] for r in rows} == {"reviewed", "suggested", "unclassified"}
+    assert {"reviewed", "suggested", "unclassified"} <= {r["classification_status"] for r in rows}
 
 
 def test_memory_sink_keeps_only_reader_aspects_and_only_in_its_process() -> None:
