@@ -212,7 +212,7 @@ def _scan_worker(cfg: dict[str, Any]) -> None:
     from cdw_datahub.scan import scan
 
     started = time.perf_counter()
-    rows = scan(cfg["url"], cfg["program"], Path(cfg["glossary_dir"]), Path(cfg["policies_dir"]))
+    rows, _ = scan(cfg["url"], cfg["program"], Path(cfg["glossary_dir"]), Path(cfg["policies_dir"]))
     seconds = time.perf_counter() - started
     out = {"seconds": round(seconds, 3), "peak_rss_mb": _peak_rss_mb(), "records": len(rows)}
     print(json.dumps({**out, "failures": 0}))

@@ -212,7 +212,7 @@ def test_scan_in_memory_equals_the_file_round_trip(tmp_path: Path) -> None:
     db = build_sqlite(tmp_path)["w2w"]
     url = f"sqlite:///{db}"
     glossary, policies = REPO / "glossary", REPO / "policies"
-    rows = scan(url, "w2w", glossary, policies)
+    rows, _ = scan(url, "w2w", glossary, policies)
 
     source, shown = source_config(url)
     describe = {"program": "w2w", "glossary_dir": str(glossary), "policies_dir": str(policies)}

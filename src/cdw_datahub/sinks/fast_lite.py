@@ -78,7 +78,17 @@ LOCK_TIMEOUT_S = 120.0
 BUSY_POLL_MS = 10
 HANDOVER_S = 0.005
 # what the stock _init_db creates (tables and their unique indexes)
-SCHEMA = ("metadata_aspect_v2", "aspect_idx", "metadata_edge_v2", "edge_idx")
+SCHEMA = (
+    "metadata_aspect_v2",
+    "aspect_idx",
+    "metadata_edge_v2",
+    "edge_idx",
+    "cdw_aspect_fingerprint",  # ours: see _Prepared
+)
+FINGERPRINT_TABLE = (
+    "CREATE TABLE IF NOT EXISTS cdw_aspect_fingerprint (urn TEXT, aspect_name TEXT, "
+    "fingerprint BLOB, text_hash BLOB, PRIMARY KEY (urn, aspect_name)) WITHOUT ROWID"
+)
 
 
 class LiteLocked(Exception):
@@ -169,13 +179,6 @@ class CdwLite(SqliteLite):
         self.unchanged = 0  # aspects identical to the stored version, not written
         super().__init__(config)
 
-    def _init_db(self) -> None:
-        super()._init_db()
-        self._execute(
-            "CREATE TABLE IF NOT EXISTS cdw_aspect_fingerprint (urn TEXT, aspect_name TEXT, "
-            "fingerprint BLOB, text_hash BLOB, PRIMARY KEY (urn, aspect_name)) WITHOUT ROWID"
-        )
-
     def _connect(self, fpath: Any) -> None:
         super()._connect(fpath)
         # transactions are ours to open and close (BEGIN IMMEDIATE / SAVEPOINT / COMMIT)
@@ -193,6 +196,7 @@ class CdwLite(SqliteLite):
             return  # nothing to create, so no need to wait for the write lock
         self._begin()  # the stock CREATE TABLE / INDEX statements, then its _commit()
         try:
+            self._execute(FINGERPRINT_TABLE)
             super()._init_db()
         except BaseException:
             self._rollback()
