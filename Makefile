@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.cdw-installed
 WORKDIR ?= demo-out
 
-.PHONY: demo test lint bench bench-full clean
+.PHONY: demo test lint bench bench-full bench-instructions bench-scale clean
 
 # One line per step, so a first run (a couple of minutes of quiet pip) says what it is doing.
 $(STAMP): pyproject.toml
@@ -35,6 +35,14 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python -m benchmarks.run --size full
+
+# instruction counts (valgrind) at 300 and 1,000 tables, wall-clock medians beside them (long)
+bench-instructions: $(STAMP)
+	$(BIN)/python -m benchmarks.instructions --sizes 300,1000
+
+# 1,000 and 10,000 tables through the embedded path and `bucp export` (long; not in CI)
+bench-scale: $(STAMP)
+	nice $(BIN)/python -m benchmarks.scale --sizes 1000,10000
 
 clean:
 	rm -rf $(WORKDIR) benchmarks/out .pytest_cache .mypy_cache .ruff_cache

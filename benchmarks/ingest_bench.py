@@ -16,7 +16,11 @@ stock `sqlalchemy` source dies on unnamed SQLite ones):
 - `cdw_lite`: stock source -> `cdw-lite`, fresh file; `cdw_lite_reingest`: the same recipe again on
   the file `cdw_lite` just wrote (an unchanged catalog).
 - `ours_cdw_lite`: the whole project path, ours -> `cdw-lite`, fresh file.
+- `scan`: `cdw_datahub.scan.scan()` on the same database (ours -> the in-memory sink -> the
+  export rows), timed like a pipeline; it runs in the blackhole unit, against `stock_blackhole`.
 Plugins that are not registered (yet) are left out and reported.
+
+`benchmarks/instructions.py` runs the same recipes under valgrind (instruction counts).
 """
 
 from __future__ import annotations
@@ -129,15 +133,29 @@ def recipe(
     return cfg
 
 
-def measure(cfg: dict[str, Any], workdir: Path, name: str) -> dict[str, Any]:
-    """Run one recipe in a fresh interpreter; its numbers, or the error it ended with."""
+def scan_recipe(database: Path) -> dict[str, Any]:
+    """Not a DataHub recipe: the worker runs `scan()` on it (see `_worker`)."""
+    return {"cdw_scan": {"url": f"sqlite:///{database}", **_transformer_config()}}
+
+
+def measure(
+    cfg: dict[str, Any],
+    workdir: Path,
+    name: str,
+    wrapper: tuple[str, ...] = (),
+    hash_seed: str | None = None,
+) -> dict[str, Any]:
+    """Run one recipe in a fresh interpreter (behind `wrapper`, e.g. valgrind); its numbers, or
+    the error it ended with. With a wrapper, the run's stderr comes back too (`stderr`)."""
     path = workdir / f"{name}.recipe.json"  # JSON is YAML: `datahub ingest -c` takes it too
     path.write_text(json.dumps(cfg, indent=1))
     env = {**os.environ, "DATAHUB_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(REPO)}
+    if hash_seed is not None:
+        env["PYTHONHASHSEED"] = hash_seed
     os.sync()  # the previous run's dirty pages are written now, not during this run
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ingest_bench", "--worker", str(path)],
+        [*wrapper, sys.executable, "-m", "benchmarks.ingest_bench", "--worker", str(path)],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -151,6 +169,8 @@ def measure(cfg: dict[str, Any], workdir: Path, name: str) -> dict[str, Any]:
         return {"error": f"exit {proc.returncode}: " + " | ".join(tail), "process_seconds": wall}
     result: dict[str, Any] = json.loads(lines[-1])
     result["process_seconds"] = round(wall, 3)
+    if wrapper:
+        result["stderr"] = proc.stderr
     return result
 
 
@@ -161,6 +181,12 @@ def _worker(recipe_path: str) -> None:
     from datahub.ingestion.run.pipeline import Pipeline
 
     cfg = json.loads(Path(recipe_path).read_text())
+    if "cdw_scan" in cfg:
+        _scan_worker(cfg["cdw_scan"])
+        return
+    if "call" in cfg:
+        _call_worker(cfg["call"], cfg["path"])
+        return
     started = time.perf_counter()
     pipeline = Pipeline.create(cfg)
     pipeline.run()
@@ -168,16 +194,45 @@ def _worker(recipe_path: str) -> None:
     source_report = pipeline.source.get_report()
     sink_report = pipeline.sink.get_report()
     failures = len(source_report.failures) + len(sink_report.failures)
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
     out: dict[str, Any] = {
         "seconds": round(seconds, 3),
-        "peak_rss_mb": round(rss_kb / 1024, 1),
+        "peak_rss_mb": _peak_rss_mb(),
         "records": sink_report.total_records_written,
         "failures": failures,
     }
+    for key in ("aspects_written", "aspects_unchanged"):  # cdw-lite's own counts
+        if hasattr(sink_report, key):
+            out[key] = getattr(sink_report, key)
     if failures:
         out["error"] = f"{failures} failures: {list(source_report.failures)[:1]}"
     print(json.dumps(out))
+
+
+def _scan_worker(cfg: dict[str, Any]) -> None:
+    from cdw_datahub.scan import scan
+
+    started = time.perf_counter()
+    rows, _ = scan(cfg["url"], cfg["program"], Path(cfg["glossary_dir"]), Path(cfg["policies_dir"]))
+    seconds = time.perf_counter() - started
+    out = {"seconds": round(seconds, 3), "peak_rss_mb": _peak_rss_mb(), "records": len(rows)}
+    print(json.dumps({**out, "failures": 0}))
+
+
+def _call_worker(target: str, path: str) -> None:
+    """`module:function`, called with a Path; it returns how many things it read or wrote."""
+    import importlib
+
+    module, _, function = target.partition(":")
+    fn = getattr(importlib.import_module(module), function)
+    started = time.perf_counter()
+    records = fn(Path(path))
+    seconds = time.perf_counter() - started
+    out = {"seconds": round(seconds, 3), "peak_rss_mb": _peak_rss_mb(), "records": records}
+    print(json.dumps({**out, "failures": 0}))
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KB on Linux
 
 
 def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
@@ -236,6 +291,7 @@ def run(
     ]
     if have_ours:
         units[0].append(("ours_blackhole", recipe("ours", db, plugins), None))
+        units[0].append(("scan", scan_recipe(db), None))
     if plugins["sink"]:
         cdw = recipe("stock", db, {**plugins, "sink": plugins["sink"]}, lite("cdw_lite"))
         cdw["run_id"] = "bench-cdw-lite"
@@ -255,7 +311,7 @@ def run(
     samples: dict[str, list[dict[str, Any]]] = {name: [] for u in units for name, _, _ in u}
     for r in range(runs):
         for unit in units[r % len(units) :] + units[: r % len(units)]:
-            ordered = unit[::-1] if unit is units[0] and r % 2 else unit
+            ordered = _rotated(unit, r) if unit is units[0] else unit
             for name, cfg, fresh in ordered:
                 if fresh is not None:
                     for suffix in ("", "-wal", "-shm", "-journal"):
@@ -266,19 +322,24 @@ def run(
     scenarios = {name: _summary(s) for name, s in samples.items()}
 
     ratios: dict[str, Any] = {}
-    if "ours_blackhole" in scenarios:
-        ratios["ours_vs_stock"] = _ratio(scenarios["ours_blackhole"], scenarios["stock_blackhole"])
-        # Each round's own ratio (the two runs were back to back): its spread shows how noisy
-        # the machine was.
-        ratios["ours_vs_stock_rounds"] = sorted(
+    for name, key in (("ours_blackhole", "ours_vs_stock"), ("scan", "scan_vs_stock")):
+        if name not in scenarios:
+            continue
+        ratios[key] = _ratio(scenarios[name], scenarios["stock_blackhole"])
+        # Each round's own ratio (the runs were back to back): its spread shows how noisy the
+        # machine was.
+        ratios[f"{key}_rounds"] = sorted(
             round(o["seconds"] / s["seconds"], 3)
-            for o, s in zip(samples["ours_blackhole"], samples["stock_blackhole"], strict=True)
+            for o, s in zip(samples[name], samples["stock_blackhole"], strict=True)
             if "seconds" in o and "seconds" in s
         )
     if "cdw_lite" in scenarios:
         slow = _ratio(scenarios["lite_default"], scenarios["cdw_lite"])
         ratios["lite_speedup"] = slow
         ratios["reingest_vs_first"] = _ratio(scenarios["cdw_lite_reingest"], scenarios["cdw_lite"])
+        ratios["reingest_sink_vs_first"] = sink_ratio(
+            *(scenarios[n].get("median_seconds") for n in _SINK_SCENARIOS)
+        )
     if "ours_cdw_lite" in scenarios:
         ratios["embedded_speedup"] = _ratio(scenarios["lite_default"], scenarios["ours_cdw_lite"])
 
@@ -295,6 +356,27 @@ def run(
         "ratios": ratios,
         "memory": memory,
     }
+
+
+_SINK_SCENARIOS = ("cdw_lite_reingest", "cdw_lite", "stock_blackhole")
+
+
+def sink_ratio(
+    reingest: float | None, first: float | None, blackhole: float | None
+) -> float | None:
+    """Re-ingest / first ingest of the sink's own cost: each run minus the same stream into
+    `blackhole` (the source and pipeline cost, which no sink can save)."""
+    if reingest is None or first is None or blackhole is None or first <= blackhole:
+        return None
+    return round(max(reingest - blackhole, 0.0) / (first - blackhole), 3)
+
+
+def _rotated(unit: list[Any], r: int) -> list[Any]:
+    """The blackhole unit's order in round r: each scenario first in turn, reversed every other
+    round, so no scenario always follows the same one."""
+    shift = (r // 2) % len(unit)
+    turned = unit[shift:] + unit[:shift]
+    return turned[::-1] if r % 2 else turned
 
 
 def _memory(

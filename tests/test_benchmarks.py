@@ -7,8 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from benchmarks import instructions, scale
 from benchmarks import run as bench_run
 from benchmarks.generate import AUDIT, generate
+from benchmarks.ingest_bench import sink_ratio
 
 
 def _schema(path: Path) -> dict[str, list[tuple[str, str]]]:
@@ -81,12 +83,15 @@ def test_harness_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     assert (ingest["tables"], ingest["columns"], ingest["runs"]) == (5, 5, 1)
     scenarios = ingest["scenarios"]
     # the stock pipeline always runs; the project's sink is registered, so its scenarios run too
-    for name in ("stock_blackhole", "lite_default", "cdw_lite", "cdw_lite_reingest"):
+    for name in ("stock_blackhole", "lite_default", "cdw_lite", "cdw_lite_reingest", "scan"):
         assert "error" not in scenarios[name], scenarios[name]
         assert scenarios[name]["median_seconds"] > 0
         assert scenarios[name]["records"] > 5  # every table's aspects reached the sink
     assert scenarios["cdw_lite"]["records"] == scenarios["lite_default"]["records"]
-    assert {"lite_speedup", "reingest_vs_first"} <= set(ingest["ratios"])
+    assert scenarios["scan"]["records"] == 5 * 5  # one row per field
+    assert {r["aspects_written"] for r in scenarios["cdw_lite"]["runs"]} != {0}
+    assert {r["aspects_written"] for r in scenarios["cdw_lite_reingest"]["runs"]} == {0}
+    assert {"lite_speedup", "reingest_vs_first", "scan_vs_stock"} <= set(ingest["ratios"])
     assert set(ingest["memory"]["stock_peak_rss_mb"]) == {"5", "6"}
     assert ingest["memory"]["tables_growth"] == 1.2
     assert results["table"] and {"metric", "measured", "goal", "verdict"} == set(
@@ -98,3 +103,36 @@ def test_harness_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
         "SELECT count(DISTINCT urn) FROM metadata_aspect_v2 WHERE urn LIKE 'urn:li:dataset:%'"
     ).fetchone()
     assert datasets == (5,)
+
+
+def test_instruction_counts_give_ratios_at_both_sizes_and_per_table() -> None:
+    def run(i: int) -> dict[str, int]:
+        return {"instructions": i}
+
+    counts = {
+        100: {"stock_blackhole": run(5_000), "scan": run(5_700), "cdw_lite": run(6_000),
+              "cdw_lite_reingest": run(5_100)},
+        300: {"stock_blackhole": run(9_000), "scan": run(10_500), "cdw_lite": run(12_000),
+              "cdw_lite_reingest": run(9_300)},
+    }  # fmt: skip
+    result = instructions.analyse((100, 300), counts)
+    stock = result["instructions"]["stock_blackhole"]
+    assert (stock["per_table"], stock["fixed"]) == (20, 3_000)
+    scan = result["ratios"]["scan / stock pipeline (blackhole)"]
+    assert (scan["100"], scan["300"], scan["per_table"]) == (1.14, 1.167, 1.2)
+    sink = result["ratios"]["cdw-lite re-ingest / first, the sink's own instructions"]
+    assert (sink["100"], sink["300"], sink["per_table"]) == (0.1, 0.1, 0.1)
+    assert "scan / stock" in instructions.table((100, 300), result)
+
+
+def test_sink_ratio_and_scale_growth() -> None:
+    assert sink_ratio(10.5, 12.0, 10.0) == 0.25
+    assert sink_ratio(9.0, 12.0, 10.0) == 0.0  # noise below the blackhole run
+    assert sink_ratio(10.0, 9.0, 10.0) is None
+    runs = {
+        10: {"ingest": {"seconds": 1.0, "peak_rss_mb": 100.0}},
+        100: {"ingest": {"seconds": 11.0, "peak_rss_mb": 120.0}},
+    }
+    found = scale.growth((10, 100), runs)
+    assert found["ingest"]["per_table_time_growth"] == 1.1
+    assert found["ingest"]["peak_rss_growth"] == 1.2

@@ -26,7 +26,7 @@ from cdw_datahub.sinks.fast_lite import CdwLiteSink
 VOLATILE = {"lastObserved", "runId", "lastRunId"}
 
 
-def _ingest(source_db: Path, sink_type: str, lite_file: Path, tag: str | None = None) -> None:
+def _ingest(source_db: Path, sink_type: str, lite_file: Path, tag: str | None = None) -> Any:
     recipe: dict[str, Any] = {
         "run_id": f"test-{sink_type}",
         "source": {
@@ -51,6 +51,7 @@ def _ingest(source_db: Path, sink_type: str, lite_file: Path, tag: str | None = 
         pipeline.raise_from_status()
     finally:
         os.chdir(cwd)
+    return pipeline.sink.get_report()
 
 
 def _aspects(path: Path) -> list[tuple[Any, ...]]:
@@ -154,3 +155,49 @@ def test_datahub_lite_api_reads_both_the_same(catalogs: dict[str, Path]) -> None
     finally:
         stock.close()
         ours.close()
+
+
+def test_unchanged_aspects_are_skipped_and_counted(catalogs: dict[str, Path]) -> None:
+    tmp = catalogs["tmp"]
+    ours = tmp / "ours3.db"
+    ours.write_bytes(catalogs["ours"].read_bytes())
+    before = _aspects(ours)
+    report = _ingest(catalogs["source"], "cdw-lite", ours)
+    assert report.aspects_written == 0 and report.aspects_unchanged == len(before) // 2
+    db = sqlite3.connect(ours)
+    assert db.execute("SELECT count(*) FROM cdw_aspect_fingerprint").fetchone() == (
+        len(before) // 2,
+    )
+    db.close()
+    assert _aspects(ours) == before  # nothing but lastObserved moved
+    stock = tmp / "stock3.db"
+    stock.write_bytes(catalogs["stock"].read_bytes())
+    _ingest(catalogs["source"], "datahub-lite", stock)
+    _assert_same(stock, ours)
+    # ... and it moved as with the stock sink: readers date the harvest by it
+    query = "SELECT max(json_extract(system_metadata, '$.lastObserved')) FROM metadata_aspect_v2"
+    first, again = (
+        sqlite3.connect(f).execute(query).fetchone()[0] for f in (catalogs["ours"], ours)
+    )
+    assert again > first
+
+
+def test_a_file_the_stock_sink_changed_in_between_is_compared_again(
+    catalogs: dict[str, Path],
+) -> None:
+    """cdw-lite, then the stock sink from a changed source, then cdw-lite from the first source
+    again: the aspects the stock sink changed get new versions back (their fingerprints are
+    stale), exactly as with the stock sink all along; the others are skipped."""
+    tmp = catalogs["tmp"]
+    stock, ours = tmp / "stock4.db", tmp / "ours4.db"
+    stock.write_bytes(catalogs["stock"].read_bytes())
+    ours.write_bytes(catalogs["ours"].read_bytes())
+    changed = tmp / "changed4.db"
+    generate(changed, tables=12, columns=9, seed=7, unnamed_fks=False)  # one more column each
+    for path in (stock, ours):
+        _ingest(changed, "datahub-lite", path)
+    _ingest(catalogs["source"], "datahub-lite", stock)
+    report = _ingest(catalogs["source"], "cdw-lite", ours)
+    assert report.aspects_written > 0 and report.aspects_unchanged > 0
+    _assert_same(stock, ours)
+    assert 3 in {row[2] for row in _aspects(ours)}

@@ -1,21 +1,20 @@
 """Preview a database's classification before it is catalogued (a security officer's check).
 
-The same source and transformers as ingestion, through the real DataHub pipeline, into a
-throw-away file sink that is read back with the catalog reader: the rows are exactly what
-`bucp export` would show after ingestion. Nothing is written anywhere else.
+The same source and transformers as ingestion, through the real DataHub pipeline, into an
+in-memory sink (`sinks/memory.py`) that the catalog reader reads: the rows are exactly what
+`bucp export` would show after ingestion. Nothing is written anywhere.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdw_datahub.bucp.export import ExportReport, export_rows, load_facts
 from cdw_datahub.catalog import Catalog
-from cdw_datahub.catalog.backends import FileBackend
+from cdw_datahub.catalog.backends import MemoryBackend
 from cdw_datahub.errors import InputError
 from cdw_datahub.ingest import IngestResult, run_pipeline
 
@@ -225,25 +224,26 @@ def scan(
 ) -> tuple[list[dict[str, Any]], IngestResult]:
     """One row per field, with the keys of the BUCP export (`ROW_KEYS`), and what DataHub's
     source reported (warnings; tables and views it skipped)."""
+    from cdw_datahub.sinks.memory import collecting  # imports DataHub: only when scanning
+
     source, shown = source_config(url, schemas, tables)
     describe = {
         "program": program,
         "glossary_dir": str(glossary_dir),
         "policies_dir": str(policies_dir),
     }
-    with tempfile.TemporaryDirectory(prefix="cdw-scan-") as tmp:
-        out = Path(tmp) / "scan.json"
+    with collecting() as collected:
         result = run_pipeline(
             {
                 "pipeline_name": "cdw-scan",
                 "source": source,
                 "transformers": [{"type": "cdw_describe", "config": describe}],
-                "sink": {"type": "file", "config": {"filename": str(out)}},
+                "sink": collected.sink_config(),
             },
             shown,
             tolerate_skips=True,
         )
-        with Catalog(FileBackend(out)) as catalog:
-            facts = load_facts(catalog, glossary_dir, policies_dir)
-            rows = export_rows(((d, d.fields) for d in catalog.datasets()), facts, report)
+    with Catalog(MemoryBackend(collected.entities, f"scan:{shown}")) as catalog:
+        facts = load_facts(catalog, glossary_dir, policies_dir)
+        rows = export_rows(((d, d.fields) for d in catalog.datasets()), facts, report)
     return rows, result

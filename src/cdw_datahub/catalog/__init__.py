@@ -62,10 +62,10 @@ class Catalog:
         for field in (aspects.get("schemaMetadata") or {}).get("fields", []):
             from datahub.emitter.mce_builder import make_schema_field_urn
 
-            raw = self.backend.get(make_schema_field_urn(urn, field["fieldPath"]))
+            raw = self.backend.get(make_schema_field_urn(urn, field.get("fieldPath")))
             props = views.structured_properties((raw or {}).get("structuredProperties"))
             if props:
-                field_props[field["fieldPath"]] = props
+                field_props[field.get("fieldPath")] = props
         return views.dataset_view(urn, aspects, field_props)
 
     def harvested(self, urns: Sequence[str]) -> dict[str, int]:

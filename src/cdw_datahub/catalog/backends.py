@@ -140,42 +140,19 @@ def _group_rows(rows: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, Asp
         yield current, aspects
 
 
-class FileBackend:
-    """The JSON written by DataHub's `file` sink (MCEs and MCPs); later records win per aspect."""
+class MemoryBackend:
+    """Entities already in memory, {urn: {aspect name: aspect JSON}} (and, where known, each
+    aspect's systemMetadata); read-only."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.location = f"file:{self.path}"
-        self._entities: dict[str, Aspects] = {}
-        self._observed: dict[tuple[str, str], Any] = {}  # (urn, aspect) -> systemMetadata
-        self._load()
-
-    def _load(self) -> None:
-        from datahub.emitter.mcp import MetadataChangeProposalWrapper
-        from datahub.emitter.mcp_builder import mcps_from_mce
-        from datahub.ingestion.source.file import read_metadata_file
-        from datahub.metadata.schema_classes import MetadataChangeEventClass
-
-        if not self.path.is_file():
-            raise InputError("no such file-sink output", str(self.path))
-        try:
-            for record in read_metadata_file(self.path):
-                if isinstance(record, MetadataChangeEventClass):
-                    mcps: Iterable[Any] = mcps_from_mce(record)
-                elif isinstance(record, MetadataChangeProposalWrapper):
-                    mcps = [record]
-                else:  # a raw MCP (PATCH etc.): not a full aspect, skip like Lite does
-                    continue
-                for mcp in mcps:
-                    self._store(mcp)
-        except (ValueError, json.JSONDecodeError) as e:
-            raise InputError(f"not DataHub file-sink JSON ({e})", str(self.path)) from e
-
-    def _store(self, mcp: Any) -> None:
-        obj = mcp.to_obj(simplified_structure=True)
-        self._entities.setdefault(mcp.entityUrn, {})[mcp.aspectName] = obj["aspect"]["json"]
-        if mcp.systemMetadata is not None:
-            self._observed[(mcp.entityUrn, mcp.aspectName)] = mcp.systemMetadata.to_obj()
+    def __init__(
+        self,
+        entities: dict[str, Aspects],
+        location: str,
+        observed: dict[tuple[str, str], Any] | None = None,
+    ):
+        self._entities = entities
+        self.location = location
+        self._observed = observed or {}  # (urn, aspect name) -> systemMetadata JSON
 
     def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
         return _observed((urn, self._observed.get((urn, aspect_name))) for urn in urns)
@@ -190,9 +167,29 @@ class FileBackend:
 
     def emit(self, mcps: Sequence[Any]) -> None:
         raise InputError(
-            "a file-sink catalog is read-only; write to a lite: catalog or a DataHub server",
+            "this catalog is read-only; write to a lite: catalog or a DataHub server",
             self.location,
         )
 
     def close(self) -> None:
         pass
+
+
+class FileBackend(MemoryBackend):
+    """The JSON written by DataHub's `file` sink (MCEs and MCPs); later records win per aspect.
+
+    Read as plain JSON, streaming (`file_sink.read_entities`): no DataHub classes are built.
+    """
+
+    def __init__(self, path: Path):
+        from cdw_datahub.catalog.file_sink import read_entities
+
+        self.path = Path(path)
+        observed: dict[tuple[str, str], Any] = {}
+        super().__init__(read_entities(self.path, observed), f"file:{self.path}", observed)
+
+    def emit(self, mcps: Sequence[Any]) -> None:
+        raise InputError(
+            "a file-sink catalog is read-only; write to a lite: catalog or a DataHub server",
+            self.location,
+        )

@@ -2,6 +2,9 @@
 
 Merging rules (docs/catalog-model.md): the editable aspects a steward writes in the UI win for
 descriptions; tags and terms are the union of both, de-duplicated, UI first.
+
+An aspect is its JSON (dicts and lists), or DataHub's Avro object of it straight from a pipeline
+(`sinks/memory.py`): both have the same field names, so every read here is `.get(name)`.
 """
 
 from __future__ import annotations
@@ -21,11 +24,35 @@ from cdw_datahub.catalog.model import (
     TermView,
 )
 
+# Every aspect a reader of this package looks at (views, Catalog, facts, priority): a store that
+# keeps only these (the scan's in-memory sink) gives the same answers as one that keeps all.
+READ_ASPECTS: frozenset[str] = frozenset(
+    {
+        "corpUserEditableInfo",
+        "corpUserInfo",
+        "datasetProperties",
+        "domainProperties",
+        "domains",
+        "editableDatasetProperties",
+        "editableSchemaMetadata",
+        "globalTags",
+        "glossaryTermInfo",
+        "glossaryTerms",
+        "institutionalMemory",
+        "ownership",
+        "propertyDefinition",
+        "schemaMetadata",
+        "structuredProperties",
+        "subTypes",
+        "tagProperties",
+    }
+)
+
 
 def _association(raw: dict[str, Any], key: str, default_provenance: str) -> Association:
     detail = ((raw.get("attribution") or {}).get("sourceDetail")) or {}
     return Association(
-        urn=raw[key],
+        urn=raw.get(key) or "",
         provenance=detail.get(PROVENANCE_KEY, default_provenance),
         rule=detail.get(RULE_KEY),
         inherited_from=tuple(json.loads(detail[INHERITED_KEY])) if INHERITED_KEY in detail else (),
@@ -61,7 +88,7 @@ def _value(raw: Any) -> str:
 def structured_properties(aspect: dict[str, Any] | None) -> dict[str, list[str]]:
     props: dict[str, list[str]] = {}
     for assignment in (aspect or {}).get("properties", []):
-        name = assignment["propertyUrn"].removeprefix("urn:li:structuredProperty:")
+        name = assignment.get("propertyUrn").removeprefix("urn:li:structuredProperty:")
         props[name] = [_value(v) for v in assignment.get("values", [])]
     return props
 
@@ -78,12 +105,12 @@ def dataset_view(
 ) -> DatasetView:
     schema = aspects.get("schemaMetadata") or {}
     editable_fields = {
-        f["fieldPath"]: f
+        f.get("fieldPath"): f
         for f in (aspects.get("editableSchemaMetadata") or {}).get("editableSchemaFieldInfo", [])
     }
     fields = []
     for raw in schema.get("fields", []):
-        path = raw["fieldPath"]
+        path = raw.get("fieldPath")
         edit = editable_fields.get(path, {})
         ui_description = edit.get("description")
         fields.append(
@@ -119,14 +146,14 @@ def dataset_view(
         platform=platform.removeprefix("urn:li:dataPlatform:"),
         description=editable.get("description") or props.get("description") or None,
         domain=next(iter((aspects.get("domains") or {}).get("domains", [])), None),
-        owners=[o["owner"] for o in (aspects.get("ownership") or {}).get("owners", [])],
+        owners=[o.get("owner") for o in (aspects.get("ownership") or {}).get("owners", [])],
         tags=merge_associations(
             _tags(aspects.get("editableDatasetProperties", {}).get("globalTags"), "ui"),
             _tags(aspects.get("globalTags"), "ingested"),
         ),
         terms=_terms(aspects.get("glossaryTerms"), "ingested"),
         links=[
-            (e["url"], e.get("description", ""))
+            (e.get("url"), e.get("description", ""))
             for e in (aspects.get("institutionalMemory") or {}).get("elements", [])
         ],
         properties=structured_properties(aspects.get("structuredProperties")),
@@ -139,7 +166,7 @@ def dataset_view(
 def term_view(urn: str, aspects: dict[str, Any]) -> TermView:
     info = aspects.get("glossaryTermInfo") or {}
     links = tuple(
-        (e["url"], e.get("description", ""))
+        (e.get("url"), e.get("description", ""))
         for e in (aspects.get("institutionalMemory") or {}).get("elements", [])
     )
     return TermView(

@@ -17,17 +17,27 @@ how it writes:
   `global_post_update_hook`) fed with only the aspects those hooks read (names, containers,
   sub-types, platform instances), in the stock order; the table is rewritten, in one transaction,
   only when the result differs from what it holds. Rows, row order and values equal what the stock
-  `reindex()` writes, so DataHub's `datahub lite` commands and Lite API read the file unchanged.
+  `reindex()` writes, so DataHub's `datahub lite` commands and Lite API read the file unchanged;
+- an aspect identical to the stored one is skipped without being serialized (`_Prepared`): the
+  sink keeps, in a table of its own (`cdw_aspect_fingerprint`, which Lite never reads), a
+  fingerprint of each aspect object it wrote next to a hash of the text stored for it. An
+  incoming aspect with the same fingerprint, whose stored text still has that hash, is the same
+  aspect: it is not serialized, and only its `lastObserved` is refreshed, as the stock sink does.
+  Any other case (a first write, a change, a file the stock sink wrote since) takes the stock
+  path: serialize, compare the text, write a new version if needed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import sqlite3
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from datahub.configuration.common import ConfigurationError
@@ -35,6 +45,7 @@ from datahub.emitter.aspect import ASPECT_MAP
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.emitter.mcp_builder import mcps_from_mce
 from datahub.emitter.serialization_helper import post_json_transform, pre_json_transform
+from datahub.ingestion.api.sink import SinkReport
 from datahub.ingestion.sink.datahub_lite import DataHubLiteSink, DataHubLiteSinkConfig
 from datahub.lite.sqlite_lite import SqliteLite
 from datahub.lite.sqlite_lite_config import SqliteLiteConfig
@@ -67,7 +78,17 @@ LOCK_TIMEOUT_S = 120.0
 BUSY_POLL_MS = 10
 HANDOVER_S = 0.005
 # what the stock _init_db creates (tables and their unique indexes)
-SCHEMA = ("metadata_aspect_v2", "aspect_idx", "metadata_edge_v2", "edge_idx")
+SCHEMA = (
+    "metadata_aspect_v2",
+    "aspect_idx",
+    "metadata_edge_v2",
+    "edge_idx",
+    "cdw_aspect_fingerprint",  # ours: see _Prepared
+)
+FINGERPRINT_TABLE = (
+    "CREATE TABLE IF NOT EXISTS cdw_aspect_fingerprint (urn TEXT, aspect_name TEXT, "
+    "fingerprint BLOB, text_hash BLOB, PRIMARY KEY (urn, aspect_name)) WITHOUT ROWID"
+)
 
 
 class LiteLocked(Exception):
@@ -161,6 +182,7 @@ class CdwLite(SqliteLite):
         self._edges: _EdgeTable | None = None
         self.changed = 0  # aspects that got a new version in this session
         self.entity_types: set[str] = set()  # urn:li:<type>:..., for the sink's "0 datasets" check
+        self.unchanged = 0  # aspects identical to the stored version, not written
         super().__init__(config)
 
     def _connect(self, fpath: Any) -> None:
@@ -180,6 +202,7 @@ class CdwLite(SqliteLite):
             return  # nothing to create, so no need to wait for the write lock
         self._begin()  # the stock CREATE TABLE / INDEX statements, then its _commit()
         try:
+            self._execute(FINGERPRINT_TABLE)
             super()._init_db()
         except BaseException:
             self._rollback()
@@ -255,10 +278,12 @@ class CdwLite(SqliteLite):
             writeables = mcps_from_mce(record)
         else:
             raise ValueError(f"DataHub Lite only supports MCEs and MCPs, not {type(record)}")
-        # serialize first: a record that cannot be serialized never touches the database
-        self._write_prepared([(w, _aspect_text(w)) for w in writeables])
+        # a record that cannot be serialized is rolled back to its savepoint
+        self._write_prepared([(w, _Prepared(w)) for w in writeables])
 
-    def _write_prepared(self, prepared: list[tuple[MetadataChangeProposalWrapper, str]]) -> None:
+    def _write_prepared(
+        self, prepared: list[tuple[MetadataChangeProposalWrapper, _Prepared]]
+    ) -> None:
         if not prepared:
             return
         self.entity_types.update(str(w.entityUrn).split(":", 3)[2] for w, _ in prepared)
@@ -266,8 +291,8 @@ class CdwLite(SqliteLite):
         self._begin()
         db.execute("SAVEPOINT cdw_record")
         try:
-            for writeable, text in prepared:
-                self._write_one(writeable, text)
+            for writeable, aspect in prepared:
+                self._write_one(writeable, aspect)
         except Exception:
             db.execute("ROLLBACK TO cdw_record")
             db.execute("RELEASE cdw_record")
@@ -282,7 +307,7 @@ class CdwLite(SqliteLite):
 
     def _patched(
         self, proposal: MetadataChangeProposalClass
-    ) -> tuple[MetadataChangeProposalWrapper, str]:
+    ) -> tuple[MetadataChangeProposalWrapper, _Prepared]:
         """A PATCH proposal applied to the stored aspect, as GMS applies it (patching.py): the
         proposal to record and the aspect's new JSON text. Stored and patch JSON are both in
         DataHub's serialized form, so no Avro object is built on the way."""
@@ -305,23 +330,32 @@ class CdwLite(SqliteLite):
             aspect=None,
             systemMetadata=proposal.systemMetadata,
         )
-        return record, json.dumps(patched)
+        return record, _Prepared(record, json.dumps(patched))
 
-    def _write_one(self, w: MetadataChangeProposalWrapper, text: str) -> None:
+    def _write_one(self, w: MetadataChangeProposalWrapper, prepared: _Prepared) -> None:
         """The stock Lite versioning rule: version 0 mirrors the latest version N >= 1; an
         unchanged aspect only refreshes `lastObserved`."""
         urn, name = w.entityUrn, w.aspectName
         row = self._execute_one(
-            "SELECT metadata, system_metadata FROM metadata_aspect_v2 "
-            "WHERE urn = ? AND aspect_name = ? AND version = 0",
+            "SELECT a.metadata, a.system_metadata, f.fingerprint, f.text_hash "
+            "FROM metadata_aspect_v2 a LEFT JOIN cdw_aspect_fingerprint f "
+            "ON f.urn = a.urn AND f.aspect_name = a.aspect_name "
+            "WHERE a.urn = ? AND a.aspect_name = ? AND a.version = 0",
             [urn, name],
         )
-        existing_meta: dict[str, Any] | None = None
+        if (
+            row is not None
+            and prepared.fingerprint is not None
+            and row[2] == prepared.fingerprint
+            and row[3] == _text_hash(row[0])
+        ):
+            self._unchanged(w, row[1])  # the same aspect object as the one whose text is stored
+            return
+        text = prepared.text
         if row is None:
             new_version, needs_write = 1, True
         else:
             existing_meta = json.loads(row[1])
-            assert existing_meta is not None
             real_version = existing_meta.get("properties", {}).get("sysVersion")
             if real_version is None:
                 top = self._execute_one(
@@ -333,6 +367,15 @@ class CdwLite(SqliteLite):
             real_version = int(real_version)
             same = row[0] == text or json.loads(row[0]) == json.loads(text)
             new_version, needs_write = (real_version, False) if same else (real_version + 1, True)
+        if prepared.fingerprint is not None:  # not a patch's result
+            self._execute(
+                "INSERT OR REPLACE INTO cdw_aspect_fingerprint VALUES (?, ?, ?, ?)",
+                [urn, name, prepared.fingerprint, _text_hash(text)],
+            )
+        if not needs_write:
+            assert row is not None  # only an existing row can be unchanged
+            self._unchanged(w, row[1])
+            return
 
         created_on = int(time.time() * 1000.0)
         if w.systemMetadata is not None and w.systemMetadata.lastObserved:
@@ -352,32 +395,37 @@ class CdwLite(SqliteLite):
             system["properties"] = {}
         system["properties"]["sysVersion"] = str(new_version)
 
-        if needs_write:
-            system_text = json.dumps(system)
+        system_text = json.dumps(system)
+        self._execute(
+            "INSERT INTO metadata_aspect_v2 VALUES (?, ?, ?, ?, ?, ?)",
+            [urn, name, new_version, text, system_text, created_on],
+        )
+        if row is None:
             self._execute(
                 "INSERT INTO metadata_aspect_v2 VALUES (?, ?, ?, ?, ?, ?)",
-                [urn, name, new_version, text, system_text, created_on],
+                [urn, name, 0, text, system_text, created_on],
             )
-            if row is None:
-                self._execute(
-                    "INSERT INTO metadata_aspect_v2 VALUES (?, ?, ?, ?, ?, ?)",
-                    [urn, name, 0, text, system_text, created_on],
-                )
-            else:
-                self._execute(
-                    "UPDATE metadata_aspect_v2 SET metadata = ?, system_metadata = ? "
-                    "WHERE urn = ? AND aspect_name = ? AND version = 0",
-                    [text, system_text, urn, name],
-                )
-            self.changed += 1
         else:
-            refreshed = existing_meta or {}
-            refreshed["lastObserved"] = w.systemMetadata.lastObserved
             self._execute(
-                "UPDATE metadata_aspect_v2 SET system_metadata = ? "
+                "UPDATE metadata_aspect_v2 SET metadata = ?, system_metadata = ? "
                 "WHERE urn = ? AND aspect_name = ? AND version = 0",
-                [json.dumps(refreshed), urn, name],
+                [text, system_text, urn, name],
             )
+        self.changed += 1
+
+    def _unchanged(self, w: MetadataChangeProposalWrapper, stored_system: str) -> None:
+        """As the stock sink does for an unchanged aspect: only `lastObserved` moves (readers
+        date a harvest by it), to the record's own or now."""
+        self.unchanged += 1
+        system = w.systemMetadata
+        observed = system.lastObserved if system is not None and system.lastObserved else None
+        refreshed = json.loads(stored_system)
+        refreshed["lastObserved"] = observed or int(time.time() * 1000.0)
+        self._execute(
+            "UPDATE metadata_aspect_v2 SET system_metadata = ? "
+            "WHERE urn = ? AND aspect_name = ? AND version = 0",
+            [json.dumps(refreshed), w.entityUrn, w.aspectName],
+        )
 
     # -- browse edges ---------------------------------------------------------------------------
 
@@ -457,6 +505,33 @@ class CdwLite(SqliteLite):
         self._close_connection()
 
 
+class _Prepared:
+    """An incoming aspect: its fingerprint now, its stored text only when it is needed.
+
+    The fingerprint hashes `repr()` of the Avro object: class names and every field value in
+    order, nested, with no validation pass (the costly part of `to_obj()`). Equal fingerprints
+    mean equal objects, and equal objects serialize to the same text. A patch's result comes as
+    text and has no fingerprint (it is always compared the stock way)."""
+
+    def __init__(self, w: MetadataChangeProposalWrapper, text: str | None = None) -> None:
+        self.w = w
+        self.fingerprint: bytes | None = None
+        if text is not None:
+            self.__dict__["text"] = text  # the cached_property's slot
+            return
+        if w.aspect is None:
+            raise ValueError(f"no aspect in the proposal for {w.entityUrn}")
+        self.fingerprint = hashlib.blake2b(repr(w.aspect).encode(), digest_size=16).digest()
+
+    @cached_property
+    def text(self) -> str:
+        return _aspect_text(self.w)
+
+
+def _text_hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
 def _aspect_text(w: MetadataChangeProposalWrapper) -> str:
     """The aspect as Lite stores it: the JSON of `w.to_obj(simplified_structure=True)['aspect']`,
     computed without the round trip through a serialized MCP. (The stock path dumps, loads and
@@ -488,14 +563,32 @@ class CdwLiteSinkConfig(DataHubLiteSinkConfig):
     )
 
 
+@dataclass
+class CdwLiteSinkReport(SinkReport):
+    aspects_written: int = 0  # new versions
+    aspects_unchanged: int = 0  # identical to the stored version: not written
+
+
 class CdwLiteSink(DataHubLiteSink):
     """Sink `cdw-lite`: the `datahub-lite` sink's config and file, written faster (sqlite only)."""
 
     config: CdwLiteSinkConfig
+    report: CdwLiteSinkReport
 
     @classmethod
     def get_config_class(cls) -> type[CdwLiteSinkConfig]:
         return CdwLiteSinkConfig
+
+    @classmethod
+    def get_report_class(cls) -> type[CdwLiteSinkReport]:
+        return CdwLiteSinkReport
+
+    def get_report(self) -> CdwLiteSinkReport:
+        lite = getattr(self, "datahub_lite", None)
+        if isinstance(lite, CdwLite):
+            self.report.aspects_written = lite.changed
+            self.report.aspects_unchanged = lite.unchanged
+        return self.report
 
     def __post_init__(self) -> None:
         if self.config.type != "sqlite":
