@@ -53,15 +53,27 @@ class ServerBackend:
         self._graph = DataHubGraph(config)  # creating the graph makes no call
         try:
             self._graph.test_connection()
+            self._probe()
         except Exception as e:  # requests, urllib3 and DataHub all raise their own types
             raise InputError(self._why(e), self.location) from None
+
+    def _probe(self) -> None:
+        """GMS answers /config without a token (it is outside its authentication filter), so
+        a wrong token shows only on an authenticated call: read one aspect that need not exist
+        (404 is an answer; 401 raises)."""
+        from datahub.metadata.schema_classes import StatusClass
+
+        self._graph.get_aspect("urn:li:corpuser:datahub", StatusClass)
 
     def _why(self, error: BaseException) -> str:
         import requests
         from datahub.configuration.common import ConfigurationError
 
         text = str(error)
-        if isinstance(error, requests.exceptions.Timeout):
+        status = getattr(getattr(error, "response", None), "status_code", None)
+        if status in (401, 403):
+            reason = f"the server refused the token (HTTP {status}); check {TOKEN_ENV}"
+        elif isinstance(error, requests.exceptions.Timeout):
             reason = "the server did not answer in time"
         elif isinstance(error, requests.exceptions.ConnectionError):
             reason = "nothing answers at this address (connection refused or unknown host)"
