@@ -56,10 +56,12 @@ from datahub.metadata.schema_classes import ASPECT_NAME_MAP
 from cdw_datahub.patching import apply_patch
 
 ENTITY_TYPES = ("dataset", "schemaField", "glossaryTerm", "glossaryNode", "tag", "domain",
-                "corpuser", "corpGroup", "structuredProperty", "dataPlatform", "container")  # fmt: skip
+                "corpuser", "corpGroup", "structuredProperty", "dataPlatform",
+                "container")  # fmt: skip
 GRAPHQL_TO_TYPE = {entity_type_to_graphql(t): t for t in ENTITY_TYPES}
 FULLNAME_TO_ASPECT = {
-    c.RECORD_SCHEMA.fullname.replace(".pegasus2avro", ""): name for name, c in ASPECT_NAME_MAP.items()
+    c.RECORD_SCHEMA.fullname.replace(".pegasus2avro", ""): name
+    for name, c in ASPECT_NAME_MAP.items()
 }
 UNAUTHORIZED = "Unauthorized to perform this action."
 
@@ -296,7 +298,9 @@ class GmsStandIn:
         if p["aspect"] != "structuredProperties" or p["change"] == "DELETE":
             return
         current = staged.get(p["urn"], self.store.get(p["urn"], {})).get(p["aspect"])
-        value = apply_patch(p["aspect"], current, p["value"]) if p["change"] == "PATCH" else p["value"]
+        value = (
+            apply_patch(p["aspect"], current, p["value"]) if p["change"] == "PATCH" else p["value"]
+        )
         kind = f"urn:li:entityType:datahub.{entity_type(p['urn'])}"
         for prop in value.get("properties") or []:
             urn = prop["propertyUrn"]
