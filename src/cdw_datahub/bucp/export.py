@@ -452,7 +452,7 @@ def collect(
     selection = Selection(selection.datasets, selection.fields, resolve_program(facts, program))
     report = ExportReport()
     try:
-        rows = export_rows(select(catalog.datasets(), selection), facts, report)
+        rows = export_rows(select(catalog.datasets(selection.program), selection), facts, report)
     except InputError as e:
         if request is None:
             raise

@@ -40,6 +40,20 @@ def _simplified(urn: str, aspect: Any) -> Any:
     return wrapper.to_obj(simplified_structure=True)["aspect"]["json"]
 
 
+def program_filter(program: str | None) -> Any:
+    """A program's datasets, as search filters: its domain, or (a steward moved the dataset to
+    another domain) its `cdw.dataset.program` property. A superset of what `select` keeps."""
+    if program is None:
+        return None
+    from cdw_datahub.contract import domain_urn
+
+    return [
+        {"and": [{"field": "domains", "values": [domain_urn(program)], "condition": "EQUAL"}]},
+        {"and": [{"field": "structuredProperties.cdw.dataset.program", "values": [program],
+                  "condition": "EQUAL"}]},
+    ]  # fmt: skip
+
+
 class ServerBackend:
     def __init__(self, uri: str, timeout_sec: int = 15):
         from datahub.ingestion.graph.client import DataHubGraph
@@ -107,9 +121,19 @@ class ServerBackend:
             for urn, aspects in raw.items()
         }
 
-    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+    def entities(
+        self, entity_type: str, program: str | None = None
+    ) -> Iterator[tuple[str, Aspects]]:
+        """Searched (soft-deleted entities excluded, as `get_urns_by_filter` does by default),
+        narrowed to a program's datasets in the query itself, then fetched in batches."""
         try:
-            urns = sorted(set(self._graph.get_urns_by_filter(entity_types=[entity_type])))
+            urns = sorted(
+                set(
+                    self._graph.get_urns_by_filter(
+                        entity_types=[entity_type], extra_or_filters=program_filter(program)
+                    )
+                )
+            )
         except Exception as e:
             raise self._fail(e, f"listing {entity_type} entities") from None
         for start in range(0, len(urns), BATCH_SIZE):
@@ -118,6 +142,15 @@ class ServerBackend:
             for urn in batch:
                 if fetched.get(urn):
                     yield urn, fetched[urn]
+
+    def get_many(self, urns: Sequence[str]) -> dict[str, Aspects]:
+        from datahub.utilities.urns.urn import Urn
+
+        out: dict[str, Aspects] = {}
+        for start in range(0, len(urns), BATCH_SIZE):
+            batch = list(urns[start : start + BATCH_SIZE])
+            out.update(self._fetch(Urn.from_string(batch[0]).entity_type, batch))
+        return out
 
     def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
         """URN -> systemMetadata.lastObserved of one aspect (OpenAPI v3 with systemMetadata)."""
