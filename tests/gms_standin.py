@@ -45,6 +45,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,7 @@ class GmsStandIn:
         self.auth_headers: list[str | None] = []
         self.rejected: list[str] = []  # every write refused, with GMS's reason
         self.writes: dict[str, int] = {}  # write endpoint -> proposals received
+        self.searches: Counter[str] = Counter()  # entity type -> search pages served
         self._lock = threading.RLock()
         now = self.now()
         self._index = {u: (now, None, search_document(u, a)) for u, a in self.store.items()}
@@ -182,6 +184,18 @@ class GmsStandIn:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    def load(self, mcps: Any) -> GmsStandIn:
+        """Store MetadataChangeProposalWrappers (or another stand-in's `store`) directly: a big
+        fixture, without HTTP."""
+        if isinstance(mcps, dict):
+            self.store = {urn: dict(aspects) for urn, aspects in mcps.items()}
+        for mcp in () if isinstance(mcps, dict) else mcps:
+            value = mcp.to_obj(simplified_structure=True)["aspect"]["json"]
+            self.store.setdefault(mcp.entityUrn, {})[mcp.aspectName] = value
+        now = self.now()
+        self._index = {u: (now, None, search_document(u, a)) for u, a in self.store.items()}
+        return self
 
     def now(self) -> float:
         return time.monotonic() + self.skew
@@ -217,6 +231,8 @@ class GmsStandIn:
 
     def search(self, types: list[str] | None, or_filters: list[dict[str, Any]] | None) -> list[str]:
         wanted = {GRAPHQL_TO_TYPE[t] for t in types} if types else None
+        for kind in wanted or ("*",):
+            self.searches[kind] += 1
         hits = []
         for urn in sorted(self._index):
             doc = self._visible(urn)
@@ -238,6 +254,8 @@ class GmsStandIn:
                 message = "Failed to scroll: the scroll id has expired or is invalid"
                 return 200, {"errors": [{"message": message}], "data": None}
             urns, start = kept[1], kept[2]
+            for kind in {entity_type(u) for u in urns[start : start + 1]}:
+                self.searches[kind] += 1
         else:
             urns, start = self.search(variables.get("types"), variables.get("orFilters")), 0
         size = min(int(variables.get("batchSize") or self.page_size), self.page_size)
