@@ -193,8 +193,8 @@ class GmsStandIn:
         for mcp in () if isinstance(mcps, dict) else mcps:
             value = mcp.to_obj(simplified_structure=True)["aspect"]["json"]
             self.store.setdefault(mcp.entityUrn, {})[mcp.aspectName] = value
-        now = self.now()
-        self._index = {u: (now, None, search_document(u, a)) for u, a in self.store.items()}
+        visible = self.now() + self.index_delay  # as if just written
+        self._index = {u: (visible, None, search_document(u, a)) for u, a in self.store.items()}
         return self
 
     def now(self) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+
 import pytest
 from datahub.emitter.mce_builder import make_schema_field_urn
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
@@ -121,7 +122,7 @@ def test_one_programs_export_costs_its_size(
             kinds = Counter(path.split("?")[0] for _, path in gms.requests)
         assert len(doc["fields"]) == size(program) * FIELDS
         assert all(r["notes"].startswith("note c") for r in doc["fields"])
-        # one search page + a dataset batch + ceil(fields / 100) schemaField batches per 100 datasets
+        # a search page, a dataset batch and ceil(fields / 100) schemaField batches
         assert (
             counts[program]
             <= 2 + 2 * (size(program) // 100 + 1) + (size(program) * FIELDS) // 100 + 1

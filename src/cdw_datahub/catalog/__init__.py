@@ -10,6 +10,7 @@ Commands never talk to a backend directly.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -71,11 +72,17 @@ class Catalog:
             if not removed(aspects):
                 yield urn, aspects
 
-    def datasets(self, program: str | None = None) -> Iterator[DatasetView]:
+    def datasets(
+        self, program: str | None = None, urns: Sequence[str] = ()
+    ) -> Iterator[DatasetView]:
         """Every dataset with a schema (of `program`, when given: pushed into a server's
-        query), streamed in URN order, its field properties read in batches alongside."""
+        query), streamed in URN order, its field properties read in batches alongside. The
+        datasets of `urns` are read by URN as well: a server's search index lags its writes,
+        and a dataset the selection names must not go missing right after ingestion."""
+        named = {u: a for u, a in self.backend.get_many(list(urns)).items() if not removed(a)}
+        listed = (item for item in self._live("dataset", program) if item[0] not in named)
         batch: list[tuple[str, Aspects]] = []
-        for item in self._live("dataset", program):
+        for item in heapq.merge(sorted(named.items()), listed, key=lambda item: item[0]):
             if "schemaMetadata" in item[1] or "datasetProperties" in item[1]:
                 batch.append(item)
             if len(batch) >= DATASET_BATCH:
