@@ -17,6 +17,7 @@ from cdw_datahub.errors import InputError
 from cdw_datahub.policy.model import (
     NODE_PREFIX,
     STATUTE_NODE_ID,
+    TERM_PREFIX,
     Category,
     DatasetEntry,
     FieldEntry,
@@ -237,6 +238,18 @@ def _stamp(files: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+def glossary_id(kind: str, path: list[str], explicit: str | None) -> str:
+    """The id DataHub's `datahub-business-glossary` source gives a term or node (its own
+    functions, with `enable_auto_id: false` as our recipes set it): the explicit id, the id of
+    an explicit full URN, or one derived from the name path (`Group.Term`, cleaned; a GUID for
+    non-ASCII names)."""
+    from datahub.ingestion.source.metadata import business_glossary as stock
+
+    make = stock.make_glossary_term_urn if kind == "term" else stock.make_glossary_node_urn
+    prefix = TERM_PREFIX if kind == "term" else NODE_PREFIX
+    return make(path, explicit, False).removeprefix(prefix)
+
+
 def load_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
     """Load and cross-check `glossary/` and `policies/`; InputError names file:line and key.
 
@@ -361,12 +374,13 @@ class _Loader:
         ) -> None:
             for i, term in enumerate(items or []):
                 here = (*at, "terms", i)
-                if term.id in terms:
-                    first = doc.line(*terms[term.id][1])
+                tid = glossary_id("term", [*names, term.name], term.id)
+                if tid in terms:
+                    first = doc.line(*terms[tid][1])
                     raise doc.error(
-                        f"duplicate term id '{term.id}' (first at line {first})", *here, "id"
+                        f"duplicate term id '{tid}' (first at line {first})", *here, "id"
                     )
-                terms[term.id] = (term, here, parent, statute)
+                terms[tid] = (term, here, parent, statute)
                 name_paths.add(".".join([*names, term.name]))
 
         def walk_nodes(
@@ -377,23 +391,24 @@ class _Loader:
         ) -> None:
             for i, node in enumerate(items or []):
                 here = (*at, "nodes", i)
-                if node.id in node_ids:
-                    first = doc.line(*node_ids[node.id])
-                    raise doc.error(
-                        f"duplicate node id '{node.id}' (first at line {first})", *here, "id"
-                    )
-                node_ids[node.id] = here
                 path = [*names, node.name]
+                nid = glossary_id("node", path, node.id)
+                if nid in node_ids:
+                    first = doc.line(*node_ids[nid])
+                    raise doc.error(
+                        f"duplicate node id '{nid}' (first at line {first})", *here, "id"
+                    )
+                node_ids[nid] = here
                 name_paths.add(".".join(path))
-                in_statutes = statute or node.id == STATUTE_NODE_ID
-                walk_terms(node.terms, here, NODE_PREFIX + node.id, path, in_statutes)
+                in_statutes = statute or nid == STATUTE_NODE_ID
+                walk_terms(node.terms, here, NODE_PREFIX + nid, path, in_statutes)
                 walk_nodes(node.nodes, here, path, in_statutes)
 
         walk_terms(model.terms, (), None, [], False)
         walk_nodes(model.nodes, (), [], False)
 
-        for term, at, parent, statute in terms.values():
-            self._glossary_term(doc, term, at, parent, statute)
+        for tid, (term, at, parent, statute) in terms.items():
+            self._glossary_term(doc, term, tid, at, parent, statute)
         # DataHub resolves these by name path or id, and silently creates an empty term for
         # anything else; catch that here.
         known = sorted(name_paths | set(terms))
@@ -409,15 +424,16 @@ class _Loader:
         self,
         doc: YamlDoc,
         term: GlossaryTermModel,
+        tid: str,
         at: tuple[str | int, ...],
         parent: str | None,
         statute: bool,
     ) -> None:
         props = dict(term.custom_properties or {})
         links = tuple((link.label, link.url) for link in term.knowledge_links or [])
-        urn = term_urn(term.id)
+        urn = term_urn(tid)
         self.policy.terms[urn] = Term(
-            id=term.id,
+            id=tid,
             urn=urn,
             name=term.name,
             definition=term.description,
@@ -447,7 +463,7 @@ class _Loader:
                 "name",
             )
         self.policy.statutes[urn] = Statute(
-            id=term.id,
+            id=tid,
             urn=urn,
             citation=props["citation"],
             title=term.name,
