@@ -7,6 +7,7 @@ next call.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -47,6 +48,7 @@ from cdw_datahub.policy.schema import (
 )
 from cdw_datahub.policy.yamlfile import YamlDoc, load_yaml, suggest, validate
 
+logger = logging.getLogger(__name__)
 GLOSSARY_FILE = "business_glossary.yml"
 DICTIONARY_DIR = "dictionary"
 CLASSIFICATION_FILE = "classification.yml"
@@ -73,6 +75,9 @@ class Policy:
         self.files: list[Path] = []
         self.programs: dict[str, Program] = {}
         self.terms: dict[str, Term] = {}
+        # DataHub-legal oddities of the glossary ("file:line: what"): the stock source accepts
+        # them, so they do not stop a run
+        self.warnings: list[str] = []
         self.statutes: dict[str, Statute] = {}
         self.levels: list[Level] = []
         self.categories: dict[str, Category] = {}
@@ -272,6 +277,8 @@ def load_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
             _CACHE.move_to_end(key)
             return cached
     policy = _Loader(glossary_dir, policies_dir).load()
+    for warning in policy.warnings:
+        logger.warning("%s", warning)
     with _LOCK:
         _CACHE[key] = policy
         while len(_CACHE) > _CACHE_SIZE:
@@ -375,7 +382,14 @@ class _Loader:
             for i, term in enumerate(items or []):
                 here = (*at, "terms", i)
                 tid = glossary_id("term", [*names, term.name], term.id)
-                if tid in terms:
+                if tid in terms and term.id is None:  # DataHub: the later one wins
+                    first = doc.line(*terms[tid][1])
+                    path = ".".join([*names, term.name])
+                    self.policy.warnings.append(
+                        f"{doc.where(*here, 'name')}: a second term '{path}' (first at line "
+                        f"{first}) gets the same URN; DataHub keeps this one"
+                    )
+                elif tid in terms:
                     first = doc.line(*terms[tid][1])
                     raise doc.error(
                         f"duplicate term id '{tid}' (first at line {first})", *here, "id"
@@ -416,8 +430,9 @@ class _Loader:
             for key in ("inherits", "contains", "values", "related_terms"):
                 for j, ref in enumerate(getattr(term, key) or []):
                     if ref not in name_paths and ref not in terms:
-                        raise doc.error(
-                            f"unknown glossary term '{ref}'{suggest(ref, known)}", *at, key, j
+                        self.policy.warnings.append(
+                            f"{doc.where(*at, key, j)}: unknown glossary term '{ref}'"
+                            f"{suggest(ref, known)}; DataHub creates an empty term for it"
                         )
 
     def _glossary_term(
