@@ -65,3 +65,17 @@ def test_demo_recipes_into_an_empty_server(
     assert served["summary"] == local["summary"]
     endpoint = {"sync": "ingestProposal", "async-batch": "ingestProposalBatch"}.get(mode, mode)
     assert gms.writes[endpoint] > 100  # the mode really wrote through its endpoint
+
+
+def test_a_wrong_token_stops_the_run_before_any_record(demo_dir: Path) -> None:
+    """GMS answers /config without a token, so the sink's own check passes; the definitions
+    `cdw_describe` stores first are the first authenticated call, and they fail in one line."""
+    from cdw_datahub.errors import InputError
+
+    with GmsStandIn(None, token="the-right-one") as gms:
+        with pytest.raises(InputError) as failed:
+            ingest_demo(gms, demo_dir, {})  # ingest_demo sends TOKEN, which is wrong here
+        assert gms.store == {}
+    message = str(failed.value)
+    assert "401" in message and gms.url in message and TOKEN not in message
+    assert "\n" not in message
