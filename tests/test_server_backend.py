@@ -95,3 +95,16 @@ def test_wrong_token_and_credentials_in_url_stay_secret(
         with pytest.raises(InputError) as failed:
             open_catalog(with_password)
         assert "hunter2" not in str(failed.value) and gms.url in str(failed.value)
+
+
+@pytest.mark.usefixtures("workdir")
+def test_datasets_named_by_urn_are_read_even_before_search_catches_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from test_bucp_export import sample_mcps
+
+    monkeypatch.delenv("DATAHUB_GMS_TOKEN", raising=False)
+    with GmsStandIn(None, index_delay=60).load(sample_mcps()) as gms:
+        doc = _export(gms.url, "--dataset", PARTICIPANT)  # just written, not searchable yet
+        assert {r["dataset_urn"] for r in doc["fields"]} == {PARTICIPANT}
+        assert doc["fields"][1]["required"] in ("Yes", "yes", "true", True)

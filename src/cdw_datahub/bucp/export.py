@@ -452,7 +452,9 @@ def collect(
     selection = Selection(selection.datasets, selection.fields, resolve_program(facts, program))
     report = ExportReport()
     try:
-        rows = export_rows(select(catalog.datasets(), selection), facts, report)
+        named = [d for d in selection.datasets if d.startswith("urn:li:dataset:")]
+        datasets = catalog.datasets(selection.program, named)
+        rows = export_rows(select(datasets, selection), facts, report)
     except InputError as e:
         if request is None:
             raise

@@ -10,12 +10,13 @@ Commands never talk to a backend directly.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from cdw_datahub.catalog import views
-from cdw_datahub.catalog.backends import Backend, FileBackend, LiteBackend
+from cdw_datahub.catalog.backends import Aspects, Backend, FileBackend, LiteBackend
 from cdw_datahub.catalog.model import Association, DatasetView, FieldView, TermView
 from cdw_datahub.errors import InputError
 
@@ -29,6 +30,13 @@ __all__ = [
 ]
 
 
+DATASET_BATCH = 100  # datasets whose field properties are read together
+
+
+def removed(aspects: Aspects) -> bool:
+    return bool((aspects.get("status") or {}).get("removed"))
+
+
 class Catalog:
     def __init__(self, backend: Backend):
         self.backend = backend
@@ -37,36 +45,61 @@ class Catalog:
     def location(self) -> str:
         return self.backend.location
 
-    def _field_properties(self) -> dict[str, dict[str, dict[str, list[str]]]]:
-        """Field-level structured properties, by dataset URN then field path."""
+    def _field_properties(
+        self, datasets: Sequence[tuple[str, Aspects]]
+    ) -> dict[str, dict[str, dict[str, list[str]]]]:
+        """Field-level structured properties of these datasets only, by dataset URN then field
+        path: their schemaField entities read by URN in batches, never the whole instance's."""
+        from datahub.emitter.mce_builder import make_schema_field_urn
+
+        field_urns = [
+            make_schema_field_urn(urn, field["fieldPath"])
+            for urn, aspects in datasets
+            for field in (aspects.get("schemaMetadata") or {}).get("fields", [])
+        ]
         by_dataset: dict[str, dict[str, dict[str, list[str]]]] = {}
-        for urn, aspects in self.backend.entities("schemaField"):
+        for urn, aspects in self.backend.get_many(field_urns).items() if field_urns else ():
             props = views.structured_properties(aspects.get("structuredProperties"))
-            if props:
+            if props and not removed(aspects):
                 dataset_urn, path = views.split_schema_field_urn(urn)
                 by_dataset.setdefault(dataset_urn, {})[path] = props
         return by_dataset
 
-    def datasets(self) -> Iterator[DatasetView]:
-        """Every dataset with a schema, streamed in URN order."""
-        field_props = self._field_properties()
-        for urn, aspects in self.backend.entities("dataset"):
-            if "schemaMetadata" in aspects or "datasetProperties" in aspects:
-                yield views.dataset_view(urn, aspects, field_props.get(urn, {}))
+    def _live(self, entity_type: str, program: str | None = None) -> Iterator[tuple[str, Aspects]]:
+        """Entities not soft-deleted (`status.removed`), the same way for every backend (a
+        server's search already leaves them out)."""
+        for urn, aspects in self.backend.entities(entity_type, program):
+            if not removed(aspects):
+                yield urn, aspects
+
+    def datasets(
+        self, program: str | None = None, urns: Sequence[str] = ()
+    ) -> Iterator[DatasetView]:
+        """Every dataset with a schema (of `program`, when given: pushed into a server's
+        query), streamed in URN order, its field properties read in batches alongside. The
+        datasets of `urns` are read by URN as well: a server's search index lags its writes,
+        and a dataset the selection names must not go missing right after ingestion."""
+        named = {u: a for u, a in self.backend.get_many(list(urns)).items() if not removed(a)}
+        listed = (item for item in self._live("dataset", program) if item[0] not in named)
+        batch: list[tuple[str, Aspects]] = []
+        for item in heapq.merge(sorted(named.items()), listed, key=lambda item: item[0]):
+            if "schemaMetadata" in item[1] or "datasetProperties" in item[1]:
+                batch.append(item)
+            if len(batch) >= DATASET_BATCH:
+                yield from self._views(batch)
+                batch = []
+        yield from self._views(batch)
+
+    def _views(self, batch: list[tuple[str, Aspects]]) -> Iterator[DatasetView]:
+        field_props = self._field_properties(batch)
+        for urn, aspects in batch:
+            yield views.dataset_view(urn, aspects, field_props.get(urn, {}))
 
     def dataset(self, urn: str) -> DatasetView | None:
         aspects = self.backend.get(urn)
-        if aspects is None:
+        if aspects is None or removed(aspects):
             return None
-        field_props: dict[str, dict[str, list[str]]] = {}
-        for field in (aspects.get("schemaMetadata") or {}).get("fields", []):
-            from datahub.emitter.mce_builder import make_schema_field_urn
-
-            raw = self.backend.get(make_schema_field_urn(urn, field.get("fieldPath")))
-            props = views.structured_properties((raw or {}).get("structuredProperties"))
-            if props:
-                field_props[field.get("fieldPath")] = props
-        return views.dataset_view(urn, aspects, field_props)
+        return next(self._views([(urn, aspects)]))
 
     def harvested(self, urns: Sequence[str]) -> dict[str, int]:
         """Dataset URN -> when ingestion last saw its schema (`systemMetadata.lastObserved`,
@@ -84,26 +117,26 @@ class Catalog:
         return location
 
     def terms(self) -> dict[str, TermView]:
-        return {urn: views.term_view(urn, a) for urn, a in self.backend.entities("glossaryTerm")}
+        return {urn: views.term_view(urn, a) for urn, a in self._live("glossaryTerm")}
 
     def tags(self) -> dict[str, str]:
         """Tag URN -> display name."""
         return {
             urn: (a.get("tagProperties") or {}).get("name") or urn.removeprefix("urn:li:tag:")
-            for urn, a in self.backend.entities("tag")
+            for urn, a in self._live("tag")
         }
 
     def domains(self) -> dict[str, str]:
         return {
             urn: (a.get("domainProperties") or {}).get("name") or urn
-            for urn, a in self.backend.entities("domain")
+            for urn, a in self._live("domain")
         }
 
     def harvested_at(self, urns: Sequence[str] | None = None) -> dt.datetime | None:
         """When a schema (of `urns`, default every dataset) was last harvested into this
         catalog (UTC), when the store records it."""
         if urns is None:
-            urns = [urn for urn, _ in self.backend.entities("dataset")]
+            urns = [urn for urn, _ in self._live("dataset")]
         millis = max(self.harvested(urns).values(), default=None)
         return dt.datetime.fromtimestamp(millis / 1000, dt.timezone.utc) if millis else None
 

@@ -23,11 +23,19 @@ class Backend(Protocol):
 
     location: str
 
-    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
-        """Every entity of one type (`dataset`, `schemaField`, `glossaryTerm`, ...), by URN."""
+    def entities(
+        self, entity_type: str, program: str | None = None
+    ) -> Iterator[tuple[str, Aspects]]:
+        """Every entity of one type (`dataset`, `schemaField`, `glossaryTerm`, ...), by URN.
+        `program` narrows the listing where the store can do it cheaply (a server's search);
+        the caller still filters, so a store may ignore it."""
         ...
 
     def get(self, urn: str) -> Aspects | None: ...
+
+    def get_many(self, urns: Sequence[str]) -> dict[str, Aspects]:
+        """The entities of `urns` that exist (one entity type), in few requests."""
+        ...
 
     def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
         """URN -> `systemMetadata.lastObserved` (epoch ms) of an aspect, where the store has it."""
@@ -67,7 +75,9 @@ class LiteBackend:
         except sqlite3.DatabaseError as e:
             raise InputError(f"not a DataHub Lite (sqlite) catalog ({e})", str(self.path)) from e
 
-    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+    def entities(
+        self, entity_type: str, program: str | None = None
+    ) -> Iterator[tuple[str, Aspects]]:
         low, high = _type_range(entity_type)
         rows = self._db.execute(
             "SELECT urn, aspect_name, metadata FROM metadata_aspect_v2 "
@@ -99,6 +109,19 @@ class LiteBackend:
         for _, aspects in _group_rows(rows):
             return aspects
         return None
+
+    def get_many(self, urns: Sequence[str]) -> dict[str, Aspects]:
+        out: dict[str, Aspects] = {}
+        for start in range(0, len(urns), 500):  # SQLite's bound-parameter limit
+            batch = list(urns[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                "SELECT urn, aspect_name, metadata FROM metadata_aspect_v2 "  # noqa: S608
+                f"WHERE version = 0 AND urn IN ({marks}) ORDER BY urn",
+                batch,
+            )
+            out.update(_group_rows(rows))
+        return out
 
     def emit(self, mcps: Sequence[Any]) -> None:
         """Through the `cdw-lite` store: DataHub's Lite file format, and PATCH proposals applied
@@ -157,13 +180,18 @@ class MemoryBackend:
     def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
         return _observed((urn, self._observed.get((urn, aspect_name))) for urn in urns)
 
-    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+    def entities(
+        self, entity_type: str, program: str | None = None
+    ) -> Iterator[tuple[str, Aspects]]:
         low, high = _type_range(entity_type)
         for urn in sorted(u for u in self._entities if low <= u < high):
             yield urn, self._entities[urn]
 
     def get(self, urn: str) -> Aspects | None:
         return self._entities.get(urn)
+
+    def get_many(self, urns: Sequence[str]) -> dict[str, Aspects]:
+        return {u: self._entities[u] for u in urns if u in self._entities}
 
     def emit(self, mcps: Sequence[Any]) -> None:
         raise InputError(

@@ -40,6 +40,20 @@ def _simplified(urn: str, aspect: Any) -> Any:
     return wrapper.to_obj(simplified_structure=True)["aspect"]["json"]
 
 
+def program_filter(program: str | None) -> Any:
+    """A program's datasets, as search filters: its domain, or (a steward moved the dataset to
+    another domain) its `cdw.dataset.program` property. A superset of what `select` keeps."""
+    if program is None:
+        return None
+    from cdw_datahub.contract import domain_urn
+
+    return [
+        {"and": [{"field": "domains", "values": [domain_urn(program)], "condition": "EQUAL"}]},
+        {"and": [{"field": "structuredProperties.cdw.dataset.program", "values": [program],
+                  "condition": "EQUAL"}]},
+    ]  # fmt: skip
+
+
 class ServerBackend:
     def __init__(self, uri: str, timeout_sec: int = 15):
         from datahub.ingestion.graph.client import DataHubGraph
@@ -53,15 +67,27 @@ class ServerBackend:
         self._graph = DataHubGraph(config)  # creating the graph makes no call
         try:
             self._graph.test_connection()
+            self._probe()
         except Exception as e:  # requests, urllib3 and DataHub all raise their own types
             raise InputError(self._why(e), self.location) from None
+
+    def _probe(self) -> None:
+        """GMS answers /config without a token (it is outside its authentication filter), so
+        a wrong token shows only on an authenticated call: read one aspect that need not exist
+        (404 is an answer; 401 raises)."""
+        from datahub.metadata.schema_classes import StatusClass
+
+        self._graph.get_aspect("urn:li:corpuser:datahub", StatusClass)
 
     def _why(self, error: BaseException) -> str:
         import requests
         from datahub.configuration.common import ConfigurationError
 
         text = str(error)
-        if isinstance(error, requests.exceptions.Timeout):
+        status = getattr(getattr(error, "response", None), "status_code", None)
+        if status in (401, 403):
+            reason = f"the server refused the token (HTTP {status}); check {TOKEN_ENV}"
+        elif isinstance(error, requests.exceptions.Timeout):
             reason = "the server did not answer in time"
         elif isinstance(error, requests.exceptions.ConnectionError):
             reason = "nothing answers at this address (connection refused or unknown host)"
@@ -95,9 +121,19 @@ class ServerBackend:
             for urn, aspects in raw.items()
         }
 
-    def entities(self, entity_type: str) -> Iterator[tuple[str, Aspects]]:
+    def entities(
+        self, entity_type: str, program: str | None = None
+    ) -> Iterator[tuple[str, Aspects]]:
+        """Searched (soft-deleted entities excluded, as `get_urns_by_filter` does by default),
+        narrowed to a program's datasets in the query itself, then fetched in batches."""
         try:
-            urns = sorted(set(self._graph.get_urns_by_filter(entity_types=[entity_type])))
+            urns = sorted(
+                set(
+                    self._graph.get_urns_by_filter(
+                        entity_types=[entity_type], extra_or_filters=program_filter(program)
+                    )
+                )
+            )
         except Exception as e:
             raise self._fail(e, f"listing {entity_type} entities") from None
         for start in range(0, len(urns), BATCH_SIZE):
@@ -106,6 +142,15 @@ class ServerBackend:
             for urn in batch:
                 if fetched.get(urn):
                     yield urn, fetched[urn]
+
+    def get_many(self, urns: Sequence[str]) -> dict[str, Aspects]:
+        from datahub.utilities.urns.urn import Urn
+
+        out: dict[str, Aspects] = {}
+        for start in range(0, len(urns), BATCH_SIZE):
+            batch = list(urns[start : start + BATCH_SIZE])
+            out.update(self._fetch(Urn.from_string(batch[0]).entity_type, batch))
+        return out
 
     def last_observed(self, urns: Sequence[str], aspect_name: str) -> dict[str, int]:
         """URN -> systemMetadata.lastObserved of one aspect (OpenAPI v3 with systemMetadata)."""

@@ -6,6 +6,7 @@ Each entry: qualified name -> (display name, description, entity type, cardinali
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import (
@@ -154,3 +155,13 @@ def assignment_mcp(
     return MetadataChangeProposalWrapper(
         entityUrn=entity_urn, aspect=StructuredPropertiesClass(properties=assignments)
     )
+
+
+def upsert_definitions(graph: Any) -> None:
+    """Every definition above, stored synchronously through `graph` (one request) before any
+    assignment is sent: GMS refuses an assignment whose definition is not stored yet, and the
+    rest sink's async modes may deliver an assignment before the definition that precedes it in
+    the stream. Definitions are idempotent UPSERTs, so doing this every run costs one request."""
+    from datahub.emitter.emit_mode import EmitMode
+
+    graph.emit_mcps([definition_mcp(name) for name in PROPERTIES], emit_mode=EmitMode.SYNC_PRIMARY)

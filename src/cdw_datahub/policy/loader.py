@@ -7,6 +7,7 @@ next call.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from cdw_datahub.errors import InputError
 from cdw_datahub.policy.model import (
     NODE_PREFIX,
     STATUTE_NODE_ID,
+    TERM_PREFIX,
     Category,
     DatasetEntry,
     FieldEntry,
@@ -46,6 +48,7 @@ from cdw_datahub.policy.schema import (
 )
 from cdw_datahub.policy.yamlfile import YamlDoc, load_yaml, suggest, validate
 
+logger = logging.getLogger(__name__)
 GLOSSARY_FILE = "business_glossary.yml"
 DICTIONARY_DIR = "dictionary"
 CLASSIFICATION_FILE = "classification.yml"
@@ -72,6 +75,9 @@ class Policy:
         self.files: list[Path] = []
         self.programs: dict[str, Program] = {}
         self.terms: dict[str, Term] = {}
+        # DataHub-legal oddities of the glossary ("file:line: what"): the stock source accepts
+        # them, so they do not stop a run
+        self.warnings: list[str] = []
         self.statutes: dict[str, Statute] = {}
         self.levels: list[Level] = []
         self.categories: dict[str, Category] = {}
@@ -237,6 +243,18 @@ def _stamp(files: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+def glossary_id(kind: str, path: list[str], explicit: str | None) -> str:
+    """The id DataHub's `datahub-business-glossary` source gives a term or node (its own
+    functions, with `enable_auto_id: false` as our recipes set it): the explicit id, the id of
+    an explicit full URN, or one derived from the name path (`Group.Term`, cleaned; a GUID for
+    non-ASCII names)."""
+    from datahub.ingestion.source.metadata import business_glossary as stock
+
+    make = stock.make_glossary_term_urn if kind == "term" else stock.make_glossary_node_urn
+    prefix = TERM_PREFIX if kind == "term" else NODE_PREFIX
+    return make(path, explicit, False).removeprefix(prefix)
+
+
 def load_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
     """Load and cross-check `glossary/` and `policies/`; InputError names file:line and key.
 
@@ -259,6 +277,8 @@ def load_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
             _CACHE.move_to_end(key)
             return cached
     policy = _Loader(glossary_dir, policies_dir).load()
+    for warning in policy.warnings:
+        logger.warning("%s", warning)
     with _LOCK:
         _CACHE[key] = policy
         while len(_CACHE) > _CACHE_SIZE:
@@ -361,12 +381,20 @@ class _Loader:
         ) -> None:
             for i, term in enumerate(items or []):
                 here = (*at, "terms", i)
-                if term.id in terms:
-                    first = doc.line(*terms[term.id][1])
-                    raise doc.error(
-                        f"duplicate term id '{term.id}' (first at line {first})", *here, "id"
+                tid = glossary_id("term", [*names, term.name], term.id)
+                if tid in terms and term.id is None:  # DataHub: the later one wins
+                    first = doc.line(*terms[tid][1])
+                    path = ".".join([*names, term.name])
+                    self.policy.warnings.append(
+                        f"{doc.where(*here, 'name')}: a second term '{path}' (first at line "
+                        f"{first}) gets the same URN; DataHub keeps this one"
                     )
-                terms[term.id] = (term, here, parent, statute)
+                elif tid in terms:
+                    first = doc.line(*terms[tid][1])
+                    raise doc.error(
+                        f"duplicate term id '{tid}' (first at line {first})", *here, "id"
+                    )
+                terms[tid] = (term, here, parent, statute)
                 name_paths.add(".".join([*names, term.name]))
 
         def walk_nodes(
@@ -377,23 +405,24 @@ class _Loader:
         ) -> None:
             for i, node in enumerate(items or []):
                 here = (*at, "nodes", i)
-                if node.id in node_ids:
-                    first = doc.line(*node_ids[node.id])
-                    raise doc.error(
-                        f"duplicate node id '{node.id}' (first at line {first})", *here, "id"
-                    )
-                node_ids[node.id] = here
                 path = [*names, node.name]
+                nid = glossary_id("node", path, node.id)
+                if nid in node_ids:
+                    first = doc.line(*node_ids[nid])
+                    raise doc.error(
+                        f"duplicate node id '{nid}' (first at line {first})", *here, "id"
+                    )
+                node_ids[nid] = here
                 name_paths.add(".".join(path))
-                in_statutes = statute or node.id == STATUTE_NODE_ID
-                walk_terms(node.terms, here, NODE_PREFIX + node.id, path, in_statutes)
+                in_statutes = statute or nid == STATUTE_NODE_ID
+                walk_terms(node.terms, here, NODE_PREFIX + nid, path, in_statutes)
                 walk_nodes(node.nodes, here, path, in_statutes)
 
         walk_terms(model.terms, (), None, [], False)
         walk_nodes(model.nodes, (), [], False)
 
-        for term, at, parent, statute in terms.values():
-            self._glossary_term(doc, term, at, parent, statute)
+        for tid, (term, at, parent, statute) in terms.items():
+            self._glossary_term(doc, term, tid, at, parent, statute)
         # DataHub resolves these by name path or id, and silently creates an empty term for
         # anything else; catch that here.
         known = sorted(name_paths | set(terms))
@@ -401,23 +430,25 @@ class _Loader:
             for key in ("inherits", "contains", "values", "related_terms"):
                 for j, ref in enumerate(getattr(term, key) or []):
                     if ref not in name_paths and ref not in terms:
-                        raise doc.error(
-                            f"unknown glossary term '{ref}'{suggest(ref, known)}", *at, key, j
+                        self.policy.warnings.append(
+                            f"{doc.where(*at, key, j)}: unknown glossary term '{ref}'"
+                            f"{suggest(ref, known)}; DataHub creates an empty term for it"
                         )
 
     def _glossary_term(
         self,
         doc: YamlDoc,
         term: GlossaryTermModel,
+        tid: str,
         at: tuple[str | int, ...],
         parent: str | None,
         statute: bool,
     ) -> None:
         props = dict(term.custom_properties or {})
         links = tuple((link.label, link.url) for link in term.knowledge_links or [])
-        urn = term_urn(term.id)
+        urn = term_urn(tid)
         self.policy.terms[urn] = Term(
-            id=term.id,
+            id=tid,
             urn=urn,
             name=term.name,
             definition=term.description,
@@ -447,7 +478,7 @@ class _Loader:
                 "name",
             )
         self.policy.statutes[urn] = Statute(
-            id=term.id,
+            id=tid,
             urn=urn,
             citation=props["citation"],
             title=term.name,

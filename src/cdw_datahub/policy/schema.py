@@ -59,10 +59,17 @@ class KnowledgeLink(_Strict):
     url: str = Field(description="Where it points (for statutes: the official text).")
 
 
+# DataHub stores a custom property of any scalar type as its text (`str(value)`: True -> "True").
+PropertyValue = Annotated[str, BeforeValidator(lambda v: v if isinstance(v, str) else str(v))]
+
+
 class GlossaryTermModel(_Strict):
-    id: str = Field(
-        description="Explicit id; the URN is urn:li:glossaryTerm:<id>. Required here (DataHub "
-        "does not require it) so that renaming a term never changes its URN."
+    id: str | None = Field(
+        None,
+        description="Explicit id (or a full urn:li:glossaryTerm: URN); the URN is "
+        "urn:li:glossaryTerm:<id>. Without one, DataHub derives the id from the name path "
+        "(Group.Term), so renaming a term or its group changes its URN: give ids to terms "
+        "others reference.",
     )
     name: str = Field(description="Display name.")
     description: str = Field(description="The definition.")
@@ -74,7 +81,7 @@ class GlossaryTermModel(_Strict):
     contains: list[str] | None = Field(None, description="HasA relationships (term paths).")
     values: list[str] | None = Field(None, description="Allowed values (term paths).")
     related_terms: list[str] | None = Field(None, description="Related terms (term paths).")
-    custom_properties: dict[str, str] | None = Field(
+    custom_properties: dict[str, PropertyValue] | None = Field(
         None,
         description="Free key/value properties; statutes use citation, jurisdiction, restricts.",
     )
@@ -83,14 +90,17 @@ class GlossaryTermModel(_Strict):
 
 
 class GlossaryNodeModel(_Strict):
-    id: str = Field(description="Explicit id; the URN is urn:li:glossaryNode:<id>.")
+    id: str | None = Field(
+        None,
+        description="Explicit id (or a full URN); without one, derived from the name path.",
+    )
     name: str = Field(description="Display name.")
     description: str = Field(description="What the group holds.")
     owners: OwnersField = Field(None, description="Owners of this group.")
     terms: list[GlossaryTermModel] | None = Field(None, description="Terms in this group.")
     nodes: list[GlossaryNodeModel] | None = Field(None, description="Nested groups.")
     knowledge_links: list[KnowledgeLink] | None = Field(None, description="Links to documents.")
-    custom_properties: dict[str, str] | None = Field(None, description="Free properties.")
+    custom_properties: dict[str, PropertyValue] | None = Field(None, description="Free properties.")
 
 
 class GlossaryFile(_Strict):

@@ -89,6 +89,11 @@ class CdwDescribeTransformer(Transformer):
             RollupStage(self.run),
         )
         self.lineage = LineageInheritance(self.run)
+        if ctx.graph is not None:  # a server: definitions before any assignment (README)
+            try:
+                props.upsert_definitions(ctx.graph)
+            except Exception as e:  # requests, urllib3 and DataHub raise their own types
+                raise ValueError(f"cannot store the structured property definitions: {e}") from e
         stored = stored_aspects(ctx)
         self.writer = PatchWriter(stored) if stored is not None else None
 
