@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -128,8 +128,8 @@ def test_export_layout(workdir: Path) -> None:
     assert ws["C2"].fill.fgColor.rgb.endswith("D9D9D9")
     assert ws["I2"].protection.locked is False
     validations = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
-    assert validations["O2:O6"] == "=Lists!$A$2:$A$4"  # levels
-    assert validations["Q2:Q6"].startswith("=Lists!$D$2")  # statutes
+    assert validations["P2:P6"] == "=Lists!$A$2:$A$4"  # levels
+    assert validations["R2:R6"].startswith("=Lists!$D$2")  # statutes
     lists = [c.value for c in wb["Lists"]["A"] if c.value]
     assert lists == ["level", "public", "confidential", "personal"]
     meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True)}
@@ -154,7 +154,7 @@ def test_dry_run_then_apply_minimal_diff(workdir: Path) -> None:
 
     dry = run(workdir, "worksheet", "import", str(path), "--format", "json")
     assert dry.exit_code == 0, dry.output  # type: ignore[attr-defined]
-    changes = json.loads(dry.stdout)  # type: ignore[attr-defined]
+    changes = json.loads(dry.stdout)["changes"]  # type: ignore[attr-defined]
     assert {(c["dataset"], c["field"], c["column"]) for c in changes} == {
         ("stop", "duration", "definition"),
         ("stop", "duration", "valid_inputs"),
@@ -168,9 +168,10 @@ def test_dry_run_then_apply_minimal_diff(workdir: Path) -> None:
     assert next(c for c in changes if c["column"] == "valid_inputs")["new"] is None
     assert snapshot(workdir) == before  # a dry run touches nothing
 
-    applied = run(workdir, "worksheet", "import", str(path), "--apply")
+    applied = run(workdir, "worksheet", "import", str(path), "--apply", "--reviewer", "Ann Lee")
     assert applied.exit_code == 0, applied.output  # type: ignore[attr-defined]
     after = snapshot(workdir)
+    today = date.today().isoformat()
 
     removed, added = changed_lines(before[DICT], after[DICT])
     assert removed == [
@@ -187,10 +188,20 @@ def test_dry_run_then_apply_minimal_diff(workdir: Path) -> None:
 
     removed, added = changed_lines(before["policies/reviewed.yml"], after["policies/reviewed.yml"])
     assert removed == []
-    assert added == ["    ssn: {level: personal, categories: [direct_identifier]}"]
+    assert added == [  # signed: one key a line, as the flow mapping would pass 100 columns
+        "    ssn:",
+        "      level: personal",
+        "      categories: [direct_identifier]",
+        "      reviewed_by: Ann Lee",
+        f"      reviewed_on: {today}",
+    ]
     removed, added = changed_lines(before["policies/statutes.yml"], after["policies/statutes.yml"])
     assert removed == []
-    assert added == ["    participant:", "      ssn: [cdw.statute.ca-civ-1798.24]"]
+    assert added == [  # within 100 columns: stays one flow mapping
+        "    participant:",
+        "      ssn: {statutes: [cdw.statute.ca-civ-1798.24], reviewed_by: Ann Lee, "
+        f"reviewed_on: {today}}}",
+    ]
     untouched = set(before) - {DICT, "policies/reviewed.yml", "policies/statutes.yml"}
     assert all(before[k] == after[k] for k in untouched)
 
@@ -245,11 +256,11 @@ def test_bad_cells_exit_2_and_touch_nothing(
 def test_renamed_column_and_foreign_workbook(workdir: Path) -> None:
     path = export(workdir)
     wb = load_workbook(path)
-    wb["Fields"]["I1"] = "Meaning"
+    wb["Fields"]["J1"] = "Meaning"
     wb.save(path)
     result = run(workdir, "worksheet", "import", str(path))
     assert result.exit_code == 2
-    assert "Fields!I1: expected column 'Definition' here, found 'Meaning'" in result.stderr  # type: ignore[attr-defined]
+    assert "Fields!J1: expected column 'Definition' here, found 'Meaning'" in result.stderr  # type: ignore[attr-defined]
 
     path = export(workdir)
     wb = load_workbook(path)

@@ -28,6 +28,7 @@ from cdw_datahub.catalog.model import (
     Association,
     winning_level,
 )
+from cdw_datahub.contract import review_text
 from cdw_datahub.errors import InputError
 
 STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
@@ -56,8 +57,10 @@ ROW_KEYS = (
     "category_names",
     "classification_status",
     "classification_reason",
+    "classification_review",
     "statutes",
     "statute_status",
+    "statute_review",
     "steward",
 )
 
@@ -316,7 +319,8 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
             status = "inherited" if t.inherited_from else _statute_status(t.provenance)
             found.append({**facts.statute(t.urn).as_dict(), "status": status,
                           "rules": [_public_rule(r) for r in rules],
-                          "inherited_from": _upstream(t.inherited_from)})  # fmt: skip
+                          "inherited_from": _upstream(t.inherited_from),
+                          "review": review_of(t) if status == "reviewed" else None})  # fmt: skip
     if found:
         statuses = {s["status"] for s in found}
         status = next(k for k in ("reviewed", "inherited", "suggested") if k in statuses)
@@ -325,6 +329,18 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
     else:
         status = "not assessed"
     return found, status
+
+
+def review_of(assoc: Any) -> str | None:
+    """ "reviewed by NAME on DATE" (or "reviewed (unsigned)") of a reviewed association; None for
+    anything else (suggested, inherited: see its upstream)."""
+    if assoc is None or assoc.inherited_from:
+        return None
+    if assoc.provenance == "ui":
+        return "reviewed in DataHub"
+    if assoc.provenance != "reviewed":
+        return None
+    return review_text(assoc.reviewed_by, assoc.reviewed_on)
 
 
 def _statute_status(provenance: str) -> str:
@@ -404,8 +420,11 @@ def field_row(
         "category_names": [facts.category_name(c) for c in categories],
         "classification_status": _classification_status(level),
         "classification_reason": _reason(level),
+        "classification_review": review_of(level),
         "statutes": statutes,
         "statute_status": statute_status,
+        "statute_review": "; ".join(dict.fromkeys(s["review"] for s in statutes if s.get("review")))
+        or None,
         "steward": steward_of(ds, facts),
     }
 

@@ -60,7 +60,10 @@ class StatutesStage:
         return ()
 
     def _terms(self, decision: StatuteDecision) -> GlossaryTermsClass:
-        attribution = self.run.attribution(decision.provenance, ",".join(decision.rules))
+        rules = ",".join(decision.rules)
+        attribution = self.run.attribution(
+            decision.provenance, rules, by=decision.reviewed_by, on=decision.reviewed_on
+        )
         return GlossaryTermsClass(
             terms=[
                 GlossaryTermAssociationClass(urn=urn, attribution=attribution)
