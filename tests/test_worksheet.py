@@ -336,7 +336,8 @@ def test_round_trip_through_real_ingestion(demo_dir: Path, tmp_path: Path) -> No
     set_cell(out, "commute", "weather_condition", "Definition", definition)
     set_cell(out, "commute", "weather_condition", "Classification level", "public")
     set_cell(out, "commute", "weather_condition", "Statutes", "none")
-    applied = run(work, "worksheet", "import", str(out), "--apply")
+    today = date.today().isoformat()
+    applied = run(work, "worksheet", "import", str(out), "--apply", "--reviewer", "Linda Nguyen")
     assert applied.exit_code == 0, applied.output  # type: ignore[attr-defined]
 
     datahub = Path(sys.executable).parent / "datahub"
@@ -360,4 +361,30 @@ def test_round_trip_through_real_ingestion(demo_dir: Path, tmp_path: Path) -> No
     assert [(t.urn, t.provenance) for t in levels] == [("urn:li:tag:cdw.level.public", "reviewed")]
     assert not [t for t in field.terms if t.urn.startswith("urn:li:glossaryTerm:cdw.statute.")]
     assert field.properties.get("cdw.field.statuteAssessment") == ["none-apply"]
+    assert (levels[0].reviewed_by, levels[0].reviewed_on) == ("Linda Nguyen", today)
     assert snapshot(packaged_dir("glossary").parent) == repo_files  # the repo's files untouched
+    _signed_in_exports(work, lite, f"reviewed by Linda Nguyen on {today}")
+
+
+def _signed_in_exports(work: Path, lite: Path, signed: str) -> None:
+    """The signature in the three export formats a coordinator sends on."""
+    out = {}
+    for fmt in ("json", "md", "xlsx"):
+        out[fmt] = work / f"bucp.{fmt}"
+        result = run(work, "bucp", "export", "--catalog", f"lite:{lite}", "--program", "w2w",
+                     "--dataset", "commute", "-o", str(out[fmt]))  # fmt: skip
+        assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    doc = json.loads(out["json"].read_text())
+    row = next(r for r in doc["fields"] if r["field"] == "weather_condition")
+    assert row["classification_review"] == signed
+    unsigned = [r for r in doc["fields"] if r["classification_review"] == "reviewed (unsigned)"]
+    assert unsigned  # the demo's hand-written reviews: valid, and shown as unsigned
+    assert f"- {signed}: 1 field(s)" in out["md"].read_text()
+    md_row = next(
+        line for line in out["md"].read_text().splitlines() if "weather_condition" in line
+    )
+    assert signed in md_row
+    ws = load_workbook(out["xlsx"])["Fields"]
+    header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=6)) if c.value]
+    texts = [[c.value for c in r] for r in ws.iter_rows()]
+    assert any(signed in str(v) for r in texts if "weather_condition" in r for v in r), header

@@ -232,7 +232,7 @@ def field_columns(statute_columns: int, statute_width: float = 13) -> list[Colum
         Column("Classification", 11, _key("classification")),
         Column("Categories", 10, _key("category_names")),
         Column("Classification status", 12, _key("classification_status")),
-        Column("Reviewed", 14, _reviewed),
+        Column("Reviewed", 20, _reviewed),
     ]
     for i in range(statute_columns):
         header = "Statute" if statute_columns == 1 else f"Statute {i + 1}"
