@@ -774,8 +774,8 @@ def test_summary_in_json_and_on_its_own(workdir: Path, lite_catalog: str) -> Non
     # grouped statute -> dataset -> fields, each statute with how it was decided
     ipa = next(x for x in s["statutes"] if x["citation"] == "Cal. Civ. Code § 1798.24")
     assert ipa["status"] == "reviewed"
-    assert ipa["decisions"] == [{"status": "reviewed", "text": "reviewed (unsigned) (recorded in f)",
-                                 "rules": [], "fields": 2}]  # fmt: skip
+    assert ipa["decisions"] == [{"status": "reviewed", "rules": [], "fields": 2,
+                                 "text": "reviewed (unsigned), recorded in f"}]  # fmt: skip
     assert ipa["datasets"] == [
         {
             "dataset": "w2w.participant",

@@ -377,6 +377,8 @@ def _signed_in_exports(work: Path, lite: Path, signed: str) -> None:
     doc = json.loads(out["json"].read_text())
     row = next(r for r in doc["fields"] if r["field"] == "weather_condition")
     assert row["classification_review"] == signed
+    assert row["statute_status"] == "assessed: none apply"
+    assert row["statute_review"] == signed  # carried by a property beside none-apply
     unsigned = [r for r in doc["fields"] if r["classification_review"] == "reviewed (unsigned)"]
     assert unsigned  # the demo's hand-written reviews: valid, and shown as unsigned
     assert f"- {signed}: 1 field(s)" in out["md"].read_text()

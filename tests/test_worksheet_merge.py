@@ -189,3 +189,49 @@ def test_default_reviewer_is_git_user_then_login(
     assert login and login != "Grace Hopper"
     subprocess.run(["git", "config", "--global", "user.name", "Grace Hopper"], check=True)
     assert default_reviewer() == "Grace Hopper"
+
+
+def test_signed_entries_in_the_policy_files(workdir: Path) -> None:  # noqa: F811
+    """Hand-written signed entries load; a bad date or statute names its file and line."""
+    from cdw_datahub import lint
+    from cdw_datahub.errors import InputError
+
+    statutes = workdir / "policies" / "statutes.yml"
+    reviewed = workdir / "policies" / "reviewed.yml"
+    reviewed.write_text(
+        "w2w:\n  participant:\n    home_zip_code:\n      level: confidential\n"
+        "      categories: [quasi_identifier]\n      reviewed_by: José Ortiz-Núñez\n"
+        "      reviewed_on: 2025-02-28\n"
+    )
+    base = statutes.read_text()
+    statutes.write_text(
+        base + "    participant:\n      home_zip_code:\n"
+        "        statutes: [cdw.statute.ca-civ-1798.24]\n        reviewed_by: Legal Office\n"
+    )
+    clear_cache()
+    policy = load_policy(workdir / "glossary", workdir / "policies")
+    signed = policy.reviewed("w2w", "participant", "home_zip_code")
+    assert signed is not None
+    assert (signed.reviewed_by, signed.reviewed_on) == ("José Ortiz-Núñez", "2025-02-28")
+    decision = policy.statutes_for("w2w", "participant", "home_zip_code", [])
+    assert (decision.reviewed_by, decision.reviewed_on) == ("Legal Office", None)
+    assert policy.statutes_for("w2w", "stop", "duration", []).reviewed_by is None  # unsigned
+    assert lint.run(workdir / "glossary", workdir / "policies") == []
+
+    statutes.write_text(base.replace("duration: []", "duration:\n        statutes: [cdw.nope]"))
+    clear_cache()
+    with pytest.raises(InputError, match=r"statutes.yml:\d+.*unknown statute 'cdw.nope'"):
+        load_policy(workdir / "glossary", workdir / "policies")
+    [finding] = [f for f in lint.run(workdir / "glossary", workdir / "policies")]
+    assert finding.slug == "reference-dangling"
+    assert finding.location == "policies/statutes.yml:" + str(
+        base.replace("duration: []", "duration:\n        statutes: [cdw.nope]")
+        .splitlines()
+        .index("        statutes: [cdw.nope]")
+        + 1
+    )
+    statutes.write_text(base)
+    reviewed.write_text(reviewed.read_text().replace("2025-02-28", "last tuesday"))
+    clear_cache()
+    with pytest.raises(InputError, match=r"reviewed.yml:7"):
+        load_policy(workdir / "glossary", workdir / "policies")

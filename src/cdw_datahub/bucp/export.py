@@ -32,6 +32,8 @@ from cdw_datahub.contract import review_text
 from cdw_datahub.errors import InputError
 
 STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
+STATUTE_REVIEWED_BY = "cdw.field.statuteReviewedBy"  # a none-apply assessment's signature
+STATUTE_REVIEWED_ON = "cdw.field.statuteReviewedOn"
 
 if TYPE_CHECKING:
     from cdw_datahub.bucp.package import Request
@@ -343,6 +345,14 @@ def review_of(assoc: Any) -> str | None:
     return review_text(assoc.reviewed_by, assoc.reviewed_on)
 
 
+def _statute_review(fv: FieldView, statutes: list[dict[str, Any]], status: str) -> str | None:
+    """Who signed the field's statute assessment: its reviewed statutes' signatures, or the
+    none-apply assessment's (a property: it has no association of its own)."""
+    if status == "assessed: none apply":
+        return review_text(fv.prop(STATUTE_REVIEWED_BY), fv.prop(STATUTE_REVIEWED_ON))
+    return "; ".join(dict.fromkeys(s["review"] for s in statutes if s.get("review"))) or None
+
+
 def _statute_status(provenance: str) -> str:
     return "reviewed" if provenance in ("ui", "reviewed") else "suggested"
 
@@ -423,8 +433,7 @@ def field_row(
         "classification_review": review_of(level),
         "statutes": statutes,
         "statute_status": statute_status,
-        "statute_review": "; ".join(dict.fromkeys(s["review"] for s in statutes if s.get("review")))
-        or None,
+        "statute_review": _statute_review(fv, statutes, statute_status),
         "steward": steward_of(ds, facts),
     }
 

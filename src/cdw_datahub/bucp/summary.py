@@ -65,7 +65,7 @@ def _decision(statute: dict[str, Any], facts: Facts) -> dict[str, Any]:
         return {
             "status": "reviewed",
             "text": (statute.get("review") or "reviewed")
-            + (f" (recorded in {where})" if where else ""),
+            + (f", recorded in {where}" if where else ""),
             "rules": [],
         }
     described = [{"id": r, "reason": facts.statute_rules.get(r, "")} for r in rules]

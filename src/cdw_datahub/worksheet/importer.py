@@ -125,7 +125,7 @@ class Conflict:
     def text(self) -> str:
         c = self.change
         return (
-            f"{c.cell}  {c.dataset}.{c.field}  {HEADERS[c.column]}: conflict: at export "
+            f"{c.cell}  {c.dataset}.{c.field}  {HEADERS[c.column]}: at export "
             f"{plain(c.column, c.base)}, in the files now {plain(c.column, c.old)}, in the "
             f"worksheet {'(erase)' if c.new is None else plain(c.column, c.new)}"
         )
