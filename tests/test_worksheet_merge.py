@@ -235,3 +235,29 @@ def test_signed_entries_in_the_policy_files(workdir: Path) -> None:  # noqa: F81
     clear_cache()
     with pytest.raises(InputError, match=r"reviewed.yml:7"):
         load_policy(workdir / "glossary", workdir / "policies")
+
+
+def test_dropdowns_offer_names_and_a_new_reviewed_file_is_readable(workdir: Path) -> None:  # noqa: F811
+    from openpyxl import load_workbook
+
+    path = export_as(workdir, "w")
+    lists = load_workbook(path)["Lists"]
+    header = [c.value for c in lists[1]]
+    column = {
+        h: [c.value for c in col[1:] if c.value]
+        for h, col in zip(header, lists.columns, strict=True)
+    }
+    assert "Stop" in column["terms"] and "cdw.w2w.stop" not in column["terms"]
+    assert column["statutes"][0] == "none"
+    assert "Information Practices Act - conditions of disclosure" in column["statutes"]
+    (workdir / "policies" / "reviewed.yml").unlink()  # a first review writes a new file
+    set_cell(path, "stop", "geocode", "Classification level", "Public")
+    assert (
+        apply(
+            workdir, path, "--reviewer", "Dr. Maximiliana Featherstonehaugh-Worthington"
+        ).exit_code
+        == 0
+    )  # type: ignore[attr-defined]
+    text = (workdir / "policies" / "reviewed.yml").read_text()
+    assert all(len(line) <= 100 for line in text.splitlines()), text
+    assert "reviewed_by: Dr. Maximiliana Featherstonehaugh-Worthington" in text

@@ -136,6 +136,7 @@ class YamlEdit:
         if not self.changed:
             return self.original
         if self.whole:
+            _unwrap(self.data, 0)
             return self.original + _emit(self.data, 0)
         lines = self.original.splitlines(keepends=True)
         edits: list[tuple[int, int, int, str]] = []  # (start, end, -depth, text); end excl.
