@@ -386,7 +386,11 @@ def _signed_in_exports(work: Path, lite: Path, signed: str) -> None:
         line for line in out["md"].read_text().splitlines() if "weather_condition" in line
     )
     assert signed in md_row
+    summary = run(work, "bucp", "summary", "--catalog", f"lite:{lite}", "--program", "w2w")
+    assert f"- {signed}: 1 field(s)" in summary.stdout  # type: ignore[attr-defined]
+    assert "- reviewed (unsigned): " in summary.stdout  # type: ignore[attr-defined]
     ws = load_workbook(out["xlsx"])["Fields"]
-    header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=6)) if c.value]
-    texts = [[c.value for c in r] for r in ws.iter_rows()]
-    assert any(signed in str(v) for r in texts if "weather_condition" in r for v in r), header
+    header = [c.value for c in ws[1]]
+    values = ws.iter_rows(min_row=2, values_only=True)
+    xlsx_row = next(r for r in values if r[header.index("Field")] == "weather_condition")
+    assert xlsx_row[header.index("Reviewed")] == signed
