@@ -261,3 +261,24 @@ def test_dropdowns_offer_names_and_a_new_reviewed_file_is_readable(workdir: Path
     text = (workdir / "policies" / "reviewed.yml").read_text()
     assert all(len(line) <= 100 for line in text.splitlines()), text
     assert "reviewed_by: Dr. Maximiliana Featherstonehaugh-Worthington" in text
+
+
+def test_a_worksheet_without_its_base_is_refused(workdir: Path) -> None:  # noqa: F811
+    from openpyxl import load_workbook
+
+    path = export_as(workdir, "w")
+    wb = load_workbook(path)
+    wb["_meta"]["B1"] = "cdw-datahub worksheet 1"  # made before the merge existed
+    wb.save(path)
+    old = run(workdir, "worksheet", "import", str(path))
+    assert old.exit_code == 2
+    assert "could revert edits made since" in old.stderr  # type: ignore[attr-defined]
+
+    path = export_as(workdir, "w")
+    wb = load_workbook(path)
+    row = next(r for r in wb["_meta"].iter_rows() if r[0].value == "field")
+    row[3].value = '{"values": broken'
+    wb.save(path)
+    damaged = run(workdir, "worksheet", "import", str(path))
+    assert damaged.exit_code == 2
+    assert f"_meta!D{row[0].row}: the record of this field" in damaged.stderr  # type: ignore[attr-defined]
