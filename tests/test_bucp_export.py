@@ -411,8 +411,8 @@ EXPECTED_KEYS = [
     "dataset_urn", "dataset", "field", "field_name", "field_name_status", "type", "native_type",
     "definition", "required", "valid_inputs", "source", "notes", "guide_for_use",
     "glossary_terms", "classification", "categories", "category_names", "classification_status",
-    "classification_reason",
-    "statutes", "statute_status", "steward",
+    "classification_reason", "classification_review",
+    "statutes", "statute_status", "statute_review", "steward",
 ]  # fmt: skip
 
 
@@ -450,8 +450,10 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
         "category_names": ["Quasi-identifier"],
         "classification_status": "reviewed",
         "classification_reason": "r",
+        "classification_review": "reviewed (unsigned)",  # the fixture's entry has no reviewer
         "statutes": [],
         "statute_status": "not assessed",
+        "statute_review": None,
         "steward": "Samantha Lee",
     }
     ssn = rows["w2w.participant.ssn_nbr"]
@@ -463,7 +465,8 @@ def test_row_content_follows_the_catalog_model(workdir: Path, lite_catalog: str)
     assert ssn["statutes"] == [
         {"citation": "Cal. Civ. Code § 1798.24",
          "title": "Information Practices Act: conditions of disclosure", "url": IPA_URL,
-         "status": "reviewed", "rules": ["f"], "inherited_from": []}
+         "status": "reviewed", "rules": ["f"], "inherited_from": [],
+         "review": "reviewed (unsigned)"}
     ]  # fmt: skip
     assert ssn["statute_status"] == "reviewed"
     assert ssn["glossary_terms"] == []  # statute terms are not business terms
@@ -771,8 +774,8 @@ def test_summary_in_json_and_on_its_own(workdir: Path, lite_catalog: str) -> Non
     # grouped statute -> dataset -> fields, each statute with how it was decided
     ipa = next(x for x in s["statutes"] if x["citation"] == "Cal. Civ. Code § 1798.24")
     assert ipa["status"] == "reviewed"
-    assert ipa["decisions"] == [{"status": "reviewed", "text": "reviewed by legal (recorded in f)",
-                                 "rules": [], "fields": 2}]  # fmt: skip
+    assert ipa["decisions"] == [{"status": "reviewed", "rules": [], "fields": 2,
+                                 "text": "reviewed (unsigned), recorded in f"}]  # fmt: skip
     assert ipa["datasets"] == [
         {
             "dataset": "w2w.participant",

@@ -242,7 +242,7 @@ def test_hostile_column_worksheet_round_trip(hostile_db: Path, tmp_path: Path) -
     set_cell(out, "stop", "'" + HOSTILE, "Definition", "Free text the tracker stores.")
     result = CliRunner().invoke(main, [*args, "import", str(out), "--format", "json"])
     assert result.exit_code == 0, result.output
-    changes = json.loads(result.stdout)
+    changes = json.loads(result.stdout)["changes"]
     assert any(c["field"] == HOSTILE and c["column"] == "definition" for c in changes), changes
 
 

@@ -120,6 +120,8 @@ def test_a_steward_ui_edit_survives_reingestion_and_wins(workdir: Path) -> None:
         "rule": None,
         "evidence": None,  # a person's edit carries no rule evidence
         "inherited_from": (),
+        "reviewed_by": None,
+        "reviewed_on": None,
     }
     assert any(t["urn"] == "urn:li:tag:cdw.level.personal" for t in field["tags"])
 

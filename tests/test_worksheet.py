@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -128,8 +128,8 @@ def test_export_layout(workdir: Path) -> None:
     assert ws["C2"].fill.fgColor.rgb.endswith("D9D9D9")
     assert ws["I2"].protection.locked is False
     validations = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
-    assert validations["O2:O6"] == "=Lists!$A$2:$A$4"  # levels
-    assert validations["Q2:Q6"].startswith("=Lists!$D$2")  # statutes
+    assert validations["P2:P6"] == "=Lists!$A$2:$A$4"  # levels
+    assert validations["R2:R6"].startswith("=Lists!$D$2")  # statutes
     lists = [c.value for c in wb["Lists"]["A"] if c.value]
     assert lists == ["level", "public", "confidential", "personal"]
     meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(values_only=True)}
@@ -154,7 +154,7 @@ def test_dry_run_then_apply_minimal_diff(workdir: Path) -> None:
 
     dry = run(workdir, "worksheet", "import", str(path), "--format", "json")
     assert dry.exit_code == 0, dry.output  # type: ignore[attr-defined]
-    changes = json.loads(dry.stdout)  # type: ignore[attr-defined]
+    changes = json.loads(dry.stdout)["changes"]  # type: ignore[attr-defined]
     assert {(c["dataset"], c["field"], c["column"]) for c in changes} == {
         ("stop", "duration", "definition"),
         ("stop", "duration", "valid_inputs"),
@@ -168,9 +168,10 @@ def test_dry_run_then_apply_minimal_diff(workdir: Path) -> None:
     assert next(c for c in changes if c["column"] == "valid_inputs")["new"] is None
     assert snapshot(workdir) == before  # a dry run touches nothing
 
-    applied = run(workdir, "worksheet", "import", str(path), "--apply")
+    applied = run(workdir, "worksheet", "import", str(path), "--apply", "--reviewer", "Ann Lee")
     assert applied.exit_code == 0, applied.output  # type: ignore[attr-defined]
     after = snapshot(workdir)
+    today = date.today().isoformat()
 
     removed, added = changed_lines(before[DICT], after[DICT])
     assert removed == [
@@ -187,10 +188,20 @@ def test_dry_run_then_apply_minimal_diff(workdir: Path) -> None:
 
     removed, added = changed_lines(before["policies/reviewed.yml"], after["policies/reviewed.yml"])
     assert removed == []
-    assert added == ["    ssn: {level: personal, categories: [direct_identifier]}"]
+    assert added == [  # signed: one key a line, as the flow mapping would pass 100 columns
+        "    ssn:",
+        "      level: personal",
+        "      categories: [direct_identifier]",
+        "      reviewed_by: Ann Lee",
+        f"      reviewed_on: {today}",
+    ]
     removed, added = changed_lines(before["policies/statutes.yml"], after["policies/statutes.yml"])
     assert removed == []
-    assert added == ["    participant:", "      ssn: [cdw.statute.ca-civ-1798.24]"]
+    assert added == [  # within 100 columns: stays one flow mapping
+        "    participant:",
+        "      ssn: {statutes: [cdw.statute.ca-civ-1798.24], reviewed_by: Ann Lee, "
+        f"reviewed_on: {today}}}",
+    ]
     untouched = set(before) - {DICT, "policies/reviewed.yml", "policies/statutes.yml"}
     assert all(before[k] == after[k] for k in untouched)
 
@@ -245,11 +256,11 @@ def test_bad_cells_exit_2_and_touch_nothing(
 def test_renamed_column_and_foreign_workbook(workdir: Path) -> None:
     path = export(workdir)
     wb = load_workbook(path)
-    wb["Fields"]["I1"] = "Meaning"
+    wb["Fields"]["J1"] = "Meaning"
     wb.save(path)
     result = run(workdir, "worksheet", "import", str(path))
     assert result.exit_code == 2
-    assert "Fields!I1: expected column 'Definition' here, found 'Meaning'" in result.stderr  # type: ignore[attr-defined]
+    assert "Fields!J1: expected column 'Definition' here, found 'Meaning'" in result.stderr  # type: ignore[attr-defined]
 
     path = export(workdir)
     wb = load_workbook(path)
@@ -325,7 +336,8 @@ def test_round_trip_through_real_ingestion(demo_dir: Path, tmp_path: Path) -> No
     set_cell(out, "commute", "weather_condition", "Definition", definition)
     set_cell(out, "commute", "weather_condition", "Classification level", "public")
     set_cell(out, "commute", "weather_condition", "Statutes", "none")
-    applied = run(work, "worksheet", "import", str(out), "--apply")
+    today = date.today().isoformat()
+    applied = run(work, "worksheet", "import", str(out), "--apply", "--reviewer", "Linda Nguyen")
     assert applied.exit_code == 0, applied.output  # type: ignore[attr-defined]
 
     datahub = Path(sys.executable).parent / "datahub"
@@ -349,4 +361,36 @@ def test_round_trip_through_real_ingestion(demo_dir: Path, tmp_path: Path) -> No
     assert [(t.urn, t.provenance) for t in levels] == [("urn:li:tag:cdw.level.public", "reviewed")]
     assert not [t for t in field.terms if t.urn.startswith("urn:li:glossaryTerm:cdw.statute.")]
     assert field.properties.get("cdw.field.statuteAssessment") == ["none-apply"]
+    assert (levels[0].reviewed_by, levels[0].reviewed_on) == ("Linda Nguyen", today)
     assert snapshot(packaged_dir("glossary").parent) == repo_files  # the repo's files untouched
+    _signed_in_exports(work, lite, f"reviewed by Linda Nguyen on {today}")
+
+
+def _signed_in_exports(work: Path, lite: Path, signed: str) -> None:
+    """The signature in the three export formats a coordinator sends on."""
+    out = {}
+    for fmt in ("json", "md", "xlsx"):
+        out[fmt] = work / f"bucp.{fmt}"
+        result = run(work, "bucp", "export", "--catalog", f"lite:{lite}", "--program", "w2w",
+                     "--dataset", "commute", "-o", str(out[fmt]))  # fmt: skip
+        assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    doc = json.loads(out["json"].read_text())
+    row = next(r for r in doc["fields"] if r["field"] == "weather_condition")
+    assert row["classification_review"] == signed
+    assert row["statute_status"] == "assessed: none apply"
+    assert row["statute_review"] == signed  # carried by a property beside none-apply
+    unsigned = [r for r in doc["fields"] if r["classification_review"] == "reviewed (unsigned)"]
+    assert unsigned  # the demo's hand-written reviews: valid, and shown as unsigned
+    assert f"- {signed}: 1 field(s)" in out["md"].read_text()
+    md_row = next(
+        line for line in out["md"].read_text().splitlines() if "weather_condition" in line
+    )
+    assert signed in md_row
+    summary = run(work, "bucp", "summary", "--catalog", f"lite:{lite}", "--program", "w2w")
+    assert f"- {signed}: 1 field(s)" in summary.stdout  # type: ignore[attr-defined]
+    assert "- reviewed (unsigned): " in summary.stdout  # type: ignore[attr-defined]
+    ws = load_workbook(out["xlsx"])["Fields"]
+    header = [c.value for c in ws[1]]
+    values = ws.iter_rows(min_row=2, values_only=True)
+    xlsx_row = next(r for r in values if r[header.index("Field")] == "weather_condition")
+    assert xlsx_row[header.index("Reviewed")] == signed

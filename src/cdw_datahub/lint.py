@@ -419,12 +419,13 @@ class Linter:
             if program not in self.programs:
                 self._dangling(doc, "program", program, self.programs, "fields", program)
             for table, columns in tables.items():
-                for column, refs in columns.items():
-                    for j, ref in enumerate(refs):
+                for column, entry in columns.items():
+                    at: tuple[str, ...] = ("fields", program, table, column)
+                    if isinstance(doc.data["fields"][program][table][column], dict):
+                        at = (*at, "statutes")  # signed: {statutes: [...], reviewed_by: ...}
+                    for j, ref in enumerate(entry.statutes):
                         if ref not in statutes:
-                            self._dangling(
-                                doc, "statute", ref, statutes, "fields", program, table, column, j
-                            )
+                            self._dangling(doc, "statute", ref, statutes, *at, j)
 
     # -- shared checks
 
@@ -498,6 +499,29 @@ def _norm(text: str) -> str:
 def _loc_key(location: str) -> tuple[str, int]:
     path, _, line = location.rpartition(":")
     return (path, int(line)) if line.isdigit() else (location, 0)
+
+
+def definition_findings(
+    text: str, location: str, what: str, *names: str | None, acronyms: Iterable[str] = ()
+) -> list[Finding]:
+    """The definition checks `lint` runs on a dictionary field, on one new definition (the
+    worksheet import checks a steward's cell before it reaches the files)."""
+    linter = Linter(Path(), Path())
+    linter.acronyms = set(acronyms)
+    linter._definition(text, location, "field", what, *names)
+    return linter.findings
+
+
+def known_acronyms(terms: Iterable[Any]) -> set[str]:
+    """The acronyms the glossary defines (a term's `acronym` property, or an all-caps name)."""
+    out = set()
+    for term in terms:
+        acronym = term.custom_properties.get("acronym")
+        if acronym:
+            out.add(acronym)
+        if re.fullmatch(r"[A-Z][A-Z0-9]+", term.name):
+            out.add(term.name)
+    return out
 
 
 def run(glossary_dir: Path, policies_dir: Path) -> list[Finding]:

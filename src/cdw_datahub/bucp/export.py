@@ -28,9 +28,12 @@ from cdw_datahub.catalog.model import (
     Association,
     winning_level,
 )
+from cdw_datahub.contract import review_text
 from cdw_datahub.errors import InputError
 
 STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
+STATUTE_REVIEWED_BY = "cdw.field.statuteReviewedBy"  # a none-apply assessment's signature
+STATUTE_REVIEWED_ON = "cdw.field.statuteReviewedOn"
 
 if TYPE_CHECKING:
     from cdw_datahub.bucp.package import Request
@@ -56,8 +59,10 @@ ROW_KEYS = (
     "category_names",
     "classification_status",
     "classification_reason",
+    "classification_review",
     "statutes",
     "statute_status",
+    "statute_review",
     "steward",
 )
 
@@ -316,7 +321,8 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
             status = "inherited" if t.inherited_from else _statute_status(t.provenance)
             found.append({**facts.statute(t.urn).as_dict(), "status": status,
                           "rules": [_public_rule(r) for r in rules],
-                          "inherited_from": _upstream(t.inherited_from)})  # fmt: skip
+                          "inherited_from": _upstream(t.inherited_from),
+                          "review": review_of(t) if status == "reviewed" else None})  # fmt: skip
     if found:
         statuses = {s["status"] for s in found}
         status = next(k for k in ("reviewed", "inherited", "suggested") if k in statuses)
@@ -325,6 +331,26 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
     else:
         status = "not assessed"
     return found, status
+
+
+def review_of(assoc: Any) -> str | None:
+    """ "reviewed by NAME on DATE" (or "reviewed (unsigned)") of a reviewed association; None for
+    anything else (suggested, inherited: see its upstream)."""
+    if assoc is None or assoc.inherited_from:
+        return None
+    if assoc.provenance == "ui":
+        return "reviewed in DataHub"
+    if assoc.provenance != "reviewed":
+        return None
+    return review_text(assoc.reviewed_by, assoc.reviewed_on)
+
+
+def _statute_review(fv: FieldView, statutes: list[dict[str, Any]], status: str) -> str | None:
+    """Who signed the field's statute assessment: its reviewed statutes' signatures, or the
+    none-apply assessment's (a property: it has no association of its own)."""
+    if status == "assessed: none apply":
+        return review_text(fv.prop(STATUTE_REVIEWED_BY), fv.prop(STATUTE_REVIEWED_ON))
+    return "; ".join(dict.fromkeys(s["review"] for s in statutes if s.get("review"))) or None
 
 
 def _statute_status(provenance: str) -> str:
@@ -404,8 +430,10 @@ def field_row(
         "category_names": [facts.category_name(c) for c in categories],
         "classification_status": _classification_status(level),
         "classification_reason": _reason(level),
+        "classification_review": review_of(level),
         "statutes": statutes,
         "statute_status": statute_status,
+        "statute_review": _statute_review(fv, statutes, statute_status),
         "steward": steward_of(ds, facts),
     }
 

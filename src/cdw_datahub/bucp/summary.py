@@ -2,7 +2,7 @@
 exported rows.
 
 - statutes triggered, grouped statute -> dataset -> fields, each with how it was decided
-  (reviewed by legal, where recorded; suggested by a rule, with the rule's reason) and the
+  (reviewed by whom and when, where recorded; suggested by a rule, with the rule's reason) and the
   fields legal assessed as governed by no statute;
 - the strictest classification and the NIST SP 800-53 controls it requires, and field counts by
   level and by review status;
@@ -64,7 +64,8 @@ def _decision(statute: dict[str, Any], facts: Facts) -> dict[str, Any]:
         where = ", ".join(dict.fromkeys(r.rsplit(":", 1)[0] for r in rules))
         return {
             "status": "reviewed",
-            "text": "reviewed by legal" + (f" (recorded in {where})" if where else ""),
+            "text": (statute.get("review") or "reviewed")
+            + (f", recorded in {where}" if where else ""),
             "rules": [],
         }
     described = [{"id": r, "reason": facts.statute_rules.get(r, "")} for r in rules]
@@ -130,6 +131,10 @@ def _classification(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, A
     for row in rows:
         by_level[row["classification"]] = by_level.get(row["classification"], 0) + 1
         by_status[row["classification_status"]] = by_status.get(row["classification_status"], 0) + 1
+    reviews: dict[str, int] = {}  # "reviewed by Linda Nguyen on 2026-12-01" -> fields
+    for row in rows:
+        if row.get("classification_review"):
+            reviews[row["classification_review"]] = reviews.get(row["classification_review"], 0) + 1
     return {
         "strictest": level.name if level else facts.unclassified_label,
         "level": level.id if level else None,
@@ -139,6 +144,7 @@ def _classification(rows: Sequence[dict[str, Any]], facts: Facts) -> dict[str, A
         "unclassified_fields": unclassified_count,
         "by_level": by_level,
         "by_status": by_status,
+        "reviews": reviews,
     }
 
 
@@ -291,6 +297,8 @@ def summary_text(summary: dict[str, Any], markdown: bool = False) -> str:
         "- fields by level: " + ", ".join(f"{k} {v}" for k, v in c["by_level"].items() if v)
     )
     lines.append("- fields by status: " + ", ".join(f"{k} {v}" for k, v in c["by_status"].items()))
+    for review, count in c.get("reviews", {}).items():
+        lines.append(f"- {review}: {count} field(s)")
     lines.append("")
 
     lines.append(f"{h}Categories present")

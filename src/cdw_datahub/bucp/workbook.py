@@ -203,6 +203,16 @@ def link_width(texts: Sequence[str | None]) -> float:
     return max(LINK_WIDTH[0], min(LINK_WIDTH[1], math.ceil(longest / CHARS_PER_WIDTH) + 1))
 
 
+def _reviewed(row: dict[str, Any]) -> str:
+    """Who signed the classification and the statute assessment ("reviewed by NAME on DATE")."""
+    parts = [row.get("classification_review"), row.get("statute_review")]
+    labels = ("classification", "statutes")
+    found = [(label, p) for label, p in zip(labels, parts, strict=True) if p]
+    if len(found) == 2 and found[0][1] == found[1][1]:
+        return str(found[0][1])
+    return "; ".join(f"{label}: {p}" for label, p in found)
+
+
 def field_columns(statute_columns: int, statute_width: float = 13) -> list[Column]:
     """The Fields sheet: the state template's columns, then what the plays add, then where the
     field lives. Each statute citation gets its own cell, so each is its own working link; the
@@ -222,6 +232,7 @@ def field_columns(statute_columns: int, statute_width: float = 13) -> list[Colum
         Column("Classification", 11, _key("classification")),
         Column("Categories", 10, _key("category_names")),
         Column("Classification status", 12, _key("classification_status")),
+        Column("Reviewed", 20, _reviewed),
     ]
     for i in range(statute_columns):
         header = "Statute" if statute_columns == 1 else f"Statute {i + 1}"

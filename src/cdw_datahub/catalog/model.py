@@ -15,6 +15,8 @@ from cdw_datahub.contract import (  # noqa: F401  (re-exported for readers)
     LEVEL_TAG,
     PROVENANCE_KEY,
     PROVENANCE_ORDER,
+    REVIEWED_BY_KEY,
+    REVIEWED_ON_KEY,
     RULE_KEY,
     STATUTE_TERM,
     program_of_domain,
@@ -32,6 +34,8 @@ class Association:
     # upstream schemaField URNs it was inherited from through column lineage (empty: its own)
     inherited_from: tuple[str, ...] = ()
     evidence: str | None = None  # for a suggestion: the evidence its rule fired on
+    reviewed_by: str | None = None  # a signed review: who and when (ISO date)
+    reviewed_on: str | None = None
 
 
 @dataclass

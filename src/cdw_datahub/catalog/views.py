@@ -17,6 +17,8 @@ from cdw_datahub.catalog.model import (
     EVIDENCE_KEY,
     INHERITED_KEY,
     PROVENANCE_KEY,
+    REVIEWED_BY_KEY,
+    REVIEWED_ON_KEY,
     RULE_KEY,
     Association,
     DatasetView,
@@ -57,6 +59,8 @@ def _association(raw: dict[str, Any], key: str, default_provenance: str) -> Asso
         rule=detail.get(RULE_KEY),
         inherited_from=tuple(json.loads(detail[INHERITED_KEY])) if INHERITED_KEY in detail else (),
         evidence=detail.get(EVIDENCE_KEY),
+        reviewed_by=detail.get(REVIEWED_BY_KEY) or None,
+        reviewed_on=detail.get(REVIEWED_ON_KEY) or None,
     )
 
 

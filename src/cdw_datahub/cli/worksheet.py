@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import subprocess
+from datetime import date
 from pathlib import Path
 
 import click
@@ -55,39 +58,92 @@ def export_cmd(
 @worksheet.command("import", short_help="Check, then apply, a steward worksheet.")
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--apply", "do_apply", is_flag=True, help="Write the changes (default: dry run).")
+@click.option(
+    "--take-worksheet",
+    is_flag=True,
+    help="Write the worksheet's value where the files also changed since the export "
+    "(default: list such conflicts and leave the files' value).",
+)
+@click.option(
+    "--reviewer",
+    metavar="NAME",
+    help="Who signs the reviewed classifications and statutes (default: git config user.name, "
+    "else the login name).",
+)
 @format_option("table", "json")
-def import_cmd(workbook: Path, do_apply: bool, fmt: str) -> None:
-    """Check every cell, list the changes, and with --apply write them into glossary/ and
-    policies/ (comments and order kept; a blank cell never erases a value).
+def import_cmd(
+    workbook: Path, do_apply: bool, take_worksheet: bool, reviewer: str | None, fmt: str
+) -> None:
+    """Check every cell, merge three ways (the cells at export, the files now, the worksheet),
+    list the changes, and with --apply write them into glossary/ and policies/ (comments and
+    order kept; a blank cell never erases a value; a cell the worksheet did not change is never
+    written). Exit 1 when conflicts were left unwritten.
 
     \b
     Example:
       cdw-datahub worksheet import w2w-worksheet.xlsx
-      cdw-datahub worksheet import w2w-worksheet.xlsx --apply
+      cdw-datahub worksheet import w2w-worksheet.xlsx --apply --reviewer "Linda Nguyen"
     """
     settings = get_settings()
     policy = load_policy(*settings.policy_dirs())
     try:
-        plan = importer.read_workbook(workbook, policy)
+        plan = importer.read_workbook(workbook, policy, take_worksheet)
     except importer.WorksheetError as e:
-        for where, message in e.problems[1:]:
-            console.error(f"{where}: {message}")
+        if len(e.problems) > 1:
+            for where, message in e.problems:
+                console.error(f"{where}: {message}")
         raise
+    _report(plan, fmt)
+    if do_apply and plan.changes:
+        sign = importer.Signature(reviewer or default_reviewer(), date.today())
+        written = importer.apply(plan, policy, *settings.policy_dirs(), sign)
+        for path in written:
+            click.echo(f"updated {path}", err=True)
+    _summary(plan, do_apply)
+
+
+def _report(plan: importer.Plan, fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps([c.to_dict() for c in plan.changes], indent=2))
+        click.echo(json.dumps(plan.to_dict(), indent=2))
     else:
         for c in plan.changes:
-            new = "(erase)" if c.new is None else repr(c.new)
-            click.echo(f"{c.cell}  {c.dataset}.{c.field}  {c.column}: {c.old!r} -> {new}")
+            click.echo(c.text())
+    for note in plan.ignored:
+        click.echo(f"ignored: {note.cell}: {note.message}", err=True)
+    for note in plan.warnings:
+        click.echo(f"warning: {note.cell}: {note.message}", err=True)
+    for conflict in plan.conflicts:
+        click.secho(f"conflict: {conflict.text()}", fg="yellow", err=True)
+
+
+def _summary(plan: importer.Plan, do_apply: bool) -> None:
     if not plan.changes:
         click.echo("no changes", err=True)
-        return
-    if not do_apply:
+    elif not do_apply:
         click.echo(f"{len(plan.changes)} change(s); dry run, run again with --apply", err=True)
-        return
-    written = importer.apply(plan, policy, *settings.policy_dirs())
-    for path in written:
-        click.echo(f"updated {path}", err=True)
+    if plan.conflicts:
+        click.echo(
+            f"{len(plan.conflicts)} conflict(s) not written: the files changed since the export; "
+            "keep the files' value, or run again with --take-worksheet",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
+def default_reviewer() -> str:
+    """`git config user.name`, else the login name: who signs a review nobody named."""
+    try:
+        name = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 commands = [worksheet]

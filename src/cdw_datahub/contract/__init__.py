@@ -33,10 +33,22 @@ PROVENANCE_KEY = "cdw.provenance"
 RULE_KEY = "cdw.rule"
 EVIDENCE_KEY = "cdw.evidence"  # what a suggestion fired on: concepts and words, table kind
 INHERITED_KEY = "cdw.inheritedFrom"  # JSON list of the upstream schemaField URNs it came from
+# who signed a reviewed association and when (ISO date), from policies/reviewed.yml, statutes.yml
+REVIEWED_BY_KEY = "cdw.reviewedBy"
+REVIEWED_ON_KEY = "cdw.reviewedOn"
 
 # Provenance of an association, in precedence order (first wins).
 PROVENANCE_ORDER = ("ui", "reviewed", "ingested", "suggested")
 _PROVENANCE_RANK = {p: i for i, p in enumerate(PROVENANCE_ORDER)}
+
+
+def review_text(reviewed_by: str | None, reviewed_on: str | None) -> str:
+    """How a review is shown: "reviewed by Linda Nguyen on 2026-12-01", "reviewed (unsigned)"."""
+    if not reviewed_by and not reviewed_on:
+        return "reviewed (unsigned)"
+    by = f" by {reviewed_by}" if reviewed_by else ""
+    on = f" on {reviewed_on}" if reviewed_on else ""
+    return f"reviewed{by}{on}"
 
 
 def domain_urn(program_id: str) -> str:

@@ -60,6 +60,16 @@ PROPERTIES: dict[str, PropertySpec] = {
         "none-apply: legal reviewed the field and no statute restricts it.",
         FIELD,
     ),
+    "cdw.field.statuteReviewedBy": PropertySpec(
+        "Statute assessment reviewed by",
+        "Who signed the none-apply assessment (policies/statutes.yml reviewed_by).",
+        FIELD,
+    ),
+    "cdw.field.statuteReviewedOn": PropertySpec(
+        "Statute assessment reviewed on",
+        "When the none-apply assessment was signed (YYYY-MM-DD).",
+        FIELD,
+    ),
     "cdw.dataset.title": PropertySpec("Title", "Human title of the dataset.", DATASET),
     "cdw.dataset.program": PropertySpec("Program", "Program id that owns the dataset.", DATASET),
     "cdw.dataset.topic": PropertySpec("Topic", "Subject area.", DATASET),

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ class Policy:
         self.unclassified = Unclassified("unclassified - protect as Moderate", "Moderate", ())
         self._datasets: NameMap[NameMap[DatasetEntry]] = NameMap()
         self._reviewed: NameMap[NameMap[NameMap[Reviewed]]] = NameMap()
-        self._statute_fields: NameMap[NameMap[NameMap[tuple[tuple[str, ...], str]]]] = NameMap()
+        self._statute_fields: NameMap[NameMap[NameMap[StatuteDecision]]] = NameMap()
         self._rules: list[StatuteRuleModel] = []
         self._rule_decisions: dict[tuple[str, str, frozenset[str]], StatuteDecision] = {}
 
@@ -171,8 +172,8 @@ class Policy:
         """Every reviewed `fields:` assessment of statutes.yml as (program, table, column, ...)."""
         for program, tables in self._statute_fields.items():
             for table, columns in tables.items():
-                for column, (urns, where) in columns.items():
-                    yield program, table, column, StatuteDecision(urns, "reviewed", (where,))
+                for column, decision in columns.items():
+                    yield program, table, column, decision
 
     def statutes_for(
         self, program_id: str, table: str, column: str, categories: Iterable[str]
@@ -182,8 +183,7 @@ class Policy:
         columns = tables.find(table) if tables else None
         explicit = columns.find(column) if columns else None
         if explicit is not None:
-            urns, where = explicit
-            return StatuteDecision(urns, "reviewed", (where,), assessed=True)
+            return explicit
         key = (program_id, table, frozenset(categories))
         if key not in self._rule_decisions:  # many fields share a decision: compute it once
             self._rule_decisions[key] = self._rule_decision(program_id, table, key[2])
@@ -590,7 +590,11 @@ class _Loader:
                     for j, cat in enumerate(entry.categories):
                         self._ref(doc, cat, p.categories, "category", *at, "categories", j)
                     out.setdefault(table, NameMap())[column] = Reviewed(
-                        entry.level, tuple(entry.categories), self._rel(doc, *at)
+                        entry.level,
+                        tuple(entry.categories),
+                        self._rel(doc, *at),
+                        entry.reviewed_by,
+                        _iso(entry.reviewed_on),
                     )
 
     def _statutes(self, doc: YamlDoc, model: StatutesFile) -> None:
@@ -617,10 +621,24 @@ class _Loader:
             self._ref(doc, program_id, p.programs, "program", "fields", program_id)
             out = p._statute_fields.setdefault(program_id, NameMap())
             for table, columns in tables.items():
-                for column, statutes in columns.items():
+                for column, entry in columns.items():
                     at = ("fields", program_id, table, column)
-                    urns = tuple(self._statute_ref(doc, s, *at, j) for j, s in enumerate(statutes))
-                    out.setdefault(table, NameMap())[column] = (urns, self._rel(doc, *at))
+                    signed = isinstance(doc.data["fields"][program_id][table][column], dict)
+                    ids = (*at, "statutes") if signed else at
+                    urns = tuple(
+                        self._statute_ref(doc, s, *ids, j) for j, s in enumerate(entry.statutes)
+                    )
+                    out.setdefault(table, NameMap())[column] = StatuteDecision(
+                        urns,
+                        "reviewed",
+                        (self._rel(doc, *at),),
+                        reviewed_by=entry.reviewed_by,
+                        reviewed_on=_iso(entry.reviewed_on),
+                    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _inventory(values: dict[str, Any]) -> Inventory:

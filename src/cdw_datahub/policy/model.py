@@ -171,6 +171,8 @@ class Reviewed:
     level: str
     categories: tuple[str, ...]
     source: str
+    reviewed_by: str | None = None  # None: an unsigned (hand-edited) review
+    reviewed_on: str | None = None  # ISO date
 
 
 @dataclass(frozen=True)
@@ -187,3 +189,5 @@ class StatuteDecision:
     provenance: Literal["reviewed", "suggested"]
     rules: tuple[str, ...] = field(default=())
     assessed: bool = True
+    reviewed_by: str | None = None  # a reviewed entry's signature (None: unsigned)
+    reviewed_on: str | None = None

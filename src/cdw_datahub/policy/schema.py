@@ -7,6 +7,7 @@ are checked by `cdw_datahub.policy.loader`, which knows every file at once.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -246,7 +247,13 @@ class ClassificationFile(_Strict):
 # ---------------------------------------------------------------- policies/reviewed.yml
 
 
-class ReviewedModel(_Strict):
+class _Signed(_Strict):
+    # Optional, so entries typed by hand before reviews were signed stay valid ("unsigned").
+    reviewed_by: str | None = Field(None, description="Who reviewed it (a person's name).")
+    reviewed_on: date | None = Field(None, description="When it was reviewed (YYYY-MM-DD).")
+
+
+class ReviewedModel(_Signed):
     level: str = Field(description="Reviewed level id.")
     categories: TextList = Field(default_factory=list, description="Reviewed category ids.")
 
@@ -280,9 +287,22 @@ class StatuteRuleModel(_Strict):
         return value
 
 
+class StatuteAssessmentModel(_Signed):
+    statutes: TextList = Field(description="Statute term ids ([] = assessed, none apply).")
+
+
+def _assessment(value: object) -> object:
+    """`column: [ids]` (unsigned) is read as `{statutes: [ids]}`."""
+    return {"statutes": value} if isinstance(value, (list, str)) else value
+
+
+Assessment = Annotated[StatuteAssessmentModel, BeforeValidator(_assessment)]
+
+
 class StatutesFile(_Strict):
     rules: list[StatuteRuleModel] = Field(default_factory=list, description="Suggestion rules.")
-    fields: dict[str, dict[str, dict[str, TextList]]] = Field(
+    fields: dict[str, dict[str, dict[str, Assessment]]] = Field(
         default_factory=dict,
-        description="Reviewed assessments: program -> table -> column -> statute ids ([] = none).",
+        description="Reviewed assessments: program -> table -> column -> statute ids ([] = none), "
+        "or {statutes, reviewed_by, reviewed_on} when signed.",
     )

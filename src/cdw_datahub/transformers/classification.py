@@ -54,6 +54,7 @@ class ClassificationStage:
             if reviewed is not None:
                 level, categories = reviewed.level, reviewed.categories
                 provenance, rule, why = "reviewed", reviewed.source, ""
+                signed = (reviewed.reviewed_by, reviewed.reviewed_on)
             else:
                 suggestion = self.classifier.classify(
                     ColumnInfo(
@@ -72,8 +73,9 @@ class ClassificationStage:
                 categories = (suggestion.category,)
                 level = policy.categories[suggestion.category].level
                 provenance, rule, why = "suggested", suggestion.rule_id, suggestion.evidence
+                signed = (None, None)
 
-            key = (level, categories, provenance, rule, why)
+            key = (level, categories, provenance, rule, why, *signed)
             ours = run.shared(("field tags", *key), partial(self._tags, *key))
             yield from run.define_once(
                 ("tag definitions", level, categories), self._define, level, categories
@@ -83,9 +85,17 @@ class ClassificationStage:
             schema_field.globalTags = GlobalTagsClass(tags=kept + ours.tags) if kept else ours
 
     def _tags(
-        self, level: str, categories: tuple[str, ...], provenance: str, rule: str | None, why: str
+        self,
+        level: str,
+        categories: tuple[str, ...],
+        provenance: str,
+        rule: str | None,
+        why: str,
+        by: str | None,
+        on: str | None,
     ) -> GlobalTagsClass:
-        attribution = self.run.attribution(provenance, rule, why)  # why: what the rule fired on
+        # why: what the rule fired on; by, on: who signed a review, and when
+        attribution = self.run.attribution(provenance, rule, why, by, on)
         return GlobalTagsClass(
             tags=[
                 TagAssociationClass(tag=LEVEL_TAG + level, attribution=attribution),

@@ -27,6 +27,8 @@ from cdw_datahub.contract import (
     ATTRIBUTION_SOURCE,
     EVIDENCE_KEY,
     PROVENANCE_KEY,
+    REVIEWED_BY_KEY,
+    REVIEWED_ON_KEY,
     RULE_KEY,
     TAG,
 )
@@ -74,10 +76,16 @@ class DescribeRun:
         return result
 
     def attribution(
-        self, provenance: str, rule: str | None, evidence: str | None = None
+        self,
+        provenance: str,
+        rule: str | None,
+        evidence: str | None = None,
+        by: str | None = None,
+        on: str | None = None,
     ) -> MetadataAttributionClass:
         """Every association ingestion makes carries one: who (our actor and source, which
-        PATCH writes key on), its provenance, the rule or file, and the evidence that fired."""
+        PATCH writes key on), its provenance, the rule or file, the evidence that fired, and
+        who signed a review and when (policies/reviewed.yml, statutes.yml)."""
 
         def build() -> MetadataAttributionClass:
             detail = {PROVENANCE_KEY: provenance}
@@ -85,11 +93,12 @@ class DescribeRun:
                 detail[RULE_KEY] = rule
             if evidence:
                 detail[EVIDENCE_KEY] = evidence
+            detail.update({k: v for k, v in ((REVIEWED_BY_KEY, by), (REVIEWED_ON_KEY, on)) if v})
             return MetadataAttributionClass(
                 time=self.time, actor=ACTOR, source=ATTRIBUTION_SOURCE, sourceDetail=detail
             )
 
-        return self.shared(("attribution", provenance, rule, evidence), build)
+        return self.shared(("attribution", provenance, rule, evidence, by, on), build)
 
     def define_once(
         self,

@@ -43,8 +43,13 @@ class StatutesStage:
             if not decision.assessed:
                 continue
             if not decision.statutes:
+                signed = {
+                    "cdw.field.statuteReviewedBy": decision.reviewed_by,
+                    "cdw.field.statuteReviewedOn": decision.reviewed_on,
+                }  # a none-apply assessment has no association to carry its signature
+                values = {"cdw.field.statuteAssessment": "none-apply"}
                 dataset.add_field_values(
-                    schema_field, {"cdw.field.statuteAssessment": "none-apply"}
+                    schema_field, values | {k: v for k, v in signed.items() if v}
                 )
                 continue
             ours = run.shared(("statute terms", decision), partial(self._terms, decision))
@@ -60,7 +65,10 @@ class StatutesStage:
         return ()
 
     def _terms(self, decision: StatuteDecision) -> GlossaryTermsClass:
-        attribution = self.run.attribution(decision.provenance, ",".join(decision.rules))
+        rules = ",".join(decision.rules)
+        attribution = self.run.attribution(
+            decision.provenance, rules, by=decision.reviewed_by, on=decision.reviewed_on
+        )
         return GlossaryTermsClass(
             terms=[
                 GlossaryTermAssociationClass(urn=urn, attribution=attribution)

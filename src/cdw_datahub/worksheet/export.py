@@ -6,15 +6,19 @@ Sheets:
 - `Instructions`: the definition criteria and how blank cells and the Clear column behave.
 - `Lists` (hidden): the values the dropdowns offer.
 - `_meta` (very hidden): the catalog, program and fields exported, so `worksheet import` can
-  tell a workbook made for another program or dataset.
+  tell a workbook made for another program or dataset; and, per field, every cell's value at
+  export time as compact JSON text (the base of the import's three-way merge: plain text in a
+  hidden sheet survives Excel and LibreOffice, unlike a formula or a document property).
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -23,11 +27,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView
 from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG, STATUTE_TERM
+from cdw_datahub.contract import review_text
 from cdw_datahub.errors import InputError
 from cdw_datahub.output import append_row, write_cell
 from cdw_datahub.policy import Policy
+from cdw_datahub.worksheet.vocab import Vocabulary, current_values
 
-FORMAT = "cdw-datahub worksheet 1"
+FORMAT = "cdw-datahub worksheet 2"  # 2: the base values of every cell (three-way merge)
 FIELDS_SHEET = "Fields"
 LISTS_SHEET = "Lists"
 META_SHEET = "_meta"
@@ -51,6 +57,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("nullable", "Nullable", False, 9),
     Column("current_description", "Current description (catalog)", False, 40),
     Column("suggested", "Suggested classification", False, 36),
+    Column("reviewed", "Reviewed", False, 26),
     Column("name", "Friendly name", True, 24),
     Column("definition", "Definition", True, 50),
     Column("valid_inputs", "Valid inputs", True, 24),
@@ -64,16 +71,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("clear", "Clear", True, 18),
 )
 EDITABLE = tuple(c for c in COLUMNS if c.editable)
-# Dictionary keys written by the worksheet (column key -> key in glossary/dictionary/<id>.yml).
-DICTIONARY_KEYS = (
-    "name",
-    "definition",
-    "valid_inputs",
-    "source",
-    "notes",
-    "guide_for_use",
-    "terms",
-)
 
 GREY = PatternFill("solid", fgColor="D9D9D9")
 HEADER = PatternFill("solid", fgColor="1F4E78")
@@ -98,17 +95,23 @@ Columns
 - Friendly name: human readable, singular, no abbreviations.
 - Valid inputs: allowed values or ranges. Source: how the data enters the system.
 - Notes: known quality issues. Guide for use: how to use the field correctly.
-- Glossary terms: term ids from the list, separated by commas.
-- Classification level: pick one from the list. Saving it marks the classification reviewed.
-- Categories: category ids from the list, separated by commas.
-- Statutes: statute ids from the list, separated by commas, or "{NONE_APPLY}" when you assessed
-  the field and no statute applies.
+- Glossary terms: term names (or ids) from the list, separated by commas.
+- Classification level: pick one from the list. Saving it marks the classification reviewed,
+  signed with your name and the date of the import.
+- Categories: category ids (or names) from the list, separated by commas.
+- Statutes: statute names (or ids) from the list, separated by commas, or "{NONE_APPLY}" when you
+  assessed the field and no statute applies.
+- Reviewed: who reviewed the classification and the statutes, and when.
 - Suggested classification: what the detection rules suggest; copy it into the level and
   categories columns to accept it.
 
 Blank cells
 A blank cell never erases anything: it means "no change". To erase a value, write its column
 name in the Clear column of that row (several separated by commas, e.g. "Notes, Valid inputs").
+
+Several stewards may fill in copies of the same worksheet: only the cells you changed are
+written. A cell you changed that someone else also changed in the files since this export is a
+conflict: it is listed with the three values and not written (--take-worksheet writes yours).
 
 Then run: cdw-datahub worksheet import THIS_FILE.xlsx  (a dry run listing the changes), and
 cdw-datahub worksheet import THIS_FILE.xlsx --apply  to write them into glossary/ and policies/.
@@ -136,10 +139,38 @@ def _suggestion(fv: FieldView) -> str:
     return "; ".join(parts)
 
 
-def _row(policy: Policy, program: str, ds: DatasetView, fv: FieldView) -> dict[str, str]:
-    entry = policy.field_entry(program, ds.table, fv.path)
-    reviewed = policy.reviewed(program, ds.table, fv.path)
-    decision = policy.statutes_for(program, ds.table, fv.path, [])
+def _review(policy: Policy, program: str, table: str, column: str) -> str:
+    """Who signed the field's classification and statute assessment, and when."""
+    reviewed = policy.reviewed(program, table, column)
+    decision = policy.statutes_for(program, table, column, [])
+    parts = []
+    if reviewed is not None:
+        parts.append(("classification", review_text(reviewed.reviewed_by, reviewed.reviewed_on)))
+    if decision.provenance == "reviewed":
+        parts.append(("statutes", review_text(decision.reviewed_by, decision.reviewed_on)))
+    if len(parts) == 2 and parts[0][1] == parts[1][1]:
+        return parts[0][1]
+    return "; ".join(f"{what}: {text}" for what, text in parts)
+
+
+def cell_text(vocab: Vocabulary, key: str, value: Any) -> str:
+    """A value in ids as its cell shows it (names for terms and statutes)."""
+    if value is None:
+        return ""
+    if key == "statutes" and value == []:
+        return NONE_APPLY
+    if key in ("terms", "statutes"):
+        return vocab.labels(key, list(value))
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+def _row(
+    policy: Policy, vocab: Vocabulary, program: str, ds: DatasetView, fv: FieldView
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The row's cell texts, and the values in ids it was made from (the merge base)."""
+    current = current_values(policy, program, ds.table, fv.path)
     row = {
         "program": program,
         "dataset": ds.table,
@@ -148,20 +179,17 @@ def _row(policy: Policy, program: str, ds: DatasetView, fv: FieldView) -> dict[s
         "nullable": "yes" if fv.nullable else "no",
         "current_description": fv.description or "",
         "suggested": _suggestion(fv),
+        "reviewed": _review(policy, program, ds.table, fv.path),
     }
-    if entry is not None:
-        for key in DICTIONARY_KEYS:
-            value = getattr(entry, key)
-            if key == "terms":
-                value = ", ".join(t.removeprefix("urn:li:glossaryTerm:") for t in value)
-            row[key] = value or ""
-    if reviewed is not None:
-        row["level"] = reviewed.level
-        row["categories"] = ", ".join(reviewed.categories)
-    if decision.provenance == "reviewed":
-        ids = [s.removeprefix("urn:li:glossaryTerm:") for s in decision.statutes]
-        row["statutes"] = ", ".join(ids) if ids else NONE_APPLY
-    return row
+    for key, value in current.items():
+        row[key] = cell_text(vocab, key, value)
+    return row, current
+
+
+def base_json(row: dict[str, str], values: dict[str, Any]) -> str:
+    """The `_meta` record of one row: its values in ids and its locked cells' texts."""
+    locked = {c.key: row.get(c.key) or "" for c in COLUMNS[3:] if not c.editable}
+    return json.dumps({"values": values, "locked": locked}, separators=(",", ":"))
 
 
 def select_datasets(
@@ -214,7 +242,9 @@ def build_workbook(
         ws.column_dimensions[get_column_letter(i)].width = col.width
     ws.freeze_panes = "D2"
 
-    rows = [_row(policy, pid, ds, fv) for ds in selected for fv in ds.fields]
+    vocab = Vocabulary(policy)
+    made = [_row(policy, vocab, pid, ds, fv) for ds in selected for fv in ds.fields]
+    rows = [row for row, _ in made]
     for r, row in enumerate(rows, start=2):
         for i, col in enumerate(COLUMNS, start=1):
             # text cells only, formula-like text quoted (output.spreadsheet_text; the importer
@@ -235,8 +265,8 @@ def build_workbook(
     columns = {
         "level": [lv.id for lv in policy.levels],
         "categories": list(policy.categories),
-        "terms": sorted(t.id for t in policy.terms.values() if not t.is_statute),
-        "statutes": [NONE_APPLY, *sorted(s.id for s in policy.statutes.values())],
+        "terms": vocab.choices("terms"),
+        "statutes": [NONE_APPLY, *vocab.choices("statutes")],
     }
     last = max(len(rows) + 1, 2)
     for i, (key, values) in enumerate(columns.items(), start=1):
@@ -279,9 +309,10 @@ def build_workbook(
     append_row(meta, ["datasets", ", ".join(ds.table for ds in selected)])
     append_row(meta, ["exported_at", datetime.now(timezone.utc).isoformat(timespec="seconds")])
     append_row(meta, ["columns", ", ".join(c.header for c in COLUMNS)])
-    for row in rows:
-        append_row(meta, ["field", row["dataset"], row["field"]])
+    for row, base in made:
+        append_row(meta, ["field", row["dataset"], row["field"], base_json(row, base)])
     meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
 
     out = io.BytesIO()
     wb.save(out)

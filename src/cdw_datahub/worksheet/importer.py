@@ -14,12 +14,14 @@ A blank cell is "no change"; a value is erased only when the row's Clear column 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +30,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from cdw_datahub.errors import InputError
+from cdw_datahub.lint import definition_findings, known_acronyms
 from cdw_datahub.output import FORMULA_STARTS, atomic_write_all, from_spreadsheet_text
 from cdw_datahub.policy import Policy, clear_cache, load_policy
 from cdw_datahub.worksheet.export import (
     COLUMNS,
-    DICTIONARY_KEYS,
     EDITABLE,
     FIELDS_SHEET,
     FORMAT,
     META_SHEET,
     NONE_APPLY,
 )
+from cdw_datahub.worksheet.vocab import DICTIONARY_KEYS, LIST_KEYS, Vocabulary, current_values
 from cdw_datahub.worksheet.yaml_edit import YamlEdit
 
 TEXT_KEYS = ("name", "definition", "valid_inputs", "source", "notes", "guide_for_use")
@@ -48,18 +51,35 @@ MAX_XLSX_BYTES = 100_000_000
 MAX_XLSX_PART_BYTES = 50_000_000
 MAX_XLSX_MEMBERS = 1_000
 _NUMBER_START = re.compile(r"-\.?\d")
-LIST_KEYS = ("terms", "categories", "statutes")
+HEADERS = {c.key: c.header for c in COLUMNS}
 
 
 class WorksheetError(InputError):
-    """Every bad cell of a workbook; the message names the first, `problems` all of them."""
+    """Every bad cell of a workbook; the message is the one problem, or how many there are (the
+    CLI lists each of `problems` once, then this line)."""
 
-    def __init__(self, problems: list[tuple[str, str]]):
+    def __init__(self, problems: list[tuple[str, str]], path: str | None = None):
         self.problems = problems
         location, message = problems[0]
         if len(problems) > 1:
-            message += f" (and {len(problems) - 1} more problem(s) in the workbook)"
+            location, message = (
+                path or location,
+                (f"{len(problems)} problems in the workbook (listed above); nothing was written"),
+            )
         super().__init__(message, location)
+
+
+def plain(key: str, value: Any) -> str:
+    """A value as a message shows it: text in double quotes, lists joined, nothing as (none)."""
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, list):
+        if key == "statutes" and not value:
+            return NONE_APPLY
+        return ", ".join(value) if value else "(none)"
+    if key in TEXT_KEYS:
+        return '"' + str(value).replace("\n", " / ") + '"'
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -68,9 +88,10 @@ class Change:
     dataset: str
     field: str
     column: str  # column key
-    old: Any
+    old: Any  # what the files hold now
     new: Any  # None = erase
     cell: str  # Fields!I7
+    base: Any = None  # what the files held when the worksheet was exported
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +104,43 @@ class Change:
             "cell": self.cell,
         }
 
+    def text(self) -> str:
+        new = "(erase)" if self.new is None else plain(self.column, self.new)
+        return (
+            f"{self.cell}  {self.dataset}.{self.field}  {HEADERS[self.column]}: "
+            f"{plain(self.column, self.old)} -> {new}"
+        )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A cell the worksheet changed that the files also changed since the export."""
+
+    change: Change  # old: the files now; new: the worksheet; base: at export
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.change
+        return {**c.to_dict(), "base": c.base, "files": c.old, "worksheet": c.new}
+
+    def text(self) -> str:
+        c = self.change
+        return (
+            f"{c.cell}  {c.dataset}.{c.field}  {HEADERS[c.column]}: at export "
+            f"{plain(c.column, c.base)}, in the files now {plain(c.column, c.old)}, in the "
+            f"worksheet {'(erase)' if c.new is None else plain(c.column, c.new)}"
+        )
+
+
+@dataclass(frozen=True)
+class Note:
+    """A cell that is not taken (a locked cell edited) or a lint warning on a taken one."""
+
+    cell: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"cell": self.cell, "message": self.message}
+
 
 @dataclass
 class Plan:
@@ -90,32 +148,21 @@ class Plan:
     catalog: str
     datasets: list[str]
     changes: list[Change] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    ignored: list[Note] = field(default_factory=list)  # edits of locked cells
+    warnings: list[Note] = field(default_factory=list)  # lint warnings of taken definitions
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "changes": [c.to_dict() for c in self.changes],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "ignored": [n.to_dict() for n in self.ignored],
+            "warnings": [n.to_dict() for n in self.warnings],
+        }
 
 
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
-
-
-def _short(urn: str) -> str:
-    return urn.removeprefix("urn:li:glossaryTerm:")
-
-
-def _current(policy: Policy, program: str, table: str, column: str) -> dict[str, Any]:
-    """The values the YAML holds today, in worksheet terms."""
-    out: dict[str, Any] = {}
-    entry = policy.field_entry(program, table, column)
-    if entry is not None:
-        for key in DICTIONARY_KEYS:
-            value = getattr(entry, key)
-            out[key] = [_short(t) for t in value] if key == "terms" else value
-    reviewed = policy.reviewed(program, table, column)
-    if reviewed is not None:
-        out["level"] = reviewed.level
-        out["categories"] = list(reviewed.categories)
-    decision = policy.statutes_for(program, table, column, [])
-    if decision.provenance == "reviewed":
-        out["statutes"] = [_short(s) for s in decision.statutes]
-    return out
 
 
 def _check_size(path: Path) -> None:
@@ -173,221 +220,316 @@ def _formula_problem(header: str, raw: Any, text: str, key: str, data_type: str)
     )
 
 
-def read_workbook(path: Path, policy: Policy) -> Plan:
+def read_workbook(path: Path, policy: Policy, take_worksheet: bool = False) -> Plan:
     wb = _open(path)
     try:
-        return _read(wb, path, policy)
+        return _Reader(wb, path, policy, take_worksheet).read()
     finally:
         wb.close()
 
 
-def _read(wb: Any, path: Path, policy: Policy) -> Plan:
-    problems: list[tuple[str, str]] = []
+class _Reader:
+    """One pass over the Fields sheet: every cell checked, each row merged three ways."""
 
-    def bad(where: str, message: str) -> None:
-        problems.append((where, message))
+    def __init__(self, wb: Any, path: Path, policy: Policy, take_worksheet: bool):
+        self.wb, self.path, self.policy, self.take = wb, path, policy, take_worksheet
+        self.vocab = Vocabulary(policy)
+        self.problems: list[tuple[str, str]] = []
+        self.base: dict[tuple[str, str], dict[str, Any]] = {}
+        self.acronyms = known_acronyms(policy.terms.values())
+        self.by_key = {c.key: i for i, c in enumerate(COLUMNS)}
+        self.clear_names = {c.header.lower(): c.key for c in EDITABLE if c.key != "clear"}
+        self.clear_names.update({c.key: c.key for c in EDITABLE if c.key != "clear"})
+        self.level_ids = {k.casefold(): lv.id for lv in policy.levels for k in (lv.id, lv.name)}
+
+    def bad(self, where: str, message: str) -> None:
+        self.problems.append((where, message))
+
+    def fail(self) -> None:
+        if self.problems:
+            raise WorksheetError(self.problems, str(self.path))
+
+    def read(self) -> Plan:
+        plan = self._meta()
+        self._header()
+        ws = self.wb[FIELDS_SHEET]
+        seen: dict[tuple[str, str], int] = {}
+        for r, row_cells in enumerate(ws.iter_rows(min_row=2), start=2):
+            self._row(plan, r, row_cells, seen)
+        self.fail()
+        return plan
 
     # -- which program and fields this workbook was made for
-    if META_SHEET not in wb.sheetnames or FIELDS_SHEET not in wb.sheetnames:
-        raise InputError(
-            f"not a cdw-datahub worksheet (no '{FIELDS_SHEET}' or '{META_SHEET}' sheet); "
-            "start from `cdw-datahub worksheet export`",
-            str(path),
-        )
-    meta: dict[str, str] = {}
-    exported: set[tuple[str, str]] = set()
-    for row in wb[META_SHEET].iter_rows(values_only=True):
-        if not row or row[0] is None:
-            continue
-        row = tuple(from_spreadsheet_text(v) for v in row)  # the quote the export added
-        if row[0] == "field":
-            exported.add((str(row[1]), str(row[2])))
-        else:
-            meta[str(row[0])] = "" if row[1] is None else str(row[1])
-    if meta.get("format") != FORMAT:
-        raise InputError(
-            f"workbook format '{meta.get('format')}' is not '{FORMAT}'; export a new worksheet",
-            f"{path}!{META_SHEET}",
-        )
-    program = meta.get("program", "")
-    try:
-        program = policy.program(program).id
-    except InputError as e:
-        raise InputError(
-            f"this workbook is for program '{program}', which these glossary/policies folders "
-            f"do not have ({e})",
-            f"{META_SHEET}!B3",
-        ) from None
-    datasets = _split(meta.get("datasets", ""))
-    plan = Plan(program, meta.get("catalog", ""), datasets)
 
-    # -- the header row: every column where the export put it
-    ws = wb[FIELDS_SHEET]
-    header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1), ())]
-    for i, col in enumerate(COLUMNS, start=1):
-        got = header[i - 1] if i - 1 < len(header) else None
-        if (str(got).strip() if got is not None else "") != col.header:
-            where = f"{FIELDS_SHEET}!{get_column_letter(i)}1"
-            bad(
-                where,
-                f"expected column '{col.header}' here, found '{got or ''}' "
-                "(columns must not be renamed, moved or deleted)",
+    def _meta(self) -> Plan:
+        wb, path = self.wb, self.path
+        if META_SHEET not in wb.sheetnames or FIELDS_SHEET not in wb.sheetnames:
+            raise InputError(
+                f"not a cdw-datahub worksheet (no '{FIELDS_SHEET}' or '{META_SHEET}' sheet); "
+                "start from `cdw-datahub worksheet export`",
+                str(path),
             )
-    if problems:
-        raise WorksheetError(problems)
+        meta: dict[str, str] = {}
+        for r, row in enumerate(wb[META_SHEET].iter_rows(values_only=True), start=1):
+            if not row or row[0] is None:
+                continue
+            row = tuple(from_spreadsheet_text(v) for v in row)  # the quote the export added
+            if row[0] == "field":
+                self.base[(str(row[1]), str(row[2]))] = _base(row, f"{META_SHEET}!D{r}")
+            else:
+                meta[str(row[0])] = "" if row[1] is None else str(row[1])
+        if meta.get("format") != FORMAT:
+            raise InputError(
+                f"workbook format '{meta.get('format')}' is not '{FORMAT}' (an older worksheet "
+                "has no record of its cells at export, so it could revert edits made since); "
+                "export a new worksheet",
+                f"{path}!{META_SHEET}",
+            )
+        program = meta.get("program", "")
+        try:
+            program = self.policy.program(program).id
+        except InputError as e:
+            raise InputError(
+                f"this workbook is for program '{program}', which these glossary/policies "
+                f"folders do not have ({e})",
+                f"{META_SHEET}!B3",
+            ) from None
+        return Plan(program, meta.get("catalog", ""), _split(meta.get("datasets", "")))
 
-    by_key = {c.key: i for i, c in enumerate(COLUMNS)}
-    clear_names = {c.header.lower(): c.key for c in EDITABLE if c.key != "clear"}
-    clear_names.update({c.key: c.key for c in EDITABLE if c.key != "clear"})
-    levels = [lv.id for lv in policy.levels]
-    level_ids = {k.casefold(): lv.id for lv in policy.levels for k in (lv.id, lv.name)}
-    terms = {t.id for t in policy.terms.values() if not t.is_statute}
-    statutes = {s.id for s in policy.statutes.values()}
-    seen: dict[tuple[str, str], int] = {}
+    def _header(self) -> None:
+        ws = self.wb[FIELDS_SHEET]
+        header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1), ())]
+        for i, col in enumerate(COLUMNS, start=1):
+            got = header[i - 1] if i - 1 < len(header) else None
+            if (str(got).strip() if got is not None else "") != col.header:
+                self.bad(
+                    f"{FIELDS_SHEET}!{get_column_letter(i)}1",
+                    f"expected column '{col.header}' here, found '{got or ''}' "
+                    "(columns must not be renamed, moved or deleted)",
+                )
+        self.fail()
 
-    for r, row_cells in enumerate(ws.iter_rows(min_row=2), start=2):
+    # -- one row
+
+    def _row(self, plan: Plan, r: int, row_cells: Any, seen: dict[tuple[str, str], int]) -> None:
         row = tuple(from_spreadsheet_text(c.value) for c in row_cells)
         kinds = [getattr(c, "data_type", "n") for c in row_cells]
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-            continue
-
-        def cell(key: str, r: int = r) -> str:
-            return f"{FIELDS_SHEET}!{get_column_letter(by_key[key] + 1)}{r}"
-
+            return
         values = {c.key: (row[i] if i < len(row) else None) for i, c in enumerate(COLUMNS)}
+        cell = partial(self.cell, r=r)
+        where = self._identity(plan, values, cell, seen)
+        if where is None:
+            return
+        table, column = where
+        seen[where] = r
+        base = self.base[where]
+        self._locked(plan, values, base["locked"], cell)
+        parsed = self._parse(values, kinds, cell)
+        if parsed is None:
+            return
+        if (
+            "categories" in parsed
+            and "level" not in parsed
+            and self.policy.reviewed(plan.program, table, column) is None
+        ):
+            self.bad(cell("level"), "categories were given without a classification level")
+            return
+        wanted = {k: v for k, v in parsed.items() if k != "clear"}
+        for key in parsed.get("clear", []):
+            wanted[key] = None  # Clear is explicit and wins over the cell (still prefilled)
+        current = current_values(self.policy, plan.program, table, column)
+        cleared = set(parsed.get("clear", []))
+        for key, value in wanted.items():
+            self._merge(plan, table, column, key, base["values"].get(key), current.get(key),
+                        value, cell("clear" if key in cleared else key))  # fmt: skip
+        definition = wanted.get("definition")
+        if definition and not _same(definition, base["values"].get("definition")):
+            name = wanted.get("name") or current.get("name")
+            self._lint(plan, table, column, definition, name, cell("definition"))
+
+    def cell(self, key: str, r: int) -> str:
+        return f"{FIELDS_SHEET}!{get_column_letter(self.by_key[key] + 1)}{r}"
+
+    def _identity(
+        self, plan: Plan, values: dict[str, Any], cell: Any, seen: dict[tuple[str, str], int]
+    ) -> tuple[str, str] | None:
         prog, table, column = (values[k] for k in ("program", "dataset", "field"))
         if not (isinstance(prog, str) and isinstance(table, str) and isinstance(column, str)):
-            bad(
+            self.bad(
                 cell("program"),
                 "malformed row: program, dataset and field must all be filled in "
                 "(do not add rows; every field of the export has its row)",
             )
-            continue
-        if prog != program:
-            bad(cell("program"), f"row is for program '{prog}' but the workbook is for '{program}'")
-            continue
-        if table not in datasets:
-            bad(
+            return None
+        if prog != plan.program:
+            self.bad(
+                cell("program"), f"row is for program '{prog}' but the workbook is for "
+                f"'{plan.program}'"
+            )  # fmt: skip
+            return None
+        if table not in plan.datasets:
+            self.bad(
                 cell("dataset"),
                 f"dataset '{table}' is not one this workbook was exported for "
-                f"({', '.join(datasets)}): a row from another dataset's worksheet?",
+                f"({', '.join(plan.datasets)}): a row from another dataset's worksheet?",
             )
-            continue
-        if (table, column) not in exported:
-            bad(cell("field"), f"field '{table}.{column}' was not in the export")
-            continue
+            return None
+        if (table, column) not in self.base:
+            self.bad(cell("field"), f"field '{table}.{column}' was not in the export")
+            return None
         if (table, column) in seen:
-            bad(
+            self.bad(
                 cell("field"),
                 f"field '{table}.{column}' appears twice (first in row {seen[(table, column)]})",
             )
-            continue
-        seen[(table, column)] = r
+            return None
+        return table, column
 
+    def _locked(
+        self, plan: Plan, values: dict[str, Any], locked: dict[str, str], cell: Any
+    ) -> None:
+        """A locked cell that differs from the export is listed, never taken."""
+        for col in COLUMNS[3:]:
+            if col.editable or col.key not in locked:
+                continue
+            raw = values[col.key]
+            now = "" if raw is None else str(raw).strip()
+            if now != locked[col.key].strip():
+                plan.ignored.append(
+                    Note(
+                        cell(col.key),
+                        f"{col.header} is locked (harvested from the catalog); the edit "
+                        f'"{now}" is ignored, the export had "{locked[col.key]}"',
+                    )
+                )
+
+    # -- the editable cells, checked and in ids
+
+    def _parse(self, values: dict[str, Any], kinds: list[str], cell: Any) -> dict[str, Any] | None:
         parsed: dict[str, Any] = {}
         ok = True
         for col in EDITABLE:
             raw = values[col.key]
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
-            index = by_key[col.key]
+            index = self.by_key[col.key]
             kind = kinds[index] if index < len(kinds) else "n"
-            formula = _formula_problem(col.header, raw, str(raw).strip(), col.key, kind)
-            if formula:
-                bad(cell(col.key), formula)
+            try:
+                parsed[col.key] = self._value(col.key, col.header, raw, kind)
+            except ValueError as e:
+                self.bad(cell(col.key), str(e))
                 ok = False
-                continue
-            if isinstance(raw, (bool, datetime, date, time)) or (
-                col.key not in ("valid_inputs", "notes", "source", "guide_for_use")
-                and not isinstance(raw, str)
-            ):
-                bad(cell(col.key), f"{col.header} must be text, got {type(raw).__name__} '{raw}'")
-                ok = False
-                continue
-            text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
-            text = text.strip()
-            if col.key == "level":
-                # a level id or the display name the exports print ("Personal"), any case
-                text = level_ids.get(text.casefold(), text)
-                if text not in levels:
-                    bad(
-                        cell("level"),
-                        f"unknown classification level '{text}'; use one of {', '.join(levels)}",
-                    )
-                    ok = False
-                    continue
-                parsed["level"] = text
-            elif col.key in LIST_KEYS:
-                items = _split(text)
-                known = {
-                    "terms": terms,
-                    "categories": set(policy.categories),
-                    "statutes": statutes,
-                }[col.key]
-                if col.key == "statutes" and items == [NONE_APPLY]:
-                    parsed["statutes"] = []
-                    continue
-                unknown = [v for v in items if v not in known]
-                if unknown:
-                    or_none = f" or '{NONE_APPLY}'" if col.key == "statutes" else ""
-                    what = {
-                        "terms": "glossary term",
-                        "categories": "category",
-                        "statutes": "statute",
-                    }[col.key]
-                    bad(
-                        cell(col.key),
-                        f"unknown {what} '{unknown[0]}'" + (f"; use the ids in the list{or_none}"),
-                    )
-                    ok = False
-                    continue
-                parsed[col.key] = list(dict.fromkeys(items))
-            elif col.key == "clear":
-                keys = []
-                for name in _split(text):
-                    key = clear_names.get(name.lower())
-                    if key is None:
-                        bad(cell("clear"), f"Clear names '{name}', which is not an editable column")
-                        ok = False
-                    else:
-                        keys.append(key)
-                parsed["clear"] = keys
-            else:
-                parsed[col.key] = text
-        if not ok:
-            continue
-        if (
-            "categories" in parsed
-            and "level" not in parsed
-            and policy.reviewed(program, table, column) is None
+        return parsed if ok else None
+
+    def _value(self, key: str, header: str, raw: Any, kind: str) -> Any:
+        formula = _formula_problem(header, raw, str(raw).strip(), key, kind)
+        if formula:
+            raise ValueError(formula)
+        if isinstance(raw, (bool, datetime, date, time)) or (
+            key not in ("valid_inputs", "notes", "source", "guide_for_use")
+            and not isinstance(raw, str)
         ):
-            bad(cell("level"), "categories were given without a classification level")
-            continue
-        current = _current(policy, program, table, column)
-        for key in parsed.get("clear", []):
-            # Clear is explicit and wins over the cell (which may still hold the prefilled value)
-            parsed.pop(key, None)
-            if current.get(key) not in (None, [], ""):
-                plan.changes.append(
-                    Change(program, table, column, key, current.get(key), None, cell("clear"))
-                )
-        for key, value in parsed.items():
-            if key == "clear":
-                continue
-            if current.get(key) != value:
-                plan.changes.append(
-                    Change(program, table, column, key, current.get(key), value, cell(key))
-                )
-    if problems:
-        raise WorksheetError(problems)
-    return plan
+            raise ValueError(f"{header} must be text, got {type(raw).__name__} '{raw}'")
+        text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+        text = text.strip()
+        if key == "level":
+            # a level id or the display name the exports print ("Personal"), any case
+            level = self.level_ids.get(text.casefold())
+            if level is None:
+                levels = ", ".join(lv.id for lv in self.policy.levels)
+                raise ValueError(f"unknown classification level '{text}'; use one of {levels}")
+            return level
+        if key in LIST_KEYS:
+            items = _split(text)
+            if key == "statutes" and [i.casefold() for i in items] == [NONE_APPLY]:
+                return []
+            return list(dict.fromkeys(self.vocab.resolve(key, item) for item in items))
+        if key == "clear":
+            keys = []
+            for name in _split(text):
+                found = self.clear_names.get(name.lower())
+                if found is None:
+                    raise ValueError(f"Clear names '{name}', which is not an editable column")
+                keys.append(found)
+            return keys
+        return text
+
+    # -- three ways: at export, in the files now, in the worksheet
+
+    def _merge(
+        self,
+        plan: Plan,
+        table: str,
+        column: str,
+        key: str,
+        base: Any,
+        current: Any,
+        wanted: Any,
+        where: str,
+    ) -> None:
+        if _same(wanted, base):
+            return  # the worksheet did not change it: never written (it would revert)
+        if _same(wanted, current):
+            return  # the files already say so
+        change = Change(plan.program, table, column, key, current, wanted, where, base)
+        if _same(current, base) or self.take:
+            plan.changes.append(change)
+        else:
+            plan.conflicts.append(Conflict(change))
+
+    def _lint(
+        self, plan: Plan, table: str, column: str, text: str, name: str | None, where: str
+    ) -> None:
+        """`lint`'s definition checks: an error refuses the cell, a warning is listed."""
+        what = f"{plan.program}.{table}.{column}"
+        for f in definition_findings(text, where, what, column, name, acronyms=self.acronyms):
+            message = f"{f.message} ({f.slug}; {f.suggestion})" if f.suggestion else f.message
+            if f.severity == "error":
+                self.bad(where, message)
+            elif f.severity == "warning":
+                plan.warnings.append(Note(where, message))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as the files would hold them: no value, "" and no list are all "nothing"."""
+    empty = (None, "")
+    if a in empty and b in empty:
+        return True
+    return bool(a == b)
+
+
+def _base(row: tuple[Any, ...], where: str) -> dict[str, Any]:
+    """A field's record of the export (values in ids, locked cells' texts)."""
+    try:
+        record = json.loads(str(row[3])) if len(row) > 3 and row[3] else None
+    except json.JSONDecodeError:
+        record = None
+    if not isinstance(record, dict) or not isinstance(record.get("values"), dict):
+        raise InputError(
+            "the record of this field's values at export is missing or damaged; export a new "
+            "worksheet",
+            where,
+        )
+    return {"values": record["values"], "locked": dict(record.get("locked") or {})}
 
 
 # ------------------------------------------------------------------ writing
 
 
+@dataclass(frozen=True)
+class Signature:
+    """Who applies the worksheet's reviews, and when: written beside each reviewed entry."""
+
+    reviewer: str
+    on: date
+
+    def stamp(self) -> dict[str, Any]:
+        return {"reviewed_by": self.reviewer, "reviewed_on": self.on}
+
+
 def _edits(
-    plan: Plan, policy: Policy, glossary_dir: Path, policies_dir: Path
+    plan: Plan, policy: Policy, glossary_dir: Path, policies_dir: Path, sign: Signature
 ) -> dict[Path, YamlEdit]:
     dictionary = glossary_dir / "dictionary" / f"{plan.program}.yml"
     files = {
@@ -422,22 +564,25 @@ def _edits(
             else:
                 cats = ch.new or []
             if level is not None:
-                doc.set(keys, {"level": level, "categories": cats})
+                doc.set(keys, {"level": level, "categories": cats, **sign.stamp()})
         else:  # statutes
             doc = files["statutes"]
             keys = ["fields", plan.program, ch.dataset, ch.field]
             if ch.new is None:
                 doc.delete(keys, prune=2)
             else:
-                doc.set(keys, ch.new)
+                doc.set(keys, {"statutes": ch.new, **sign.stamp()})
     return {doc.path: doc for doc in files.values() if doc.changed}
 
 
-def apply(plan: Plan, policy: Policy, glossary_dir: Path, policies_dir: Path) -> list[Path]:
-    """Write the changes, all or nothing: the new files are validated together first (as a copy
-    of both folders loaded by `load_policy`), then each is written to a temp sibling, and only
-    when every one is complete are they renamed over the originals (output.atomic_write_all)."""
-    edits = _edits(plan, policy, glossary_dir, policies_dir)
+def apply(
+    plan: Plan, policy: Policy, glossary_dir: Path, policies_dir: Path, sign: Signature
+) -> list[Path]:
+    """Write the changes (never the conflicts), all or nothing: the new files are validated
+    together first (as a copy of both folders loaded by `load_policy`), then each is written to
+    a temp sibling, and only when every one is complete are they renamed over the originals
+    (output.atomic_write_all)."""
+    edits = _edits(plan, policy, glossary_dir, policies_dir, sign)
     texts = {path: doc.text() for path, doc in edits.items()}
     _validate(texts, glossary_dir, policies_dir)
     try:

@@ -136,6 +136,7 @@ class YamlEdit:
         if not self.changed:
             return self.original
         if self.whole:
+            _unwrap(self.data, 0)
             return self.original + _emit(self.data, 0)
         lines = self.original.splitlines(keepends=True)
         edits: list[tuple[int, int, int, str]] = []  # (start, end, -depth, text); end excl.
@@ -175,6 +176,7 @@ class YamlEdit:
             return ""  # deleted
         fragment = CommentedMap()
         fragment[anchor.key] = parent[anchor.key]
+        _unwrap(fragment, indent)
         return _emit(fragment, indent)
 
     def _end_of(self, path: Sequence[str], lines: list[str]) -> int:
@@ -237,6 +239,22 @@ def _styled(value: Any, old: Any) -> Any:
             mapping.fa.set_flow_style()
         return mapping
     return value
+
+
+def _unwrap(mapping: CommentedMap, indent: int) -> None:
+    """A flow mapping that would pass the line width (`{level: ..., reviewed_by: ...}`) becomes
+    one key a line: that reads better, and diffs better, than a wrapped flow mapping."""
+    for key, value in mapping.items():
+        if not isinstance(value, CommentedMap):
+            continue
+        if value.fa.flow_style():
+            one = CommentedMap([(key, value)])
+            out = io.StringIO()
+            _yaml(10_000).dump(one, out)
+            if indent + len(out.getvalue().rstrip("\n")) <= WIDTH:
+                continue
+            value.fa.set_block_style()
+        _unwrap(value, indent + 2)
 
 
 def _emit(data: Any, indent: int) -> str:
