@@ -167,7 +167,8 @@ def predict_scan(rows: list[Row], policies: Path, glossary: Path) -> list[Predic
         for schema, schema_rows in by_schema.items():
             db = Path(tmp) / f"{schema}.db"
             _sqlite_db(db, schema_rows)
-            for f in scan(f"sqlite:///{db}", None, glossary, policies):
+            fields, _ = scan(f"sqlite:///{db}", None, glossary, policies)
+            for f in fields:
                 cats = [_CATEGORY[c] for c in f.get("categories") or [] if c in _CATEGORY]
                 best = next((k for k in ("DIRECT_ID", "HEALTH", "QUASI_ID") if k in cats), OTHER)
                 table = str(f["dataset"]).rsplit(".", 1)[-1].lower()

@@ -53,7 +53,7 @@ class Catalog:
         from datahub.emitter.mce_builder import make_schema_field_urn
 
         field_urns = [
-            make_schema_field_urn(urn, field["fieldPath"])
+            make_schema_field_urn(urn, field.get("fieldPath"))
             for urn, aspects in datasets
             for field in (aspects.get("schemaMetadata") or {}).get("fields", [])
         ]
