@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from datahub.api.entities.dataset.dataset import Dataset
 from datahub.ingestion.api.common import PipelineContext
 from datahub.ingestion.api.decorators import (
     SupportStatus,
@@ -160,6 +161,17 @@ def steward_values(
     return steward.StewardValues(where, fields=fields, reviewed=reviewed, statutes=statutes)
 
 
+def simplify_paths(schema: SchemaMetadataClass) -> None:
+    """`[version=2.0].[type=object].[type=string].visitor_email` -> `visitor_email` (nested:
+    `location.latitude`), as DataHub's own dataset YAML simplifies them: the field dictionary,
+    BUCP sheets and the published dictionary name fields as people do. Left as they are when
+    two fields would get the same path (a property with a union type)."""
+    simple = [Dataset._simplify_field_path(f.fieldPath) for f in schema.fields]
+    if len(set(simple)) == len(simple):
+        for schema_field, path in zip(schema.fields, simple, strict=True):
+            schema_field.fieldPath = path
+
+
 @platform_name("OpenAPI (cdw, local file)", id="openapi")
 @config_class(CdwOpenApiConfig)
 @support_status(SupportStatus.BETA)
@@ -184,6 +196,8 @@ class CdwOpenApiSource(OpenApiSource):
         self, endpoint_k: str, dataset_name: str, sw_dict: dict
     ) -> SchemaMetadataClass | None:
         schema = super()._extract_schema_from_openapi_spec(endpoint_k, dataset_name, sw_dict)
+        if schema is not None:
+            simplify_paths(schema)
         if schema is not None and self._found:
             where = self._doc.where("paths", endpoint_k)
             steward.attach(schema, steward_values(schema, self._found, where))
