@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy import FieldEntry, Inventory, Person, YamlDoc, load_yaml, term_urn, validate
+from cdw_datahub.policy.yamlfile import suggest
 from cdw_datahub.sources import steward
 
 Lifecycle = Literal["active", "deprecate-candidate", "archive-candidate", "purge-candidate"]
@@ -111,10 +112,23 @@ def load_datasets(path: Path) -> list[tuple[Dataset, YamlDoc]]:
         )
         if not isinstance(item, dict):
             raise part.error("an inventory entry must be a mapping (DataHub dataset YAML)")
+        _precheck(item, part)
         dataset = validate(part, Dataset)
         out.append((dataset, part))
         _check(dataset, part)
     return out
+
+
+def _precheck(item: dict, doc: YamlDoc) -> None:
+    """What DataHub's model would fail on with a message that names no key: an unknown key
+    (its URN validator then runs without a platform), a missing id or platform."""
+    allowed = [f.alias or name for name, f in Dataset.model_fields.items()]
+    for key in item:
+        if key not in allowed:
+            raise doc.error(f"unknown key '{key}'{suggest(str(key), allowed, n=1)}", key)
+    for key in ("id", "platform"):
+        if not item.get(key) and not item.get("urn"):
+            raise doc.error(f"missing required key '{key}' (DataHub builds the URN from it)")
 
 
 def _check(dataset: Dataset, doc: YamlDoc) -> None:
@@ -171,7 +185,7 @@ class CdwInventorySource(Source):
         try:
             return cls(config, ctx)
         except InputError as e:  # DataHub shows a ValueError as one configuration error line
-            raise ValueError(str(e)) from e
+            raise ValueError(str(e)) from None
 
     def get_report(self) -> SourceReport:
         return self.report

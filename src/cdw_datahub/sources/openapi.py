@@ -190,7 +190,7 @@ class CdwOpenApiSource(OpenApiSource):
         try:
             return cls(config, ctx)
         except InputError as e:  # DataHub shows a ValueError as one configuration error line
-            raise ValueError(str(e)) from e
+            raise ValueError(str(e)) from None
 
     def _extract_schema_from_openapi_spec(
         self, endpoint_k: str, dataset_name: str, sw_dict: dict

@@ -14,6 +14,7 @@ value detectors' ids (`evidence.py`): in process, never serialized.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as fields_of
 
 from datahub.metadata.schema_classes import SchemaMetadataClass
 
@@ -45,6 +46,16 @@ def of(schema: SchemaMetadataClass) -> StewardValues | None:
     return values
 
 
+def _completed(fact: FieldEntry, given: FieldEntry) -> FieldEntry:
+    """The dictionary's field entry, with what it leaves empty taken from the steward's file."""
+    gaps = {
+        f.name: getattr(given, f.name)
+        for f in fields_of(FieldEntry)
+        if f.name not in ("column", "location") and getattr(fact, f.name) in (None, ())
+    }
+    return replace(fact, **gaps)
+
+
 def merged(
     entry: DatasetEntry | None, values: StewardValues | None, program: str, steward: Person
 ) -> DatasetEntry | None:
@@ -63,7 +74,9 @@ def merged(
             location=values.location,
         )
     fields: NameMap[FieldEntry] = NameMap(values.fields)
-    fields.update(entry.fields)  # a column the dictionary describes keeps its description
+    for column, fact in entry.fields.items():
+        given = fields.find(column)
+        fields[column] = _completed(fact, given) if given else fact
     return replace(
         entry,
         description=entry.description or values.description,
