@@ -224,7 +224,10 @@ def test_the_bucp_export_covers_an_apis_fields(tmp_path: Path) -> None:
             "--format",
             "json",
         ],
-        env={"CDW_GLOSSARY_DIR": str(REPO / "glossary"), "CDW_POLICIES_DIR": str(REPO / "policies")},
+        env={
+            "CDW_GLOSSARY_DIR": str(REPO / "glossary"),
+            "CDW_POLICIES_DIR": str(REPO / "policies"),
+        },
     )
     assert result.exit_code == 0, result.output
     rows = {r["field"]: r for r in json.loads(result.stdout)["fields"]}
@@ -248,13 +251,16 @@ def test_inventory_datasets_are_described_like_tables(tmp_path: Path) -> None:
         "WellCoach coaching portal",
         "Healthy Habits Campaign Manager",
     ]
-    assert set(vendor.owners) == {"urn:li:corpuser:marcus.ortiz", "urn:li:corpuser:wellcoach.support"}
+    assert set(vendor.owners) == {
+        "urn:li:corpuser:marcus.ortiz",
+        "urn:li:corpuser:wellcoach.support",
+    }
     assert vendor.domain == "urn:li:domain:cdw.healthy-habits"
     fields = {f.path: f for f in vendor.fields}
     assert fields["enrolled_on"].native_type == "date"
-    assert fields["participant_phone"].prop("cdw.field.validInputs", ) == (
-        "Ten-digit North American number, digits only."
-    )
+    assert fields["participant_phone"].prop(
+        "cdw.field.validInputs",
+    ) == ("Ten-digit North American number, digits only.")
     assert level(fields["chronic_condition"])[0] == "personal"
     assert statutes(fields["chronic_condition"])
     report = datasets["quarterly_outcomes_report"]
@@ -264,7 +270,11 @@ def test_inventory_datasets_are_described_like_tables(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("- id: x\n  platform: p\n  schema: {fields: [{id: a, type: string}\n", 4, "not valid YAML"),
+        (
+            "- id: x\n  platform: p\n  schema: {fields: [{id: a, type: string}\n",
+            4,
+            "not valid YAML",
+        ),
         (
             "- id: x\n  platform: p\n  structured_properties:\n    cdw.dataset.lifecycle: gone\n"
             "  schema: {fields: [{id: a, type: string}]}\n",

@@ -154,15 +154,17 @@ def play2(dataset: Dataset, doc: YamlDoc) -> Play2:
 
 
 def _sub(doc: YamlDoc, key: str) -> dict:
-    return {k[1:]: v for k, v in doc.lines.items() if k[:1] == (key,)} | {
-        (): doc.line(key)
-    }
+    return {k[1:]: v for k, v in doc.lines.items() if k[:1] == (key,)} | {(): doc.line(key)}
 
 
 def contact(owner: str | Ownership) -> tuple[str, str]:
-    return (owner, OwnershipTypeClass.TECHNICAL_OWNER) if isinstance(owner, str) else (
-        owner.id,
-        owner.type,
+    return (
+        (owner, OwnershipTypeClass.TECHNICAL_OWNER)
+        if isinstance(owner, str)
+        else (
+            owner.id,
+            owner.type,
+        )
     )
 
 
@@ -175,9 +177,7 @@ class CdwInventorySource(Source):
         self.config = config
         self.report = SourceReport()
         # Read every file now: a bad one is a configuration error, before anything is written.
-        self.datasets = [
-            d for p in inventory_files(Path(config.path)) for d in load_datasets(p)
-        ]
+        self.datasets = [d for p in inventory_files(Path(config.path)) for d in load_datasets(p)]
 
     @classmethod
     def create(cls, config_dict: dict, ctx: PipelineContext) -> CdwInventorySource:
@@ -282,4 +282,3 @@ class CdwInventorySource(Source):
             steward=Person(stewards[0][0], stewards[0][0]) if stewards else None,
             fields=fields,
         )
-

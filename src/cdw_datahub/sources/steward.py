@@ -81,7 +81,8 @@ def merged(
         entry,
         description=entry.description or values.description,
         terms=entry.terms or values.terms,
-        inventory=entry.inventory if entry.inventory != Inventory() else values.inventory
-        or Inventory(),
+        inventory=entry.inventory
+        if entry.inventory != Inventory()
+        else values.inventory or Inventory(),
         fields=fields,
     )
