@@ -21,6 +21,7 @@ A property is matched to the field by its name, wherever it is nested.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from cdw_datahub.policy import FieldEntry, Reviewed, YamlDoc, load_yaml, term_ur
 from cdw_datahub.sources import steward
 
 PREFIX = "x-cdw-"
+_ENUM_TEXT = "One of: "  # how the stock JSON-schema mapping describes an enum property
 
 
 class CdwOpenApiConfig(OpenApiConfig):
@@ -152,6 +154,10 @@ def steward_values(
             continue
         values, at = found[column]
         fields[column] = field_entry(column, values, at)
+        enum = schema_field.description or ""
+        if enum.startswith(_ENUM_TEXT):  # DataHub's rendering of `enum`: valid inputs, not a
+            schema_field.description = None  # definition that could conflict with the steward's
+            fields[column] = replace(fields[column], valid_inputs=enum)
         c = values.classification
         if c is not None:
             level, categories = (c, ()) if isinstance(c, str) else (c.level, tuple(c.categories))
