@@ -12,7 +12,12 @@ from cdw_datahub.output import text_table
 
 @click.group()
 def inventory() -> None:
-    """The department's dataset inventory (play 2)."""
+    """The department's dataset inventory (play 2).
+
+    \b
+    Example:
+      cdw-datahub inventory review --format json
+    """
 
 
 @inventory.command()
@@ -35,8 +40,15 @@ def review(
     lifecycles: tuple[str, ...],
     fmt: str,
 ) -> None:
-    """Datasets by lifecycle status, with their last harvest, owners, and the BUCPs in review or
-    current that request them: candidates to deprecate, archive or purge come first."""
+    """Lifecycle review: candidates to retire first.
+
+    Every dataset by lifecycle status (purge, archive and deprecate candidates first), with its
+    last harvest, its owners, and the BUCPs in review or current that request it.
+
+    \b
+    Example:
+      cdw-datahub inventory review --program healthy-habits --lifecycle deprecate-candidate
+    """
     from cdw_datahub.catalog import open_catalog
     from cdw_datahub.policy import load_policy
     from cdw_datahub.priority import register_records
