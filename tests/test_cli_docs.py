@@ -126,10 +126,11 @@ def test_readme_counts_match_the_sample_department(demo_catalog: str) -> None:
 
     tables = [t for p in PROGRAMS for t in p.tables]
     columns = sum(len(t.columns) for t in tables)
-    with open_catalog(demo_catalog) as catalog:
-        datasets = list(catalog.datasets())
-    fields = [f for d in datasets for f in d.fields]
     table_names = {t.name for t in tables}
+    views = {v.name for p in PROGRAMS for v in p.views}
+    with open_catalog(demo_catalog) as catalog:  # the databases (the extract, inventory/ and
+        datasets = [d for d in catalog.datasets() if d.table in table_names | views]  # API apart)
+    fields = [f for d in datasets for f in d.fields]
     undefined = [
         (d.table, f.path) for d in datasets for f in d.fields if not (f.description or "").strip()
     ]

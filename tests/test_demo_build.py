@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from cdw_datahub.demo import build, postgres, schema
+from cdw_datahub.demo.extracts import COLUMNS as EXTRACT_COLUMNS
 from cdw_datahub.errors import InputError
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
@@ -276,6 +277,9 @@ def test_dictionary_names_only_real_columns_and_conflicts_exactly_once(policy) -
     for program_id in policy.programs:
         for table, entry in policy.datasets(program_id).items():
             for column, field_entry in entry.fields.items():
+                if (program_id, table) == ("w2w", "w2w_monthly_extract"):  # a CSV file
+                    assert column in EXTRACT_COLUMNS
+                    continue
                 assert (program_id, table, column) in columns, (program_id, table, column)
                 assert field_entry.name and field_entry.definition
                 described.add((program_id, table, column))

@@ -105,6 +105,8 @@ def test_reviewed_classifications_win_and_carry_provenance(
                 reviewed_seen += 1
             elif level_tags and level_tags[0].inherited_from:
                 continue  # a view column: inherited from its upstream (see below)
+            elif level_tags and ".openapi.yaml:" in (level_tags[0].rule or ""):
+                assert level_tags[0].provenance == "reviewed"  # the API's x-cdw-classification
             elif level_tags:
                 assert level_tags[0].provenance == "suggested"
                 assert level_tags[0].rule
@@ -124,7 +126,11 @@ def test_statutes_follow_policy(datasets: dict[tuple[str, str], DatasetView], po
             ]
             decision = policy.statutes_for(program, table, field.path, categories)
             statutes = {t.urn for t in field.terms if t.urn in policy.statutes}
-            assert statutes == set(decision.statutes)
+            api = [t for t in field.terms if ".openapi.yaml:" in (t.rule or "")]
+            if api:  # the API's x-cdw-statutes: reviewed by its steward
+                assert {t.provenance for t in api} == {"reviewed"}
+            else:
+                assert statutes == set(decision.statutes)
             for urn in statutes:
                 assert policy.statutes[urn].url in dataset_links
                 with_statutes += 1
@@ -209,10 +215,54 @@ def test_no_sampled_value_reaches_the_published_site(demo_dir: Path) -> None:
                     rows = db.execute(f'SELECT "{column.name}" FROM "{table.name}"').fetchall()
                     values.update(str(v) for (v,) in rows if v)
         db.close()
+    values.update(extract_values(demo_dir))
     assert len(values) > 100
     files = [p for p in (demo_dir / "site").rglob("*") if p.is_file()]
     assert len(files) > 40
     for path in files:
         text = path.read_text(encoding="utf-8")
         leaked = [v for v in values if v in text]
+        assert not leaked, (path, leaked[:3])
+
+
+def extract_values(demo_dir: Path) -> set[str]:
+    """Every e-mail address and last name in the demo's W2W extract (the files source samples)."""
+    import csv
+
+    with (demo_dir / "extracts" / "w2w_monthly_extract.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) > 100
+    return {r["notify_to"] for r in rows} | {"Testy McTestface"}
+
+
+@pytest.mark.parametrize(
+    ("program", "table", "field"),
+    [
+        ("w2w", "w2w_monthly_extract", "notify_to"),  # a CSV extract (cdw-files)
+        ("healthy-habits", "coaching_enrollment", "chronic_condition"),  # inventory/, vendor
+        ("your-environment", "visit-reports", "visitor_email"),  # an API endpoint (OpenAPI)
+        ("your-environment", "air-quality-readings", "station_code"),
+    ],
+)
+def test_extracts_inventory_and_api_endpoints_are_described_like_tables(
+    datasets: dict[tuple[str, str], DatasetView], program: str, table: str, field: str
+) -> None:
+    dataset = datasets[(program, table)]
+    assert len(dataset.fields) >= 4
+    described = {f.path: f for f in dataset.fields}[field]
+    assert described.description and described.label
+    assert any(t.urn.startswith("urn:li:tag:cdw.level.") for t in described.tags)
+    assert any("cdw.statute." in t.urn for t in described.terms) or (
+        described.prop("cdw.field.statuteAssessment") == "none-apply"
+    )
+    assert dataset.prop("cdw.dataset.lifecycle") == "active"
+
+
+def test_the_extracts_sampled_values_reach_no_output(demo_dir: Path) -> None:
+    values = extract_values(demo_dir)
+    outputs = [demo_dir / "datahub-lite.db", demo_dir / "demo-output.log"]
+    outputs += [demo_dir / "w2w-bucp.md", demo_dir / "w2w-bucp.xlsx"]
+    for path in outputs:
+        data = path.read_bytes()
+        leaked = [v for v in values if v.encode() in data]
         assert not leaked, (path, leaked[:3])

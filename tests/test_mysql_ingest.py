@@ -114,7 +114,8 @@ def test_mysql_classification_and_export_match_the_sqlite_path(
     from_sqlite = by_field(sqlite.stdout)
     assert len(from_mysql) > 60
     assert from_mysql == {k: v for k, v in from_sqlite.items() if k in from_mysql}
-    assert set(from_mysql) == set(from_sqlite)
+    # the demo also catalogs W2W's CSV extract, which is not in the database
+    assert set(from_mysql) == {k for k in from_sqlite if k[0] != "w2w_monthly_extract"}
     ssn = next(r for r in json.loads(mysql.stdout)["fields"] if r["field"] == "ssn")
     assert ssn["classification"] == "Personal" and ssn["classification_status"] == "reviewed"
 
@@ -186,6 +187,7 @@ def test_ddl_comments_round_trip_through_the_mysql_source(
     expected = {
         (table, column): " ".join(fact.definition.split())
         for table, entry in policy.datasets("w2w").items()
+        if entry.kind == "table"  # the demo's CSV extract is not in the database
         for column, fact in entry.fields.items()
         if fact.definition
     }

@@ -569,6 +569,8 @@ def test_repository_policies_name_real_sample_columns():
     assert [key for key in named if key not in columns] == []
     for program in policy.programs:
         for table, entry in policy.datasets(program).items():
+            if entry.kind != "table":  # the extract and API entries describe no database
+                continue
             unknown = [c for c in entry.fields if (program, table, c) not in columns]
             assert unknown == [], f"{program}.{table}"
 

@@ -105,6 +105,7 @@ def test_ddl_comments_round_trip_through_the_postgres_source(
     expected = {
         (table, column): " ".join(fact.definition.split())
         for table, entry in policy.datasets("w2w").items()
+        if entry.kind == "table"  # the demo's CSV extract is not in the database
         for column, fact in entry.fields.items()
         if fact.definition
     }

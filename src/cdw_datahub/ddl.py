@@ -201,6 +201,8 @@ def comment_statements(
     for pid in programs:
         known = catalog_fields(catalog, pid) if dialect == "mysql" else {}
         for table, entry in policy.datasets(pid).items():
+            if entry.kind != "table":  # a file, an API endpoint: no database to comment
+                continue
             for column, field in entry.fields.items():
                 if not (field.definition or "").strip():
                     continue

@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "cdw_datahub.cli.publish",
     "cdw_datahub.cli.ddl",
     "cdw_datahub.cli.worksheet",
+    "cdw_datahub.cli.inventory",
 ]
 
 

@@ -156,6 +156,7 @@ def _build(workdir: Path, bucp_id: str) -> None:
     from cdw_datahub.bucp.select import Selection
     from cdw_datahub.catalog import open_catalog
     from cdw_datahub.demo.build import build_sqlite
+    from cdw_datahub.demo.extracts import build_extracts
     from cdw_datahub.demo.register_seed import seed_register
     from cdw_datahub.demo.summary import print_summary
     from cdw_datahub.ingest import environment, recipe_path, run_recipe
@@ -179,6 +180,7 @@ def _build(workdir: Path, bucp_id: str) -> None:
 
     _say(f"Building the sample department's databases in {workdir} ...")
     databases = build_sqlite(workdir)
+    build_extracts(workdir)  # W2W's monthly CSV extract, next to the databases
 
     # A fresh catalog each time: the demo shows what one run produces.
     for suffix in ("", "-wal", "-shm"):
@@ -189,8 +191,13 @@ def _build(workdir: Path, bucp_id: str) -> None:
         "CDW_DATA_DIR": str(workdir),
         "CDW_GLOSSARY_DIR": str(glossary_dir),
         "CDW_POLICIES_DIR": str(policies_dir),
+        "CDW_INVENTORY_DIR": str(packaged_dir("inventory").resolve()),
+        "CDW_APIS_DIR": str(packaged_dir("apis").resolve()),
     }
     recipes = ["glossary.lite.yml"] + [f"{program}.lite.yml" for program in databases]
+    # datasets that are not databases: an extract, a vendor system and report, an API
+    recipes += ["w2w-extracts.lite.yml", "healthy-habits-inventory.lite.yml"]
+    recipes += ["your-environment-api.lite.yml"]
     for name in recipes:
         _say(f"Ingesting with recipes/{name} ...")
         result = run_recipe(recipe_path(name), env)

@@ -555,6 +555,7 @@ class _Loader:
                 inventory=_inventory(inv.model_dump()) if inv else Inventory(),
                 fields=fields,
                 location=self._rel(doc, *at),
+                kind=ds.kind,
             )
         self.policy._datasets[program.id] = tables
 

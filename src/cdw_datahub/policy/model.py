@@ -112,6 +112,7 @@ class DatasetEntry:
     inventory: Inventory
     fields: NameMap[FieldEntry]
     location: str
+    kind: str = "table"  # table | file | api | inventory: only tables have database comments
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,11 @@ class DatasetModel(_Strict):
     steward: PersonModel | None = Field(None, description="Dataset steward (default: program's).")
     terms: TextList = Field(default_factory=list, description="Glossary term ids.")
     inventory: InventoryModel | None = Field(None, description="Play 2 inventory attributes.")
+    kind: Literal["table", "file", "api", "inventory"] = Field(
+        "table",
+        description="What the dataset is: a database table (the default), a file extract, an "
+        "API endpoint or an inventory/ dataset; only tables get `ddl comments` statements.",
+    )
     fields: dict[str, FieldModel | None] = Field(
         default_factory=dict, description="Columns by their exact database name."
     )

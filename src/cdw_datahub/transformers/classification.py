@@ -19,7 +19,7 @@ from datahub.metadata.schema_classes import (
 from cdw_datahub.classify import Classifier, ColumnInfo
 from cdw_datahub.contract import CATEGORY_TAG, LEVEL_TAG
 from cdw_datahub.policy import NameMap
-from cdw_datahub.sources import evidence
+from cdw_datahub.sources import evidence, steward
 from cdw_datahub.transformers.record import DatasetRecord
 from cdw_datahub.transformers.run import DescribeRun
 
@@ -49,8 +49,11 @@ class ClassificationStage:
         }
         table = dataset.table
         reviewed_columns = policy.reviewed_columns(run.program, table) if run.program else NameMap()
+        in_source = steward.of(dataset.schema)  # x-cdw-classification: reviewed.yml wins
         for schema_field, column in zip(dataset.schema.fields, columns, strict=True):
-            reviewed = reviewed_columns.find(column)
+            reviewed = reviewed_columns.find(column) or (
+                in_source.reviewed.get(column) if in_source else None
+            )
             if reviewed is not None:
                 level, categories = reviewed.level, reviewed.categories
                 provenance, rule, why = "reviewed", reviewed.source, ""

@@ -29,6 +29,7 @@ from pydantic import Field
 from cdw_datahub.contract import properties as props
 from cdw_datahub.errors import CdwError
 from cdw_datahub.policy import load_policy
+from cdw_datahub.sources import steward
 from cdw_datahub.transformers.classification import ClassificationStage
 from cdw_datahub.transformers.definitions import DefinitionsStage
 from cdw_datahub.transformers.lineage import LineageInheritance, lineage_of
@@ -152,6 +153,11 @@ class CdwDescribeTransformer(Transformer):
         run = self.run
         if run.program:
             dataset.entry = run.policy.dataset_entry(run.program, dataset.table)
+            # what a steward wrote in the source's own file (OpenAPI x-cdw-*, inventory/)
+            steward_program = run.policy.programs[run.program]
+            dataset.entry = steward.merged(
+                dataset.entry, steward.of(dataset.schema), run.program, steward_program.steward
+            )
         for stage in self.stages:
             yield from stage.describe(dataset)
         yield from self._field_properties(dataset)

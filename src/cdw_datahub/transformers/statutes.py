@@ -19,6 +19,7 @@ from datahub.metadata.schema_classes import (
 
 from cdw_datahub.contract import ACTOR, CATEGORY_TAG
 from cdw_datahub.policy import StatuteDecision
+from cdw_datahub.sources import steward
 from cdw_datahub.transformers.record import DatasetRecord
 from cdw_datahub.transformers.run import DescribeRun
 
@@ -32,6 +33,7 @@ class StatutesStage:
         run = self.run
         program, table = run.program or "", dataset.table
         fields = dataset.schema.fields
+        in_source = steward.of(dataset.schema)  # statutes.yml's field entries win
         for schema_field, column in zip(fields, dataset.column_names, strict=True):
             tags = schema_field.globalTags
             categories = (
@@ -40,6 +42,9 @@ class StatutesStage:
                 else []
             )
             decision = run.policy.statutes_for(program, table, column, categories)
+            given = in_source.statutes.get(column) if in_source else None
+            if given is not None and decision.provenance != "reviewed":  # x-cdw-statutes
+                decision = StatuteDecision(given[0], "reviewed", (given[1],), assessed=True)
             if not decision.assessed:
                 continue
             if not decision.statutes:

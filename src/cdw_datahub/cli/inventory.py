@@ -1,0 +1,85 @@
+"""`cdw-datahub inventory review`: the lifecycle review of every catalogued dataset (play 2)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
+from cdw_datahub.output import text_table
+
+
+@click.group()
+def inventory() -> None:
+    """The department's dataset inventory (play 2).
+
+    \b
+    Example:
+      cdw-datahub inventory review --format json
+    """
+
+
+@inventory.command()
+@catalog_option
+@register_option
+@click.option("--program", help="Program id or display name (default: every program).")
+@click.option(
+    "--lifecycle",
+    "lifecycles",
+    multiple=True,
+    metavar="STATUS",
+    help="Only datasets with this lifecycle status (repeatable): active, deprecate-candidate, "
+    "archive-candidate, purge-candidate, unset.",
+)
+@format_option("table", "json")
+def review(
+    catalog: str | None,
+    register: str | None,
+    program: str | None,
+    lifecycles: tuple[str, ...],
+    fmt: str,
+) -> None:
+    """Lifecycle review: candidates to retire first.
+
+    Every dataset by lifecycle status (purge, archive and deprecate candidates first), with its
+    last harvest, its owners, and the BUCPs in review or current that request it.
+
+    \b
+    Example:
+      cdw-datahub inventory review --program healthy-habits --lifecycle deprecate-candidate
+    """
+    from cdw_datahub.catalog import open_catalog
+    from cdw_datahub.policy import load_policy
+    from cdw_datahub.priority import register_records
+    from cdw_datahub.review import review as review_rows
+
+    settings = get_settings(catalog=catalog, register=register)
+    if program and settings.glossary_dir and settings.policies_dir:
+        program = load_policy(settings.glossary_dir, settings.policies_dir).program(program).id
+    records, note = register_records(settings.register)
+    if note:
+        click.echo(note, err=True)
+    with open_catalog(settings.catalog) as cat:
+        rows = review_rows(cat, records, program)
+    wanted = {s.strip().lower() for s in lifecycles}
+    rows = [r for r in rows if not wanted or r.lifecycle in wanted]
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
+        return
+    header = ["lifecycle", "dataset", "platform", "last harvest", "owners", "BUCPs"]
+    body = [
+        [
+            r.lifecycle,
+            r.dataset,
+            r.platform,
+            r.last_harvest or "never",
+            ", ".join(o.removeprefix("urn:li:corpuser:") for o in r.owners) or "MISSING",
+            ", ".join(r.bucps) or "-",
+        ]
+        for r in rows
+    ]
+    click.echo(text_table(header, body))
+
+
+commands = [inventory]
