@@ -23,7 +23,7 @@ ZIP_FIELDS = {
     ("commute", "origin_zip_code"), ("commute", "destination_zip_code"),
     ("employer", "worksite_zip_code"), ("participant", "home_zip_code"), ("stop", "zip_code"),
     ("community", "zip_code"), ("park", "zip_code"), ("park_visit", "visitor_zip_code"),
-    ("volunteer", "zip_code"),
+    ("volunteer", "zip_code"), ("visit-reports", "visitor_zip_code"),
 }  # fmt: skip
 
 
@@ -201,12 +201,17 @@ def test_keyboard_skip_link_and_results(browser: Any, site: Path) -> None:
 def test_header_search_on_other_pages_goes_to_the_results(browser: Any, site: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     _open(browser, (site / "glossary.html").as_uri())
     box = browser.find_element(By.ID, "header-q")
     box.send_keys("date of birth", Keys.ENTER)
-    results = browser.find_elements(By.CSS_SELECTOR, "#search-results li")
-    assert any("PRTCPNT_DOB_DT" in r.text for r in results)
+    WebDriverWait(browser, 10).until(  # the results page loads, then searches
+        lambda b: any(
+            "PRTCPNT_DOB_DT" in r.text
+            for r in b.find_elements(By.CSS_SELECTOR, "#search-results li")
+        )
+    )
     assert browser.find_element(By.ID, "q").get_attribute("value") == "date of birth"
 
 

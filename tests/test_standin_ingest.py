@@ -21,6 +21,11 @@ from test_bucp_export import run
 
 TOKEN = "standin-token"
 PROGRAMS = ("w2w", "healthy-habits", "your-environment")
+NOT_DATABASES = (
+    "w2w-extracts.rest.yml",
+    "healthy-habits-inventory.rest.yml",
+    "your-environment-api.rest.yml",
+)
 MODES: dict[str, dict[str, str]] = {
     "sync": {"mode": "SYNC"},  # MCEs to /entities?action=ingest, MCPs one by one
     "async-batch": {"mode": "ASYNC_BATCH"},  # the default: /aspects?action=ingestProposalBatch
@@ -35,8 +40,11 @@ def ingest_demo(gms: GmsStandIn, data_dir: Path, sink: dict[str, str]) -> None:
         "CDW_DATA_DIR": str(data_dir),
         "CDW_GLOSSARY_DIR": str(packaged_dir("glossary").resolve()),
         "CDW_POLICIES_DIR": str(packaged_dir("policies").resolve()),
+        "CDW_INVENTORY_DIR": str(packaged_dir("inventory").resolve()),
+        "CDW_APIS_DIR": str(packaged_dir("apis").resolve()),
     }
-    for name in ["glossary.rest.yml", *(f"{p}.rest.yml" for p in PROGRAMS)]:
+    # the same recipes as the demo, in their server variants
+    for name in ["glossary.rest.yml", *(f"{p}.rest.yml" for p in PROGRAMS), *NOT_DATABASES]:
         with environment(env):
             config = load_recipe(recipe_path(name))
             config["sink"]["config"].update(sink)

@@ -124,11 +124,12 @@ def _programs(facts: Facts, wanted: tuple[str, ...]) -> set[str] | None:
 
 
 def search_index(site: Site, facts: Facts, settings: Settings) -> dict[str, Any]:
-    """Documents in the site's order, each with its page URL, plus the query rules."""
+    """Documents in the catalog's order (URN order: equal scores rank as the `search` command
+    ranks them), each with its page URL, plus the query rules."""
     rules = search.QueryRules.from_policies(settings.policies_dir)
     tokenizer = search.tokenizer_for(settings.policies_dir)
     docs: list[dict[str, Any]] = []
-    for page in site.datasets:
+    for page in sorted(site.datasets, key=lambda p: p.view.urn):
         built = search.dataset_documents(
             page.view, [e.row for e in page.fields], facts, tokenizer, len(docs)
         )

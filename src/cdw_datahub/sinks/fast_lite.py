@@ -186,7 +186,17 @@ class CdwLite(SqliteLite):
         super().__init__(config)
 
     def _connect(self, fpath: Any) -> None:
-        super()._connect(fpath)
+        if self.config.read_only:
+            super()._connect(fpath)
+        else:
+            # The stock connection has SQLite's default 5 s busy timeout while it runs the
+            # options' PRAGMAs; `journal_mode` needs the file's lock, which another run may hold
+            # for longer: wait up to lock_timeout there too.
+            self.sqlite_client = sqlite3.connect(
+                str(fpath), timeout=self.lock_timeout, check_same_thread=False
+            )
+            for pragma, value in self.config.options.items():
+                self.sqlite_client.execute(f"PRAGMA {pragma} = {value}")
         # transactions are ours to open and close (BEGIN IMMEDIATE / SAVEPOINT / COMMIT)
         self.sqlite_client.isolation_level = None
         if "busy_timeout" not in self.config.options:
