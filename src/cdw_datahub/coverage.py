@@ -23,6 +23,7 @@ from typing import Any
 
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView
 from cdw_datahub.catalog.model import LEVEL_TAG, STATUTE_TERM, winning_level
+from cdw_datahub.contract import program_of_domain
 from cdw_datahub.errors import InputError
 
 METRICS = ("definitions", "classification", "statutes", "steward", "comments")
@@ -149,8 +150,8 @@ def resolve_program(catalog: Catalog, value: str) -> str:
     wanted = value.strip().lower()
     known: dict[str, str] = {}
     for urn, name in catalog.domains().items():
-        if urn.startswith("urn:li:domain:cdw."):
-            pid = urn[len("urn:li:domain:cdw.") :]
+        pid = program_of_domain(urn)
+        if pid:
             known[pid] = name
             if wanted in (pid.lower(), (name or "").lower()):
                 return pid

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from cdw_datahub.bucp.register import states
 from cdw_datahub.bucp.register.store import BucpRecord, open_register
 from cdw_datahub.catalog import Catalog, DatasetView, open_catalog
+from cdw_datahub.contract import program_of_domain
 from cdw_datahub.contract import properties as props
 
 SCORE_PROPERTY = "cdw.dataset.priorityScore"
@@ -296,11 +297,7 @@ def register_records(register_url: str | None) -> tuple[list[BucpRecord], str | 
 
 
 def _program_names(catalog: Catalog) -> dict[str, str]:
-    return {
-        urn.removeprefix("urn:li:domain:cdw."): name
-        for urn, name in catalog.domains().items()
-        if urn.startswith("urn:li:domain:cdw.")
-    }
+    return {pid: name for urn, name in catalog.domains().items() if (pid := program_of_domain(urn))}
 
 
 def rank(catalog: Catalog | str, register_url: str | None, rubric_path: Path | str) -> Ranking:

@@ -28,7 +28,7 @@ from cdw_datahub.catalog.model import (
     Association,
     winning_level,
 )
-from cdw_datahub.contract import review_text
+from cdw_datahub.contract import TERM, USER, program_of_domain, review_text
 from cdw_datahub.errors import InputError
 
 STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
@@ -138,7 +138,7 @@ class Facts:
 
     def term_name(self, urn: str) -> str:
         known = self.terms.get(urn)
-        return known[0] if known else urn.removeprefix("urn:li:glossaryTerm:")
+        return known[0] if known else urn.removeprefix(TERM)
 
     def program_id(self, id_or_name: str) -> str | None:
         wanted = id_or_name.strip().lower()
@@ -209,8 +209,8 @@ def load_facts(
             statutes[urn] = _statute_from_term(urn, term, statutes.get(urn))
         terms[urn] = (term.name, term.definition or terms.get(urn, ("", ""))[1])
     for urn, name in catalog.domains().items():
-        if urn.startswith("urn:li:domain:cdw."):
-            programs[urn.removeprefix("urn:li:domain:cdw.")] = name
+        if pid := program_of_domain(urn):
+            programs[pid] = name
     for urn, aspects in catalog.backend.entities("corpuser"):
         info = aspects.get("corpUserInfo") or aspects.get("corpUserEditableInfo") or {}
         display = info.get("displayName") or info.get("fullName")
@@ -291,7 +291,7 @@ def _required(fv: FieldView) -> str:
 
 
 def steward_of(ds: DatasetView, facts: Facts) -> str | None:
-    names = [facts.people.get(o, o.removeprefix("urn:li:corpuser:")) for o in ds.owners]
+    names = [facts.people.get(o, o.removeprefix(USER)) for o in ds.owners]
     return "; ".join(dict.fromkeys(names)) or None
 
 

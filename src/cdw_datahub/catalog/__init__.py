@@ -18,6 +18,7 @@ from typing import Any
 from cdw_datahub.catalog import views
 from cdw_datahub.catalog.backends import Aspects, Backend, FileBackend, LiteBackend
 from cdw_datahub.catalog.model import Association, DatasetView, FieldView, TermView
+from cdw_datahub.contract import TAG
 from cdw_datahub.errors import InputError
 
 __all__ = [
@@ -122,7 +123,7 @@ class Catalog:
     def tags(self) -> dict[str, str]:
         """Tag URN -> display name."""
         return {
-            urn: (a.get("tagProperties") or {}).get("name") or urn.removeprefix("urn:li:tag:")
+            urn: (a.get("tagProperties") or {}).get("name") or urn.removeprefix(TAG)
             for urn, a in self._live("tag")
         }
 

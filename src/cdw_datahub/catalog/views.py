@@ -25,6 +25,7 @@ from cdw_datahub.catalog.model import (
     FieldView,
     TermView,
 )
+from cdw_datahub.contract import PLATFORM, SCHEMA_FIELD, STRUCTURED_PROPERTY
 
 # Every aspect a reader of this package looks at (views, Catalog, facts, priority): a store that
 # keeps only these (the scan's in-memory sink) gives the same answers as one that keeps all.
@@ -92,14 +93,14 @@ def _value(raw: Any) -> str:
 def structured_properties(aspect: dict[str, Any] | None) -> dict[str, list[str]]:
     props: dict[str, list[str]] = {}
     for assignment in (aspect or {}).get("properties", []):
-        name = assignment.get("propertyUrn").removeprefix("urn:li:structuredProperty:")
+        name = assignment.get("propertyUrn").removeprefix(STRUCTURED_PROPERTY)
         props[name] = [_value(v) for v in assignment.get("values", [])]
     return props
 
 
 def split_schema_field_urn(urn: str) -> tuple[str, str]:
     """`urn:li:schemaField:(<dataset urn>,<field path>)` -> (dataset urn, field path)."""
-    inner = urn[len("urn:li:schemaField:(") : -1]
+    inner = urn[len(SCHEMA_FIELD) + 1 : -1]
     dataset_urn, _, field_path = inner.rpartition(",")
     return dataset_urn, field_path
 
@@ -141,13 +142,13 @@ def dataset_view(
 
     props = aspects.get("datasetProperties") or {}
     editable = aspects.get("editableDatasetProperties") or {}
-    platform = (schema.get("platform") or urn.split("urn:li:dataPlatform:", 1)[-1]).split(",")[0]
+    platform = (schema.get("platform") or urn.split(PLATFORM, 1)[-1]).split(",")[0]
     # dataset URNs are urn:li:dataset:(<platform urn>,<name>,<env>)
     name = props.get("qualifiedName") or urn.split(",")[1]
     return DatasetView(
         urn=urn,
         name=name,
-        platform=platform.removeprefix("urn:li:dataPlatform:"),
+        platform=platform.removeprefix(PLATFORM),
         description=editable.get("description") or props.get("description") or None,
         domain=next(iter((aspects.get("domains") or {}).get("domains", [])), None),
         owners=[o.get("owner") for o in (aspects.get("ownership") or {}).get("owners", [])],

@@ -7,6 +7,7 @@ import json
 import click
 
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
+from cdw_datahub.contract import USER
 from cdw_datahub.output import text_table
 
 
@@ -74,7 +75,7 @@ def review(
             r.dataset,
             r.platform,
             r.last_harvest or "never",
-            ", ".join(o.removeprefix("urn:li:corpuser:") for o in r.owners) or "MISSING",
+            ", ".join(o.removeprefix(USER) for o in r.owners) or "MISSING",
             ", ".join(r.bucps) or "-",
         ]
         for r in rows

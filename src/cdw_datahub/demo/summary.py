@@ -11,6 +11,7 @@ from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.bucp.metrics import Metrics
 from cdw_datahub.bucp.metrics import _pct as metrics_pct
 from cdw_datahub.catalog import Catalog
+from cdw_datahub.contract import program_of_domain
 from cdw_datahub.output import text_table
 from cdw_datahub.priority import Ranking, rank_label, shown
 
@@ -26,7 +27,7 @@ def print_summary(
     sheets: list[Path],
     out: TextIO,
 ) -> None:
-    names = {u.removeprefix("urn:li:domain:cdw."): n for u, n in catalog.domains().items()}
+    names = {program_of_domain(u): n for u, n in catalog.domains().items()}
     cov = coverage_mod.compute(catalog)  # one pass over the catalog gives the counts too
     datasets = Counter(ds.program for ds in cov.datasets)
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-TERM_PREFIX = "urn:li:glossaryTerm:"
-NODE_PREFIX = "urn:li:glossaryNode:"
+from cdw_datahub.contract import NODE, TERM, domain_urn, user_urn
+
+TERM_PREFIX = TERM
+NODE_PREFIX = NODE
 STATUTE_NODE_ID = "cdw.statutes"
 
 
@@ -51,7 +53,7 @@ class Person:
 
     @property
     def urn(self) -> str:
-        return f"urn:li:corpuser:{self.id}"
+        return user_urn(self.id)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class Program:
 
     @property
     def domain_urn(self) -> str:
-        return f"urn:li:domain:cdw.{self.id}"
+        return domain_urn(self.id)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 from cdw_datahub.bucp.export import ExportReport, Facts, export_rows, steward_of
 from cdw_datahub.catalog import DatasetView
 from cdw_datahub.catalog.model import STATUTE_TERM
+from cdw_datahub.contract import TERM
 from cdw_datahub.contract.properties import PROPERTIES
 
 # play 2 inventory attributes, in the order the guidebook lists them (the program is the heading)
@@ -305,7 +306,7 @@ class SiteBuilder:
         for term in self._terms.values():
             if counts[term.name.lower()] > 1:
                 # term URNs are urn:li:glossaryTerm:cdw.<program>.<term> (docs/catalog-model.md)
-                parts = term.urn.removeprefix("urn:li:glossaryTerm:").split(".")
+                parts = term.urn.removeprefix(TERM).split(".")
                 owner = parts[1] if len(parts) > 2 else parts[0]
                 term.qualifier = self.facts.programs.get(owner, owner)
 

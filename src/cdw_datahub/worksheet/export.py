@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView
 from cdw_datahub.catalog.model import CATEGORY_TAG, LEVEL_TAG, STATUTE_TERM
-from cdw_datahub.contract import review_text
+from cdw_datahub.contract import TERM, review_text
 from cdw_datahub.errors import InputError
 from cdw_datahub.output import append_row, write_cell
 from cdw_datahub.policy import Policy
@@ -133,7 +133,7 @@ def _suggestion(fv: FieldView) -> str:
             parts.append(f"suggested: {t.urn.rsplit('.', 1)[-1]}{extra}{rule}")
     sugg_statutes = [s for s in statutes if s.provenance == "suggested"]
     if sugg_statutes:
-        ids = ", ".join(s.urn.removeprefix("urn:li:glossaryTerm:") for s in sugg_statutes)
+        ids = ", ".join(s.urn.removeprefix(TERM) for s in sugg_statutes)
         rules = sorted({s.rule for s in sugg_statutes if s.rule})
         parts.append(f"statutes: {ids}" + (f" (rule {', '.join(rules)})" if rules else ""))
     return "; ".join(parts)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cdw_datahub.contract import TERM
 from cdw_datahub.policy import Policy
 
 LIST_KEYS = ("terms", "categories", "statutes")
@@ -30,7 +31,7 @@ WHAT = {"terms": "glossary term", "categories": "category", "statutes": "statute
 
 
 def short(urn: str) -> str:
-    return urn.removeprefix("urn:li:glossaryTerm:")
+    return urn.removeprefix(TERM)
 
 
 class Vocabulary:
