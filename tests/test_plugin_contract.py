@@ -162,3 +162,27 @@ def test_datahub_sql_source_hooks_we_override_still_exist() -> None:
     assert source.index("self._classify(") < source.index(
         "dataset_snapshot.aspects.append(schema_metadata)"
     )
+
+
+def test_urn_prefixes_are_spelled_only_in_the_contract() -> None:
+    """One home for the catalog model: no module outside `contract/` spells a URN prefix of
+    its own (the few literals left are DataHub's, not the contract's, and listed here)."""
+    import re
+
+    src = REPO / "src" / "cdw_datahub"
+    allowed = {
+        "catalog/backends.py": 'f"urn:li:{entity_type}:"',  # a generic entity-type range
+        "catalog/server.py": '"urn:li:corpuser:datahub"',  # the probe DataHub itself answers
+        "patching.py": '"urn:li:corpuser:unknown"',  # GMS's default actor of an empty aspect
+        "bucp/export.py": '"urn:li:dataset:"',  # is a selector a URN or a name
+    }
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(src).as_posix()
+        if rel.startswith("contract/"):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            for literal in re.findall(r'f?"urn:li:[^"]*"', line):
+                if allowed.get(rel) != literal and not line.lstrip().startswith(("#", '"')):
+                    found.append(f"{rel}:{number}: {literal}")
+    assert found == []
