@@ -28,6 +28,7 @@ from typing import Any
 
 from benchmarks import ingest_bench
 from benchmarks.generate import generate
+from cdw_datahub.output import atomic_write_text
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / "out"
@@ -214,9 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     result["seconds"] = round(time.perf_counter() - started, 1)
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "instructions.json"
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=1))
-    tmp.replace(target)
+    atomic_write_text(target, json.dumps(result, indent=1))
     print(table((small, big), result))
     print(f"\n{target} ({result['seconds']} s)")
     return 0

@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks import ingest_bench
 from benchmarks.generate import generate
+from cdw_datahub.output import atomic_write_text
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -119,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / "scale.json"
-    tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=1))
-    tmp.replace(target)
+    atomic_write_text(target, json.dumps(result, indent=1))
     print(table((small, big), result))
     print(f"\n{target} ({result['seconds']} s)")
     return 0

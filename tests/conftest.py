@@ -18,7 +18,8 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
-def _postgres_reachable(url: str) -> str | None:
+def server_problem(url: str) -> str | None:
+    """Why the database server at `url` cannot be used (None: it answers a query)."""
     import sqlalchemy as sa
 
     try:
@@ -31,15 +32,20 @@ def _postgres_reachable(url: str) -> str | None:
         return str(e).splitlines()[0]
 
 
+def require_server(problem: str | None, message: str, required_by: str) -> None:
+    """Skip when the server is unusable, or fail when CI requires it (`required_by`=1)."""
+    if problem:
+        message = f"{message} ({problem})"
+        if os.environ.get(required_by) == "1":
+            pytest.fail(f"{message}; {required_by}=1 makes this a failure")
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
     """URL of the real PostgreSQL server. Skips when unreachable, unless CI requires it."""
-    problem = _postgres_reachable(PG_ADMIN_URL)
-    if problem:
-        message = f"PostgreSQL not reachable at 127.0.0.1:5432 ({problem})"
-        if os.environ.get("CDW_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message + "; CDW_REQUIRE_POSTGRES=1 makes this a failure")
-        pytest.skip(message)
+    problem = server_problem(PG_ADMIN_URL)
+    require_server(problem, "PostgreSQL not reachable at 127.0.0.1:5432", "CDW_REQUIRE_POSTGRES")
     return PG_ADMIN_URL
 
 
@@ -78,26 +84,9 @@ def mysql_url() -> str:
     except ImportError as e:
         problem: str | None = f"driver missing ({e}); pip install -e '.[mysql]'"
     else:
-        problem = _mysql_reachable(MYSQL_ADMIN_URL)
-    if problem:
-        message = f"MariaDB/MySQL not usable at 127.0.0.1:3306 ({problem})"
-        if os.environ.get("CDW_REQUIRE_MYSQL") == "1":
-            pytest.fail(message + "; CDW_REQUIRE_MYSQL=1 makes this a failure")
-        pytest.skip(message)
+        problem = server_problem(MYSQL_ADMIN_URL)
+    require_server(problem, "MariaDB/MySQL not usable at 127.0.0.1:3306", "CDW_REQUIRE_MYSQL")
     return MYSQL_ADMIN_URL
-
-
-def _mysql_reachable(url: str) -> str | None:
-    import sqlalchemy as sa
-
-    try:
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as e:  # any driver error means "not reachable" here
-        return str(e).splitlines()[0]
 
 
 @pytest.fixture
@@ -146,3 +135,20 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_catalog(demo_dir: Path) -> str:
     return f"lite:{demo_dir / 'datahub-lite.db'}"
+
+
+def assert_dictionary_definitions_harvested(harvested: dict[tuple[str, str], str | None]) -> None:
+    """Every W2W dictionary definition of a database table, read back (table, column) ->
+    description after `ddl comments` loaded them into a server and ingestion harvested them."""
+    from cdw_datahub.policy import load_policy
+
+    policy = load_policy(REPO / "glossary", REPO / "policies")
+    expected = {
+        (table, column): " ".join(fact.definition.split())
+        for table, entry in policy.datasets("w2w").items()
+        if entry.kind == "table"  # the demo's CSV extract is not in the database
+        for column, fact in entry.fields.items()
+        if fact.definition
+    }
+    assert len(expected) > 60
+    assert {k: " ".join((harvested[k] or "").split()) for k in expected} == expected

@@ -14,6 +14,7 @@ from cdw_datahub.demo.postgres import load_postgres
 from cdw_datahub.demo.schema import program
 from cdw_datahub.ingest import load_recipe, recipe_path, run_pipeline, run_recipe
 from cdw_datahub.policy import load_policy
+from conftest import assert_dictionary_definitions_harvested
 
 pytestmark = pytest.mark.postgres
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +79,6 @@ def test_ddl_comments_round_trip_through_the_postgres_source(
     from click.testing import CliRunner
 
     from cdw_datahub.cli import main
-    from cdw_datahub.policy import load_policy
 
     url = sa.engine.make_url(pg_url).set(database=pg_database)
     load_postgres(url.render_as_string(hide_password=False), ["w2w"], rows=5)
@@ -101,16 +101,7 @@ def test_ddl_comments_round_trip_through_the_postgres_source(
 
     with open_catalog(f"file:{out}") as catalog:
         harvested = {(d.table, f.path): f.description for d in catalog.datasets() for f in d.fields}
-    policy = load_policy(REPO / "glossary", REPO / "policies")
-    expected = {
-        (table, column): " ".join(fact.definition.split())
-        for table, entry in policy.datasets("w2w").items()
-        if entry.kind == "table"  # the demo's CSV extract is not in the database
-        for column, fact in entry.fields.items()
-        if fact.definition
-    }
-    assert len(expected) > 60
-    assert {k: " ".join((harvested[k] or "").split()) for k in expected} == expected
+    assert_dictionary_definitions_harvested(harvested)
 
 
 def test_demo_postgres_loads_the_department_for_the_postgres_recipes(

@@ -107,9 +107,9 @@ def _fresh_terminal(home: Path) -> dict[str, str]:
 @pytest.fixture
 def pg_database() -> Iterator[str | None]:
     """A throw-away PostgreSQL database for `sh postgres` blocks, or None (blocks skipped)."""
-    from conftest import PG_ADMIN_URL, _postgres_reachable
+    from conftest import PG_ADMIN_URL, server_problem
 
-    problem = _postgres_reachable(PG_ADMIN_URL)
+    problem = server_problem(PG_ADMIN_URL)
     if problem:
         if os.environ.get("CDW_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL not reachable ({problem}); CDW_REQUIRE_POSTGRES=1")
