@@ -186,7 +186,8 @@ class _Kind:
     """How one aspect's entries are listed, keyed, added and removed with DataHub's builders."""
 
     items: str  # the array field, in the Avro object and in the stored JSON alike
-    key: Callable[[Any], tuple[Any, ...]]  # an entry (its JSON form) -> what identifies it
+    # an entry -> what identifies it; the same for an Avro object and its stored JSON (`.get`)
+    key: Callable[[Any], tuple[Any, ...]]
     add: Callable[[_Patch, Any], Any]
     remove: Callable[[_Patch, dict[str, Any]], Any]
     is_ours: Callable[[dict[str, Any]], bool] = lambda entry: ours(entry.get("attribution"))
@@ -206,19 +207,19 @@ def _remove_link(p: _Patch, entry: dict[str, Any]) -> None:
 KINDS: dict[type, _Kind] = {
     GlobalTagsClass: _Kind(
         "tags",
-        lambda t: (t["tag"],),
+        lambda t: (t.get("tag"),),
         _Patch.add_tag,
         lambda p, t: p.remove_tag(t["tag"], ATTRIBUTION_SOURCE),
     ),
     GlossaryTermsClass: _Kind(
         "terms",
-        lambda t: (t["urn"],),
+        lambda t: (t.get("urn"),),
         _Patch.add_term,
         lambda p, t: p.remove_term(t["urn"], ATTRIBUTION_SOURCE),
     ),
     OwnershipClass: _Kind(
         "owners",
-        lambda o: (o["owner"], o.get("type")),
+        lambda o: (o.get("owner"), o.get("type")),
         _Patch.add_owner,
         lambda p, o: p.remove_owner(
             o["owner"], o.get("type"), o.get("typeUrn"), ATTRIBUTION_SOURCE
@@ -226,13 +227,13 @@ KINDS: dict[type, _Kind] = {
     ),
     StructuredPropertiesClass: _Kind(
         "properties",
-        lambda a: (a["propertyUrn"],),
+        lambda a: (a.get("propertyUrn"),),
         _Patch.set_structured_property_manual,
         lambda p, a: p.remove_structured_property(a["propertyUrn"], ATTRIBUTION_SOURCE),
     ),
     InstitutionalMemoryClass: _Kind(
         "elements",
-        lambda e: (e["url"],),
+        lambda e: (e.get("url"),),
         _Patch.add_institutional_memory,
         _remove_link,
         is_ours=lambda e: (e.get("createStamp") or {}).get("actor") == ACTOR,  # no source field
@@ -244,7 +245,7 @@ def _patch(urn: str, aspect: Any, current: dict[str, Any]) -> _Patch:
     """Add every entry of `aspect`; remove the entries of ours in `current` it no longer has."""
     kind, p = KINDS[type(aspect)], _Patch(urn)
     entries = getattr(aspect, kind.items)
-    wanted = {kind.key(e.to_obj()) for e in entries}
+    wanted = {kind.key(e) for e in entries}
     for entry in entries:
         kind.add(p, entry)
     for stored in current.get(kind.items) or []:
