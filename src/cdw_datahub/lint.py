@@ -2,11 +2,24 @@
 
     findings = lint.run(glossary_dir, policies_dir)
 
-Unlike `load_policy` (which stops at the first bad reference), lint reads every file and reports
-every problem as data: a stable slug, a severity, `file:line`, a message and a suggestion. A file
-that is not even the right shape (bad YAML, unknown keys) is bad input: InputError, exit 2.
+The policy loaders find what is wrong with the files' references and ids
+(`cdw_datahub.policy.read_policy`, and `detection_findings` for detection.yml) and hand every
+problem back as a finding; lint lists those and adds its checks of the definitions themselves.
+Each finding is data: a stable slug, a severity, `file:line`, a message and a suggestion. A file
+that is not even the right shape (bad YAML, unknown keys) or a missing required file is bad
+input: InputError, exit 2.
 
-Checks (slug: severity):
+From the loaders (slug: severity):
+- `reference-dangling`: error. A term, statute, level, category, program, concept, table kind
+  or type family that does not exist; lint holds a glossary relationship (`inherits`,
+  `related_terms`, ...) to an unknown term to an error too, although DataHub accepts it.
+- `term-duplicate`: error. The same term id twice (warning: two terms whose names give one URN).
+- `node-duplicate`, `program-duplicate`, `level-duplicate`, `category-duplicate`,
+  `rule-duplicate`: error. An id twice; `program-file-name`: error. A dictionary not named
+  after its program; `statute-incomplete`: error. A statute term without citation,
+  jurisdiction or link; `regex-invalid`: error. A detection pattern that does not compile.
+
+Definition checks:
 - `definition-missing`: error. A dictionary field or glossary term with no definition.
 - `definition-circular`: error. The definition only restates the field or term name
   ("Duration: the duration in minutes").
@@ -15,47 +28,25 @@ Checks (slug: severity):
   instead of what it means.
 - `acronym-undefined`: warning. An acronym that is neither a glossary acronym nor spelled out in
   the same text ("Social Security Number (SSN)").
-- `term-duplicate`: error. The same term id twice; `term-conflict`: error. Two terms with the same
-  name and different definitions; `term-duplicate-name`: warning. Same name, same definition.
-- `reference-dangling`: error. A term, statute, level, category or program that does not exist.
+- `term-conflict`: error. Two terms with the same name and different definitions in one group
+  (warning across groups); `term-duplicate-name`: warning. Same name, same definition.
 - `friendly-name-missing`: info. A dictionary field without a friendly name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from cdw_datahub.errors import InputError
-from cdw_datahub.policy.schema import (
-    ClassificationFile,
-    DictionaryFile,
-    GlossaryFile,
-    ReviewedFile,
-    StatutesFile,
-)
-from cdw_datahub.policy.yamlfile import YamlDoc, load_yaml, suggest, validate
+from cdw_datahub.policy import FieldEntry, Policy, Term, read_policy
+from cdw_datahub.policy.detection import detection_findings
+from cdw_datahub.policy.findings import SEVERITIES, Finding
+from cdw_datahub.policy.model import NODE_PREFIX
 
-SEVERITIES = ("info", "warning", "error")
-STATUTE_GROUP = "cdw.statutes"
-
-
-@dataclass(frozen=True)
-class Finding:
-    slug: str
-    severity: str  # info | warning | error
-    location: str  # file:line
-    message: str
-    suggestion: str = ""
-
-    def at_least(self, severity: str) -> bool:
-        return SEVERITIES.index(self.severity) >= SEVERITIES.index(severity)
-
-    def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+__all__ = ["SEVERITIES", "Finding", "definition_findings", "failing", "known_acronyms", "run"]
 
 
 # ------------------------------------------------------------------ word tables (data, not code)
@@ -171,146 +162,59 @@ def undefined_acronyms(text: str, known: set[str]) -> list[str]:
 # ------------------------------------------------------------------ the linter
 
 
-@dataclass
-class _GlossaryTerm:
-    id: str
-    name: str
-    description: str
-    statute: bool
-    location: str
-    custom_properties: dict[str, str]
-    group: str  # the glossary node id
+def run(glossary_dir: Path, policies_dir: Path) -> list[Finding]:
+    """Every finding in the two folders, errors first, then by file and line."""
+    policy = read_policy(glossary_dir, policies_dir)
+    findings = [_held_to_error(f) for f in policy.findings]
+    if policy.detection_file.is_file():
+        findings += detection_findings(policy.detection_file)
+    checks = _Definitions(known_acronyms(policy.terms.values()))
+    checks.glossary(list(policy.terms.values()))
+    checks.dictionary(policy)
+    order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+    return sorted(
+        findings + checks.findings, key=lambda f: (order[f.severity], _loc_key(f.location))
+    )
 
 
-class Linter:
-    def __init__(self, glossary_dir: Path, policies_dir: Path):
-        self.glossary_dir = Path(glossary_dir)
-        self.policies_dir = Path(policies_dir)
+def _held_to_error(finding: Finding) -> Finding:
+    """A dangling reference DataHub tolerates (it creates an empty term) is still an error here."""
+    if finding.slug == "reference-dangling" and finding.severity != "error":
+        fix = finding.suggestion or "define the term first, or remove the reference"
+        return dataclasses.replace(finding, severity="error", suggestion=fix)
+    return finding
+
+
+class _Definitions:
+    """The definition checks, over the glossary's terms and the dictionary's fields."""
+
+    def __init__(self, acronyms: Iterable[str]):
+        self.acronyms = set(acronyms)
         self.findings: list[Finding] = []
-        self.terms: dict[str, _GlossaryTerm] = {}
-        self.node_ids: set[str] = set()
-        self.name_paths: set[str] = set()
-        self.acronyms: set[str] = set()
-        self.programs: set[str] = set()
-        self.levels: set[str] = set()
-        self.categories: set[str] = set()
 
     def add(
         self, slug: str, severity: str, location: str, message: str, suggestion: str = ""
     ) -> None:
         self.findings.append(Finding(slug, severity, location, message, suggestion))
 
-    def _rel(self, doc: YamlDoc, *parts: str | int) -> str:
-        for base in (self.glossary_dir, self.policies_dir):
-            try:
-                rel = doc.path.relative_to(base)
-            except ValueError:
-                continue
-            return f"{base.name}/{rel.as_posix()}:{doc.line(*parts)}"
-        return doc.where(*parts)
-
-    # -- loading (shape errors are bad input)
-
-    def run(self) -> list[Finding]:
-        for folder, what in ((self.glossary_dir, "glossary"), (self.policies_dir, "policies")):
-            if not folder.is_dir():
-                raise InputError(f"the {what} folder does not exist", str(folder))
-        glossary_path = self.glossary_dir / "business_glossary.yml"
-        if not glossary_path.is_file():
-            raise InputError("required file is missing", str(glossary_path))
-        gdoc = load_yaml(glossary_path)
-        self._glossary(gdoc, validate(gdoc, GlossaryFile))
-        dictionaries = []
-        dict_dir = self.glossary_dir / "dictionary"
-        if dict_dir.is_dir():
-            for path in sorted(dict_dir.iterdir()):
-                if path.suffix in (".yml", ".yaml"):
-                    doc = load_yaml(path)
-                    model = validate(doc, DictionaryFile)
-                    self.programs.add(model.program.id)
-                    dictionaries.append((doc, model))
-        cpath = self.policies_dir / "classification.yml"
-        if cpath.is_file():
-            cdoc = load_yaml(cpath)
-            self._classification(cdoc, validate(cdoc, ClassificationFile))
-        for doc, model in dictionaries:
-            self._dictionary(doc, model)
-        rpath = self.policies_dir / "reviewed.yml"
-        if rpath.is_file():
-            rdoc = load_yaml(rpath)
-            self._reviewed(rdoc, validate(rdoc, ReviewedFile))
-        spath = self.policies_dir / "statutes.yml"
-        if spath.is_file():
-            sdoc = load_yaml(spath)
-            self._statutes(sdoc, validate(sdoc, StatutesFile))
-        order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
-        return sorted(self.findings, key=lambda f: (order[f.severity], _loc_key(f.location)))
-
     # -- glossary
 
-    def _glossary(self, doc: YamlDoc, model: GlossaryFile) -> None:
-        collected: list[tuple[Any, tuple[str | int, ...], bool, str]] = []
-
-        def walk(node: Any, at: tuple[str | int, ...], names: list[str], statute: bool) -> None:
-            group = getattr(node, "id", "") if at else ""
-            for i, term in enumerate(getattr(node, "terms", None) or []):
-                collected.append((term, (*at, "terms", i), statute, group))
-                self.name_paths.add(".".join([*names, term.name]))
-            for i, child in enumerate(getattr(node, "nodes", None) or []):
-                here = (*at, "nodes", i)
-                self.node_ids.add(child.id)
-                path = [*names, child.name]
-                self.name_paths.add(".".join(path))
-                walk(child, here, path, statute or child.id == STATUTE_GROUP)
-
-        walk(model, (), [], False)
-        by_name: dict[str, list[_GlossaryTerm]] = {}
-        for term, at, statute, group in collected:
-            loc = self._rel(doc, *at)
-            entry = _GlossaryTerm(
-                term.id,
-                term.name,
-                term.description or "",
-                statute,
-                loc,
-                dict(term.custom_properties or {}),
-                group,
-            )
-            if term.id in self.terms:
-                self.add(
-                    "term-duplicate",
-                    "error",
-                    loc,
-                    f"term id '{term.id}' is defined twice "
-                    f"(first at {self.terms[term.id].location})",
-                    "keep one; give the other its own id",
-                )
-                continue
-            self.terms[term.id] = entry
-            acronym = entry.custom_properties.get("acronym")
-            if acronym:
-                self.acronyms.add(acronym)
-            if re.fullmatch(r"[A-Z][A-Z0-9]+", term.name):
-                self.acronyms.add(term.name)
+    def glossary(self, terms: list[Term]) -> None:
+        by_name: dict[str, list[Term]] = {}
+        for term in terms:
             same_name = by_name.setdefault(term.name.strip().casefold(), [])
-            self._same_name(entry, same_name)
-            same_name.append(entry)
-        for term, at, _statute, _group in collected:
-            for key in ("inherits", "contains", "values", "related_terms"):
-                for j, ref in enumerate(getattr(term, key) or []):
-                    if ref not in self.name_paths and ref not in self.terms:
-                        self._dangling(doc, "glossary term", ref, list(self.terms), *at, key, j)
-        for term in self.terms.values():
-            if term.statute:
-                continue  # a statute's "definition" is its title and citation
-            self._definition(term.description, term.location, "term", term.name, term.name)
+            self._same_name(term, same_name)
+            same_name.append(term)
+        for term in terms:
+            if not term.is_statute:  # a statute's "definition" is its title and citation
+                self.definition(term.definition, term.location, "term", term.name, term.name)
 
-    def _same_name(self, entry: _GlossaryTerm, earlier: list[_GlossaryTerm]) -> None:
+    def _same_name(self, entry: Term, earlier: list[Term]) -> None:
         """Same name: a repeat (same definition), or a conflict: an error inside one group, a
         warning across groups (two programs may mean different things by one word)."""
         if not earlier:
             return
-        differing = [t for t in earlier if _norm(t.description) != _norm(entry.description)]
+        differing = [t for t in earlier if _norm(t.definition) != _norm(entry.definition)]
         if not differing:
             first = earlier[0]
             self.add(
@@ -321,9 +225,9 @@ class Linter:
                 f"remove it and refer to '{first.id}'",
             )
             return
-        inside = [t for t in differing if t.group == entry.group]
+        inside = [t for t in differing if t.parent_urn == entry.parent_urn]
         other = (inside or differing)[0]
-        where = "in the same group" if inside else f"in group '{other.group}'"
+        where = "in the same group" if inside else f"in group '{_group(other)}'"
         self.add(
             "term-conflict",
             "error" if inside else "warning",
@@ -334,118 +238,38 @@ class Linter:
             "(e.g. qualify it with the program)",
         )
 
-    # -- policies
+    # -- dictionary
 
-    def _classification(self, doc: YamlDoc, model: ClassificationFile) -> None:
-        self.levels = {level.id for level in model.levels}
-        self.categories = {c.id for c in model.categories}
-        for i, cat in enumerate(model.categories):
-            if cat.level not in self.levels:
-                self._dangling(doc, "level", cat.level, self.levels, "categories", i, "level")
+    def dictionary(self, policy: Policy) -> None:
+        for program in policy.programs:
+            for table, dataset in policy.datasets(program).items():
+                for column, entry in dataset.fields.items():
+                    self._field(entry, f"{program}.{table}.{column}")
 
-    def _dictionary(self, doc: YamlDoc, model: DictionaryFile) -> None:
-        for table, ds in model.datasets.items():
-            if ds is None:
-                continue
-            at: tuple[str | int, ...] = ("datasets", table)
-            for j, ref in enumerate(ds.terms):
-                self._term_ref(doc, ref, *at, "terms", j)
-            if ds.inventory:
-                for key in ("related_programs", "cross_program_use"):
-                    for j, ref in enumerate(getattr(ds.inventory, key)):
-                        if ref not in self.programs:
-                            self._dangling(
-                                doc, "program", ref, self.programs, *at, "inventory", key, j
-                            )
-            for column, f in ds.fields.items():
-                fat = (*at, "fields", column)
-                loc = self._rel(doc, *fat)
-                what = f"{model.program.id}.{table}.{column}"
-                if f is None:
-                    self.add(
-                        "definition-missing",
-                        "error",
-                        loc,
-                        f"field {what} has no definition",
-                        "write what one value of the field means, with its unit",
-                    )
-                    continue
-                if f.name is None or not f.name.strip():
-                    self.add(
-                        "friendly-name-missing",
-                        "info",
-                        loc,
-                        f"{what} has no friendly name",
-                        "add name: a human-readable, singular label without abbreviations",
-                    )
-                for j, ref in enumerate(f.terms):
-                    self._term_ref(doc, ref, *fat, "terms", j)
-                if f.definition is not None:
-                    loc = self._rel(doc, *fat, "definition")
-                self._definition(f.definition or "", loc, "field", what, column, f.name)
+    def _field(self, f: FieldEntry, what: str) -> None:
+        if _empty(f):
+            self.add(
+                "definition-missing",
+                "error",
+                f.location,
+                f"field {what} has no definition",
+                "write what one value of the field means, with its unit",
+            )
+            return
+        if f.name is None or not f.name.strip():
+            self.add(
+                "friendly-name-missing",
+                "info",
+                f.location,
+                f"{what} has no friendly name",
+                "add name: a human-readable, singular label without abbreviations",
+            )
+        where = f.definition_location or f.location
+        self.definition(f.definition or "", where, "field", what, f.column, f.name)
 
-    def _reviewed(self, doc: YamlDoc, model: ReviewedFile) -> None:
-        for program, tables in model.root.items():
-            if program not in self.programs:
-                self._dangling(doc, "program", program, self.programs, program)
-            for table, columns in tables.items():
-                for column, entry in columns.items():
-                    at = (program, table, column)
-                    if self.levels and entry.level not in self.levels:
-                        self._dangling(doc, "level", entry.level, self.levels, *at, "level")
-                    for j, cat in enumerate(entry.categories):
-                        if cat not in self.categories:
-                            self._dangling(
-                                doc, "category", cat, self.categories, *at, "categories", j
-                            )
+    # -- one definition
 
-    def _statutes(self, doc: YamlDoc, model: StatutesFile) -> None:
-        statutes = {t.id for t in self.terms.values() if t.statute}
-        for i, rule in enumerate(model.rules):
-            for j, ref in enumerate(rule.statutes):
-                if ref not in statutes:
-                    self._dangling(doc, "statute", ref, statutes, "rules", i, "statutes", j)
-            for j, ref in enumerate(rule.when.programs or []):
-                if ref not in self.programs:
-                    self._dangling(
-                        doc, "program", ref, self.programs, "rules", i, "when", "programs", j
-                    )
-            for j, ref in enumerate(rule.when.categories or []):
-                if ref not in self.categories:
-                    self._dangling(
-                        doc, "category", ref, self.categories, "rules", i, "when", "categories", j
-                    )
-        for program, tables in model.fields.items():
-            if program not in self.programs:
-                self._dangling(doc, "program", program, self.programs, "fields", program)
-            for table, columns in tables.items():
-                for column, entry in columns.items():
-                    at: tuple[str, ...] = ("fields", program, table, column)
-                    if isinstance(doc.data["fields"][program][table][column], dict):
-                        at = (*at, "statutes")  # signed: {statutes: [...], reviewed_by: ...}
-                    for j, ref in enumerate(entry.statutes):
-                        if ref not in statutes:
-                            self._dangling(doc, "statute", ref, statutes, *at, j)
-
-    # -- shared checks
-
-    def _term_ref(self, doc: YamlDoc, ref: str, *at: str | int) -> None:
-        if ref not in self.terms:
-            self._dangling(doc, "glossary term", ref, list(self.terms), *at)
-
-    def _dangling(
-        self, doc: YamlDoc, what: str, ref: str, known: Iterable[str], *at: str | int
-    ) -> None:
-        hint = suggest(ref, list(known))
-        self.add(
-            "reference-dangling",
-            "error",
-            self._rel(doc, *at),
-            f"unknown {what} '{ref}'",
-            hint.strip(" ()").capitalize() if hint else f"define the {what} first, or remove it",
-        )
-
-    def _definition(self, text: str, loc: str, kind: str, what: str, *names: str | None) -> None:
+    def definition(self, text: str, loc: str, kind: str, what: str, *names: str | None) -> None:
         text = text.strip()
         if not text:
             self.add(
@@ -492,6 +316,16 @@ class Linter:
             )
 
 
+def _empty(f: FieldEntry) -> bool:
+    """`column:` (or `column: {}`) with nothing in it."""
+    values = (f.name, f.definition, f.required, f.valid_inputs, f.source, f.notes, f.guide_for_use)
+    return all(v is None for v in values) and not f.terms
+
+
+def _group(term: Term) -> str:
+    return term.parent_urn.removeprefix(NODE_PREFIX) if term.parent_urn else ""
+
+
 def _norm(text: str) -> str:
     return " ".join(text.lower().split()).rstrip(".")
 
@@ -506,10 +340,9 @@ def definition_findings(
 ) -> list[Finding]:
     """The definition checks `lint` runs on a dictionary field, on one new definition (the
     worksheet import checks a steward's cell before it reaches the files)."""
-    linter = Linter(Path(), Path())
-    linter.acronyms = set(acronyms)
-    linter._definition(text, location, "field", what, *names)
-    return linter.findings
+    checks = _Definitions(acronyms)
+    checks.definition(text, location, "field", what, *names)
+    return checks.findings
 
 
 def known_acronyms(terms: Iterable[Any]) -> set[str]:
@@ -522,11 +355,6 @@ def known_acronyms(terms: Iterable[Any]) -> set[str]:
         if re.fullmatch(r"[A-Z][A-Z0-9]+", term.name):
             out.add(term.name)
     return out
-
-
-def run(glossary_dir: Path, policies_dir: Path) -> list[Finding]:
-    """Every finding in the two folders, errors first, then by file and line."""
-    return Linter(glossary_dir, policies_dir).run()
 
 
 def failing(findings: Iterable[Finding], fail_on: str) -> Iterator[Finding]:

@@ -166,11 +166,12 @@ class QueryRules:
 
 
 def _classifier(policies_dir: Path | None) -> Classifier | None:
-    detection = Path(policies_dir) / "detection.yml" if policies_dir else None
+    from cdw_datahub.classify.engine import Classifier
+    from cdw_datahub.policy.files import DETECTION_FILE
+
+    detection = Path(policies_dir) / DETECTION_FILE if policies_dir else None
     if detection is None or not detection.is_file():
         return None
-    from cdw_datahub.classify.engine import Classifier
-
     return Classifier.from_file(detection)
 
 

@@ -152,10 +152,11 @@ def _load_policy(glossary_dir: Path | None, policies_dir: Path | None) -> Any | 
     """The steward-owned policy, or None when there are no policy files to read."""
     if glossary_dir is None or policies_dir is None:
         return None
-    if not (Path(policies_dir) / "classification.yml").is_file():
-        return None
     from cdw_datahub.policy import load_policy
+    from cdw_datahub.policy.files import CLASSIFICATION_FILE
 
+    if not (Path(policies_dir) / CLASSIFICATION_FILE).is_file():
+        return None
     return load_policy(Path(glossary_dir), Path(policies_dir))
 
 

@@ -7,15 +7,21 @@ hold; value evidence (detector ids) may then raise it to a stronger label unless
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from cdw_datahub.classify.policy import LABELS, Condition, DetectionPolicy, TableClause, load_policy
 from cdw_datahub.classify.tokens import Tokenizer
+from cdw_datahub.policy.cache import cached
+from cdw_datahub.policy.detection import (
+    LABELS,
+    Condition,
+    DetectionPolicy,
+    TableClause,
+    load_detection,
+)
 
 # How strong a label is, for value evidence that may only raise a decision.
 _RANK = {"NONE": 0, "INTERNAL_KEY": 1, "HEALTH": 2, "QUASI_ID": 2, "DIRECT_ID": 3}
@@ -190,13 +196,13 @@ class Classifier:
 
     @classmethod
     def from_file(cls, path: Path) -> Classifier:
-        """Load and compile a rule file; cached per path and modification time."""
+        """Load and compile a rule file, once per path and file state (the policy cache)."""
         resolved = Path(path).resolve()
-        try:
-            mtime = os.stat(resolved).st_mtime_ns
-        except OSError:
-            mtime = -1  # load_policy reports the unreadable file with its name
-        return _from_file_cached(str(resolved), mtime)
+        return cached(
+            ("classifier", str(resolved)),
+            [resolved],
+            lambda: cls(load_detection(resolved), source=str(resolved)),
+        )
 
     # -- analysis ---------------------------------------------------------------------------
 
@@ -411,8 +417,3 @@ def _evidence(r: _CompiledRule, f: _Facts) -> str:
     if r.comment:
         parts.append("comment " + "/".join(sorted(f.comment & r.comment)))
     return "; ".join(parts)
-
-
-@lru_cache(maxsize=16)
-def _from_file_cached(path: str, mtime: int) -> Classifier:
-    return Classifier(load_policy(Path(path)), source=path)

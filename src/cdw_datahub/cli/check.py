@@ -12,36 +12,7 @@ from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli import console
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
 from cdw_datahub.errors import InputError
-from cdw_datahub.policy.yamlfile import load_yaml
-
-
-def load_check_file(path: Path) -> tuple[str | None, list[coverage_mod.Requirement]]:
-    """`check.yml`: `program: w2w` (optional) and `require: {definitions: 100%, ...}` or a list
-    of `METRIC=THRESHOLD` strings."""
-    doc = load_yaml(path)
-    data = doc.data or {}
-    if not isinstance(data, dict):
-        raise doc.error("expected a mapping with 'require' (and optionally 'program')")
-    unknown = sorted(set(data) - {"program", "require"})
-    if unknown:
-        raise doc.error("unknown key; allowed keys are program, require", unknown[0])
-    program = data.get("program")
-    raw = data.get("require")
-    requirements = []
-    if isinstance(raw, dict):
-        for metric, value in raw.items():
-            requirements.append(
-                coverage_mod.Requirement.parse(f"{metric}={value}", doc.where("require", metric))
-            )
-    elif isinstance(raw, list):
-        for i, item in enumerate(raw):
-            requirements.append(coverage_mod.Requirement.parse(str(item), doc.where("require", i)))
-    else:
-        raise doc.error(
-            "'require' must map metrics to thresholds, e.g. require: {definitions: 100%}",
-            "require",
-        )
-    return (str(program) if program is not None else None), requirements
+from cdw_datahub.policy.checkfile import load_check_file
 
 
 @click.command(short_help="Definition-of-Done gate: exit 1 on gaps.")
@@ -79,8 +50,9 @@ def check(
     """
     requirements: list[coverage_mod.Requirement] = []
     if config_file is not None:
-        file_program, requirements = load_check_file(config_file)
-        program = program or file_program
+        spec = load_check_file(config_file)
+        program = program or spec.program
+        requirements = [coverage_mod.Requirement.parse(t, at) for t, at in spec.requirements]
     requirements += [coverage_mod.Requirement.parse(r, "--require") for r in requires]
     if not requirements:
         raise InputError(

@@ -160,6 +160,7 @@ def _build(workdir: Path, bucp_id: str) -> None:
     from cdw_datahub.demo.register_seed import seed_register
     from cdw_datahub.demo.summary import print_summary
     from cdw_datahub.ingest import environment, recipe_path, run_recipe
+    from cdw_datahub.policy.files import RUBRIC_FILE
     from cdw_datahub.settings import packaged_dir, write_config
 
     # The demo is the one command that uses the sample department's folders shipped with the
@@ -235,7 +236,7 @@ def _build(workdir: Path, bucp_id: str) -> None:
 
         site_settings = Settings(f"lite:{lite}", register, glossary_dir, policies_dir)
         site = publish(catalog, Request(workdir / "site"), site_settings)
-        ranking = priority.rank(catalog, register, policies_dir / "rubric.yml")
+        ranking = priority.rank(catalog, register, policies_dir / RUBRIC_FILE)
         print_summary(catalog, ranking, metrics.compute(register), sheets, out=sys.stdout)
     _say(f"Published the data dictionary ({site.datasets} datasets, {site.fields} fields): "
          f"open {site.output / 'index.html'}")  # fmt: skip

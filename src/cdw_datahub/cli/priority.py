@@ -11,6 +11,7 @@ from cdw_datahub import priority as priority_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
 from cdw_datahub.output import csv_text
+from cdw_datahub.policy.files import RUBRIC_FILE
 
 
 @click.command("priority", short_help="Rank datasets and programs by the rubric.")
@@ -55,7 +56,7 @@ def priority(
       cdw-datahub priority --limit 5 --emit
     """
     settings = get_settings(catalog=catalog, register=register)
-    rubric_path = rubric or settings.policy_dirs()[1] / "rubric.yml"
+    rubric_path = rubric or settings.policy_dirs()[1] / RUBRIC_FILE
     with open_catalog(settings.catalog) as cat:
         ranking = priority_mod.rank(cat, settings.register, rubric_path)
         if emit:

@@ -16,7 +16,8 @@ from cdw_datahub.bucp.select import Selection
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
-from cdw_datahub.policy.receiving import RECEIVING_FILE, load_receiving
+from cdw_datahub.policy.files import RECEIVING_FILE
+from cdw_datahub.policy.receiving import load_receiving
 
 
 @click.command("readiness", short_help="Controls required vs a receiving site's.")

@@ -5,10 +5,19 @@
     policy.field_entry("w2w", "participant", "ssn_nbr")
     policy.statutes_for("w2w", "participant", "ssn_nbr", ["direct_identifier"])
 
+Each steward file has its schema and loader here, and its name in `policy/files.py`:
+`glossary/` and `classification.yml`, `reviewed.yml`, `statutes.yml` (`loader.py`, models in
+`schema.py`), `detection.yml` (`detection.py`), `rubric.yml` (`rubric.py`), `receiving.yml`
+(`receiving.py`) and a check's `check.yml` (`checkfile.py`). Problems are findings
+(`findings.py`): `read_policy` keeps them all, the loaders raise the first error. What is built
+from the files is kept in one cache (`cache.py`; `clear_cache()` empties it).
+
 Other modules load their own YAML the same way: `load_model(path, PydanticModel)`.
 """
 
-from cdw_datahub.policy.loader import Policy, clear_cache, load_policy
+from cdw_datahub.policy.cache import clear_cache
+from cdw_datahub.policy.findings import Finding
+from cdw_datahub.policy.loader import Policy, load_policy, read_policy
 from cdw_datahub.policy.model import (
     Category,
     DatasetEntry,
@@ -31,6 +40,7 @@ __all__ = [
     "Category",
     "DatasetEntry",
     "FieldEntry",
+    "Finding",
     "Inventory",
     "Level",
     "NameMap",
@@ -48,6 +58,7 @@ __all__ = [
     "load_model",
     "load_policy",
     "load_yaml",
+    "read_policy",
     "term_urn",
     "validate",
 ]

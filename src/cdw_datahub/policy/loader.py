@@ -1,21 +1,30 @@
 """`load_policy`: the steward-owned folders as one typed, cross-checked object.
 
-Five transformers in one pipeline each ask for the policy; the result is cached per folders and
-file stamps (path, mtime, size), so they share one load and an edited file is picked up on the
-next call.
+The stages of a pipeline and the CLI each ask for the policy; the result is kept in the policy
+cache (`policy/cache.py`), so they share one load and an edited file is picked up on the next
+call. `read_policy` reads the same files through and keeps every problem as a finding (`lint`).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from cdw_datahub.errors import InputError
+from cdw_datahub.policy.cache import cached
+from cdw_datahub.policy.files import (
+    CLASSIFICATION_FILE,
+    DETECTION_FILE,
+    GLOSSARY_FILE,
+    REVIEWED_FILE,
+    RUBRIC_FILE,
+    STATUTES_FILE,
+    dictionary_files,
+)
+from cdw_datahub.policy.findings import Finding, close_to, raise_first_error
 from cdw_datahub.policy.model import (
     NODE_PREFIX,
     STATUTE_NODE_ID,
@@ -47,16 +56,9 @@ from cdw_datahub.policy.schema import (
     StatuteRuleModel,
     StatutesFile,
 )
-from cdw_datahub.policy.yamlfile import YamlDoc, load_yaml, suggest, validate
+from cdw_datahub.policy.yamlfile import YamlDoc, key_path, load_yaml, suggest, validate
 
 logger = logging.getLogger(__name__)
-GLOSSARY_FILE = "business_glossary.yml"
-DICTIONARY_DIR = "dictionary"
-CLASSIFICATION_FILE = "classification.yml"
-REVIEWED_FILE = "reviewed.yml"
-STATUTES_FILE = "statutes.yml"
-DETECTION_FILE = "detection.yml"
-RUBRIC_FILE = "rubric.yml"
 STATUTE_JURISDICTIONS = ("California", "Federal")
 
 
@@ -76,9 +78,9 @@ class Policy:
         self.files: list[Path] = []
         self.programs: dict[str, Program] = {}
         self.terms: dict[str, Term] = {}
-        # DataHub-legal oddities of the glossary ("file:line: what"): the stock source accepts
-        # them, so they do not stop a run
-        self.warnings: list[str] = []
+        # every problem the loader found, in file order; `load_policy` refuses a policy with
+        # an error, and the warnings are DataHub-legal oddities the stock source accepts
+        self.findings: list[Finding] = []
         self.statutes: dict[str, Statute] = {}
         self.levels: list[Level] = []
         self.categories: dict[str, Category] = {}
@@ -88,6 +90,11 @@ class Policy:
         self._statute_fields: NameMap[NameMap[NameMap[StatuteDecision]]] = NameMap()
         self._rules: list[StatuteRuleModel] = []
         self._rule_decisions: dict[tuple[str, str, frozenset[str]], StatuteDecision] = {}
+
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings as log lines: "file:line: what"."""
+        return [f"{f.where}: {f.text()}" for f in self.findings if f.severity == "warning"]
 
     # -- programs and the dictionary
 
@@ -212,35 +219,9 @@ class Policy:
 # ---------------------------------------------------------------- loading
 
 
-_CACHE: OrderedDict[tuple[Any, ...], Policy] = OrderedDict()
-_CACHE_SIZE = 8
-_LOCK = threading.Lock()
-
-
-def clear_cache() -> None:
-    with _LOCK:
-        _CACHE.clear()
-
-
 def _candidate_files(glossary_dir: Path, policies_dir: Path) -> list[Path]:
-    files = [glossary_dir / GLOSSARY_FILE]
-    dictionary = glossary_dir / DICTIONARY_DIR
-    if dictionary.is_dir():
-        files += sorted(p for p in dictionary.iterdir() if p.suffix in (".yml", ".yaml"))
-    files += [policies_dir / n for n in (CLASSIFICATION_FILE, REVIEWED_FILE, STATUTES_FILE)]
-    return files
-
-
-def _stamp(files: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
-    out = []
-    for path in files:
-        try:
-            st = path.stat()
-        except OSError:
-            out.append((str(path), -1, -1))
-        else:
-            out.append((str(path), st.st_mtime_ns, st.st_size))
-    return tuple(out)
+    files = [glossary_dir / GLOSSARY_FILE, *dictionary_files(glossary_dir)]
+    return files + [policies_dir / n for n in (CLASSIFICATION_FILE, REVIEWED_FILE, STATUTES_FILE)]
 
 
 def glossary_id(kind: str, path: list[str], explicit: str | None) -> str:
@@ -256,37 +237,48 @@ def glossary_id(kind: str, path: list[str], explicit: str | None) -> str:
 
 
 def load_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
-    """Load and cross-check `glossary/` and `policies/`; InputError names file:line and key.
+    """Load and cross-check `glossary/` and `policies/`; the first error raises InputError
+    naming file:line and key.
 
     Cached: calls with the same folders and unchanged files return the same object.
     """
+    glossary_dir, policies_dir = _folders(glossary_dir, policies_dir)
+    key = ("policy", str(glossary_dir.resolve()), str(policies_dir.resolve()))
+    files = _candidate_files(glossary_dir, policies_dir)
+    policy = cached(key, files, lambda: _logged(_Loader(glossary_dir, policies_dir).load()))
+    raise_first_error(policy.findings)
+    return policy
+
+
+def read_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
+    """The two folders read through, every problem kept in `policy.findings` (what `lint`
+    reports); InputError only for what cannot be read at all: a missing folder or required
+    file, bad YAML, a file of the wrong shape. Not cached, and nothing is logged."""
+    return _Loader(*_folders(glossary_dir, policies_dir)).load()
+
+
+def _folders(glossary_dir: Path, policies_dir: Path) -> tuple[Path, Path]:
     glossary_dir, policies_dir = Path(glossary_dir), Path(policies_dir)
     for folder, what in ((glossary_dir, "glossary"), (policies_dir, "policies")):
         if not folder.is_dir():
             raise InputError(
                 f"the {what} folder does not exist; set '{what}:' in cdw.yml", str(folder)
             )
-    key = (
-        str(glossary_dir.resolve()),
-        str(policies_dir.resolve()),
-        _stamp(_candidate_files(glossary_dir, policies_dir)),
-    )
-    with _LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None:
-            _CACHE.move_to_end(key)
-            return cached
-    policy = _Loader(glossary_dir, policies_dir).load()
-    for warning in policy.warnings:
-        logger.warning("%s", warning)
-    with _LOCK:
-        _CACHE[key] = policy
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    return glossary_dir, policies_dir
+
+
+def _logged(policy: Policy) -> Policy:
+    """A policy that loads logs its warnings once, when it is read."""
+    if not any(f.severity == "error" for f in policy.findings):
+        for warning in policy.warnings:
+            logger.warning("%s", warning)
     return policy
 
 
 class _Loader:
+    """Reads the files in order, building the Policy and recording every problem it finds
+    (`policy.findings`) instead of stopping at the first."""
+
     def __init__(self, glossary_dir: Path, policies_dir: Path) -> None:
         self.policy = Policy(glossary_dir, policies_dir)
         self._prefixes: dict[Path, str] = {}
@@ -305,6 +297,20 @@ class _Loader:
             self._prefixes[doc.path] = prefix  # one per file: this runs for every field
         return f"{prefix}:{doc.line(*parts)}"
 
+    def _problem(
+        self,
+        doc: YamlDoc,
+        slug: str,
+        message: str,
+        *at: str | int,
+        suggestion: str = "",
+        severity: str = "error",
+    ) -> None:
+        where, key = doc.where(*at), key_path(at) or None
+        self.policy.findings.append(
+            Finding(slug, severity, self._rel(doc, *at), message, suggestion, where, key)
+        )
+
     def _read(self, path: Path) -> YamlDoc:
         if not path.is_file():
             raise InputError("required file is missing; see docs/policy-files.md", str(path))
@@ -318,13 +324,10 @@ class _Loader:
         p = self.policy
         glossary = self._read(p.glossary_file)
         self._glossary(glossary, validate(glossary, GlossaryFile))
-        dictionary_dir = p.glossary_dir / DICTIONARY_DIR
         dictionaries: list[tuple[YamlDoc, DictionaryFile]] = []
-        if dictionary_dir.is_dir():
-            for path in sorted(dictionary_dir.iterdir()):
-                if path.suffix in (".yml", ".yaml"):
-                    doc = self._read(path)
-                    dictionaries.append((doc, validate(doc, DictionaryFile)))
+        for path in dictionary_files(p.glossary_dir):
+            doc = self._read(path)
+            dictionaries.append((doc, validate(doc, DictionaryFile)))
         # All programs first: a dictionary may name a program defined in a later file.
         for doc, model in dictionaries:
             self._program(doc, model)
@@ -340,99 +343,74 @@ class _Loader:
             self._statutes(statutes, validate(statutes, StatutesFile))
         return p
 
-    # -- reference checks
+    # -- reference checks: True / the URN when the reference resolves
 
     def _ref(
         self, doc: YamlDoc, value: str, known: Iterable[str], what: str, *at: str | int
-    ) -> None:
+    ) -> bool:
         known = list(known)
-        if value not in known:
-            raise doc.error(f"unknown {what} '{value}'{suggest(value, known)}", *at)
+        if value in known:
+            return True
+        fix = close_to(value, known) or f"define the {what} first, or remove it"
+        self._problem(doc, "reference-dangling", f"unknown {what} '{value}'", *at, suggestion=fix)
+        return False
 
-    def _term_ref(self, doc: YamlDoc, value: str, *at: str | int) -> str:
-        urn = term_urn(value)
-        if urn not in self.policy.terms:
-            ids = [t.id for t in self.policy.terms.values()]
-            hint = suggest(value, ids) or f"; add it to {self.policy.glossary_file.name}"
-            raise doc.error(f"unknown glossary term '{value}'{hint}", *at)
-        return urn
+    def _term_refs(self, doc: YamlDoc, values: list[str], *at: str | int) -> tuple[str, ...]:
+        """The glossary term URNs of `values` (each unknown one is a finding)."""
+        fix = f"define it in {GLOSSARY_FILE}, or remove it"
+        return self._urns(doc, values, self.policy.terms, "glossary term", fix, at)
 
-    def _statute_ref(self, doc: YamlDoc, value: str, *at: str | int) -> str:
-        urn = term_urn(value)
-        if urn not in self.policy.statutes:
-            ids = [s.id for s in self.policy.statutes.values()]
-            hint = suggest(value, ids) or f"; statutes are terms of the '{STATUTE_NODE_ID}' group"
-            raise doc.error(f"unknown statute '{value}'{hint}", *at)
-        return urn
+    def _statute_refs(self, doc: YamlDoc, values: list[str], *at: str | int) -> tuple[str, ...]:
+        fix = f"a statute is a term of the '{STATUTE_NODE_ID}' group; define it there, or remove it"
+        return self._urns(doc, values, self.policy.statutes, "statute", fix, at)
+
+    def _urns(
+        self,
+        doc: YamlDoc,
+        values: list[str],
+        known: Mapping[str, Term | Statute],
+        what: str,
+        fix: str,
+        at: tuple[str | int, ...],
+    ) -> tuple[str, ...]:
+        urns = []
+        for j, value in enumerate(values):
+            urn = term_urn(value)
+            if urn in known:
+                urns.append(urn)
+                continue
+            hint = close_to(value, [t.id for t in known.values()]) or fix
+            message = f"unknown {what} '{value}'"
+            self._problem(doc, "reference-dangling", message, *at, j, suggestion=hint)
+        return tuple(urns)
 
     # -- glossary
 
     def _glossary(self, doc: YamlDoc, model: GlossaryFile) -> None:
-        terms: dict[str, tuple[GlossaryTermModel, tuple[str | int, ...], str | None, bool]] = {}
-        node_ids: dict[str, tuple[str | int, ...]] = {}
-        name_paths: set[str] = set()
-
-        def walk_terms(
-            items: list[GlossaryTermModel] | None,
-            at: tuple[str | int, ...],
-            parent: str | None,
-            names: list[str],
-            statute: bool,
-        ) -> None:
-            for i, term in enumerate(items or []):
-                here = (*at, "terms", i)
-                tid = glossary_id("term", [*names, term.name], term.id)
-                if tid in terms and term.id is None:  # DataHub: the later one wins
-                    first = doc.line(*terms[tid][1])
-                    path = ".".join([*names, term.name])
-                    self.policy.warnings.append(
-                        f"{doc.where(*here, 'name')}: a second term '{path}' (first at line "
-                        f"{first}) gets the same URN; DataHub keeps this one"
-                    )
-                elif tid in terms:
-                    first = doc.line(*terms[tid][1])
-                    raise doc.error(
-                        f"duplicate term id '{tid}' (first at line {first})", *here, "id"
-                    )
-                terms[tid] = (term, here, parent, statute)
-                name_paths.add(".".join([*names, term.name]))
-
-        def walk_nodes(
-            items: list[GlossaryNodeModel] | None,
-            at: tuple[str | int, ...],
-            names: list[str],
-            statute: bool,
-        ) -> None:
-            for i, node in enumerate(items or []):
-                here = (*at, "nodes", i)
-                path = [*names, node.name]
-                nid = glossary_id("node", path, node.id)
-                if nid in node_ids:
-                    first = doc.line(*node_ids[nid])
-                    raise doc.error(
-                        f"duplicate node id '{nid}' (first at line {first})", *here, "id"
-                    )
-                node_ids[nid] = here
-                name_paths.add(".".join(path))
-                in_statutes = statute or nid == STATUTE_NODE_ID
-                walk_terms(node.terms, here, NODE_PREFIX + nid, path, in_statutes)
-                walk_nodes(node.nodes, here, path, in_statutes)
-
-        walk_terms(model.terms, (), None, [], False)
-        walk_nodes(model.nodes, (), [], False)
-
-        for tid, (term, at, parent, statute) in terms.items():
+        walk = _GlossaryWalk(doc, self._problem)
+        walk.terms(model.terms, (), None, [], False)
+        walk.nodes(model.nodes, (), [], False)
+        for tid, (term, at, parent, statute) in walk.found.items():
             self._glossary_term(doc, term, tid, at, parent, statute)
-        # DataHub resolves these by name path or id, and silently creates an empty term for
-        # anything else; catch that here.
-        known = sorted(name_paths | set(terms))
-        for term, at, _, _ in terms.values():
+        self._glossary_links(doc, walk)
+
+    def _glossary_links(self, doc: YamlDoc, walk: _GlossaryWalk) -> None:
+        """DataHub resolves these by name path or id, and silently creates an empty term for
+        anything else; a warning here (DataHub accepts it)."""
+        known = sorted(walk.name_paths | set(walk.found))
+        for term, at, _, _ in walk.found.values():
             for key in ("inherits", "contains", "values", "related_terms"):
                 for j, ref in enumerate(getattr(term, key) or []):
-                    if ref not in name_paths and ref not in terms:
-                        self.policy.warnings.append(
-                            f"{doc.where(*at, key, j)}: unknown glossary term '{ref}'"
-                            f"{suggest(ref, known)}; DataHub creates an empty term for it"
+                    if ref not in walk.name_paths and ref not in walk.found:
+                        self._problem(
+                            doc,
+                            "reference-dangling",
+                            f"unknown glossary term '{ref}'; DataHub creates an empty term for it",
+                            *at,
+                            key,
+                            j,
+                            suggestion=close_to(ref, known),
+                            severity="warning",
                         )
 
     def _glossary_term(
@@ -460,32 +438,42 @@ class _Loader:
         )
         if not statute:
             return
-        # The statute contract (catalog-model.md): a citation, a jurisdiction, a link to the text.
-        if not props.get("citation"):
-            raise doc.error("a statute term needs custom_properties.citation", *at, "name")
-        jurisdiction = props.get("jurisdiction", "")
-        if jurisdiction not in STATUTE_JURISDICTIONS:
-            raise doc.error(
-                f"custom_properties.jurisdiction must be one of {', '.join(STATUTE_JURISDICTIONS)}",
-                *at,
-                "custom_properties" if term.custom_properties else "name",
-            )
-        if not links:
-            raise doc.error(
-                "a statute term needs a knowledge link to the official text "
-                "(leginfo for state codes, eCFR for federal regulations)",
-                *at,
-                "name",
-            )
+        self._statute_contract(doc, term, props, links, at)
         self.policy.statutes[urn] = Statute(
             id=tid,
             urn=urn,
-            citation=props["citation"],
+            citation=props.get("citation", ""),
             title=term.name,
-            url=links[0][1],
-            jurisdiction=jurisdiction,
+            url=links[0][1] if links else "",
+            jurisdiction=props.get("jurisdiction", ""),
             restricts=props.get("restricts", ""),
         )
+
+    def _statute_contract(
+        self,
+        doc: YamlDoc,
+        term: GlossaryTermModel,
+        props: dict[str, str],
+        links: tuple[tuple[str, str], ...],
+        at: tuple[str | int, ...],
+    ) -> None:
+        """The statute contract (catalog-model.md): a citation, a jurisdiction, a link to the
+        official text."""
+        if not props.get("citation"):
+            message = "a statute term needs custom_properties.citation"
+            self._problem(doc, "statute-incomplete", message, *at, "name")
+        if props.get("jurisdiction", "") not in STATUTE_JURISDICTIONS:
+            message = (
+                f"custom_properties.jurisdiction must be one of {', '.join(STATUTE_JURISDICTIONS)}"
+            )
+            key = "custom_properties" if term.custom_properties else "name"
+            self._problem(doc, "statute-incomplete", message, *at, key)
+        if not links:
+            message = (
+                "a statute term needs a knowledge link to the official text "
+                "(leginfo for state codes, eCFR for federal regulations)"
+            )
+            self._problem(doc, "statute-incomplete", message, *at, "name")
 
     # -- dictionary
 
@@ -493,17 +481,12 @@ class _Loader:
         prog = model.program
         existing = self.policy.programs.get(prog.id)
         if existing is not None:
-            raise doc.error(
-                f"duplicate program id '{prog.id}' (also in {existing.location})",
-                "program",
-                "id",
-            )
+            message = f"duplicate program id '{prog.id}' (also in {existing.location})"
+            self._problem(doc, "program-duplicate", message, "program", "id")
+            return
         if doc.path.stem != prog.id:
-            raise doc.error(
-                f"program '{prog.id}' must be in a file named {prog.id}{doc.path.suffix}",
-                "program",
-                "id",
-            )
+            message = f"program '{prog.id}' must be in a file named {prog.id}{doc.path.suffix}"
+            self._problem(doc, "program-file-name", message, "program", "id")
         self.policy.programs[prog.id] = Program(
             id=prog.id,
             name=prog.name,
@@ -515,8 +498,7 @@ class _Loader:
 
     def _dictionary(self, doc: YamlDoc, model: DictionaryFile) -> None:
         program = self.policy.programs[model.program.id]
-        programs = list(self.policy.programs)
-        tables: NameMap[DatasetEntry] = NameMap()
+        tables = self.policy._datasets.setdefault(program.id, NameMap())
         for table, maybe in model.datasets.items():
             ds = maybe or DatasetModel()
             at: tuple[str | int, ...] = ("datasets", table)
@@ -524,24 +506,13 @@ class _Loader:
             if inv is not None:
                 for key in ("related_programs", "cross_program_use"):
                     for j, ref in enumerate(getattr(inv, key)):
-                        self._ref(doc, ref, programs, "program", *at, "inventory", key, j)
+                        self._ref(
+                            doc, ref, self.policy.programs, "program", *at, "inventory", key, j
+                        )
             fields: NameMap[FieldEntry] = NameMap()
-            for column, fmaybe in ds.fields.items():
-                f = fmaybe or FieldModel()
-                fat = (*at, "fields", column)
-                fields[column] = FieldEntry(
-                    column=column,
-                    name=f.name,
-                    definition=f.definition,
-                    required=f.required,
-                    valid_inputs=f.valid_inputs,
-                    source=f.source,
-                    notes=f.notes,
-                    guide_for_use=f.guide_for_use,
-                    terms=tuple(
-                        self._term_ref(doc, t, *fat, "terms", j) for j, t in enumerate(f.terms)
-                    ),
-                    location=self._rel(doc, *fat),
+            for column, f in ds.fields.items():
+                fields[column] = self._field(
+                    doc, column, f or FieldModel(), (*at, "fields", column)
                 )
             steward = Person(ds.steward.id, ds.steward.name) if ds.steward else program.steward
             tables[table] = DatasetEntry(
@@ -549,15 +520,30 @@ class _Loader:
                 table=table,
                 description=ds.description,
                 steward=steward,
-                terms=tuple(
-                    self._term_ref(doc, t, *at, "terms", j) for j, t in enumerate(ds.terms)
-                ),
+                terms=self._term_refs(doc, ds.terms, *at, "terms"),
                 inventory=_inventory(inv.model_dump()) if inv else Inventory(),
                 fields=fields,
                 location=self._rel(doc, *at),
                 kind=ds.kind,
             )
-        self.policy._datasets[program.id] = tables
+
+    def _field(
+        self, doc: YamlDoc, column: str, f: FieldModel, at: tuple[str | int, ...]
+    ) -> FieldEntry:
+        written = f.definition is not None
+        return FieldEntry(
+            column=column,
+            name=f.name,
+            definition=f.definition,
+            required=f.required,
+            valid_inputs=f.valid_inputs,
+            source=f.source,
+            notes=f.notes,
+            guide_for_use=f.guide_for_use,
+            terms=self._term_refs(doc, f.terms, *at, "terms"),
+            location=self._rel(doc, *at),
+            definition_location=self._rel(doc, *at, "definition") if written else "",
+        )
 
     # -- policies
 
@@ -565,14 +551,18 @@ class _Loader:
         p = self.policy
         for rank, level in enumerate(model.levels):
             if any(existing.id == level.id for existing in p.levels):
-                raise doc.error(f"duplicate level id '{level.id}'", "levels", rank, "id")
+                message = f"duplicate level id '{level.id}'"
+                self._problem(doc, "level-duplicate", message, "levels", rank, "id")
+                continue
             p.levels.append(
                 Level(level.id, level.name, level.description, tuple(level.controls), rank)
             )
         level_ids = [level.id for level in p.levels]
         for i, cat in enumerate(model.categories):
             if cat.id in p.categories:
-                raise doc.error(f"duplicate category id '{cat.id}'", "categories", i, "id")
+                message = f"duplicate category id '{cat.id}'"
+                self._problem(doc, "category-duplicate", message, "categories", i, "id")
+                continue
             self._ref(doc, cat.level, level_ids, "level", "categories", i, "level")
             p.categories[cat.id] = Category(cat.id, cat.name, cat.description, cat.level)
         u = model.unclassified
@@ -599,25 +589,8 @@ class _Loader:
                     )
 
     def _statutes(self, doc: YamlDoc, model: StatutesFile) -> None:
+        self._statute_rules(doc, model)
         p = self.policy
-        seen: dict[str, int] = {}
-        for i, rule in enumerate(model.rules):
-            if rule.id in seen:
-                raise doc.error(
-                    f"duplicate rule id '{rule.id}' (first at line {seen[rule.id]})",
-                    "rules",
-                    i,
-                    "id",
-                )
-            seen[rule.id] = doc.line("rules", i)
-            for j, statute in enumerate(rule.statutes):
-                self._statute_ref(doc, statute, "rules", i, "statutes", j)
-            when = rule.when
-            for j, ref in enumerate(when.programs or []):
-                self._ref(doc, ref, p.programs, "program", "rules", i, "when", "programs", j)
-            for j, ref in enumerate(when.categories or []):
-                self._ref(doc, ref, p.categories, "category", "rules", i, "when", "categories", j)
-        p._rules = list(model.rules)
         for program_id, tables in model.fields.items():
             self._ref(doc, program_id, p.programs, "program", "fields", program_id)
             out = p._statute_fields.setdefault(program_id, NameMap())
@@ -626,16 +599,94 @@ class _Loader:
                     at = ("fields", program_id, table, column)
                     signed = isinstance(doc.data["fields"][program_id][table][column], dict)
                     ids = (*at, "statutes") if signed else at
-                    urns = tuple(
-                        self._statute_ref(doc, s, *ids, j) for j, s in enumerate(entry.statutes)
-                    )
                     out.setdefault(table, NameMap())[column] = StatuteDecision(
-                        urns,
+                        self._statute_refs(doc, entry.statutes, *ids),
                         "reviewed",
                         (self._rel(doc, *at),),
                         reviewed_by=entry.reviewed_by,
                         reviewed_on=_iso(entry.reviewed_on),
                     )
+
+    def _statute_rules(self, doc: YamlDoc, model: StatutesFile) -> None:
+        p = self.policy
+        seen: dict[str, int] = {}
+        for i, rule in enumerate(model.rules):
+            if rule.id in seen:
+                message = f"duplicate rule id '{rule.id}' (first at line {seen[rule.id]})"
+                self._problem(doc, "rule-duplicate", message, "rules", i, "id")
+            seen.setdefault(rule.id, doc.line("rules", i))
+            self._statute_refs(doc, rule.statutes, "rules", i, "statutes")
+            when = rule.when
+            for j, ref in enumerate(when.programs or []):
+                self._ref(doc, ref, p.programs, "program", "rules", i, "when", "programs", j)
+            for j, ref in enumerate(when.categories or []):
+                self._ref(doc, ref, p.categories, "category", "rules", i, "when", "categories", j)
+        p._rules = list(model.rules)
+
+
+class _GlossaryWalk:
+    """The glossary's nodes and terms with the ids DataHub gives them, in file order; what
+    DataHub would reject (an id twice) or silently resolve (a term path twice) is a finding."""
+
+    def __init__(self, doc: YamlDoc, problem: Callable[..., None]) -> None:
+        self.doc, self.problem = doc, problem
+        self.found: dict[str, tuple[GlossaryTermModel, tuple[str | int, ...], str | None, bool]]
+        self.found = {}
+        self.node_ids: dict[str, tuple[str | int, ...]] = {}
+        self.name_paths: set[str] = set()
+
+    def terms(
+        self,
+        items: list[GlossaryTermModel] | None,
+        at: tuple[str | int, ...],
+        parent: str | None,
+        names: list[str],
+        statute: bool,
+    ) -> None:
+        doc = self.doc
+        for i, term in enumerate(items or []):
+            here = (*at, "terms", i)
+            tid = glossary_id("term", [*names, term.name], term.id)
+            path = ".".join([*names, term.name])
+            self.name_paths.add(path)
+            if tid in self.found and term.id is None:  # DataHub: the later one wins
+                first = doc.line(*self.found[tid][1])
+                message = (
+                    f"a second term '{path}' (first at line {first}) gets the same URN; "
+                    "DataHub keeps this one"
+                )
+                self.problem(doc, "term-duplicate", message, *here, "name", severity="warning")
+            elif tid in self.found:
+                first = doc.line(*self.found[tid][1])
+                message = (
+                    f"duplicate term id '{tid}' (first at line {first}); keep one, give the "
+                    "other its own id"
+                )
+                self.problem(doc, "term-duplicate", message, *here, "id")
+                continue
+            self.found[tid] = (term, here, parent, statute)
+
+    def nodes(
+        self,
+        items: list[GlossaryNodeModel] | None,
+        at: tuple[str | int, ...],
+        names: list[str],
+        statute: bool,
+    ) -> None:
+        doc = self.doc
+        for i, node in enumerate(items or []):
+            here = (*at, "nodes", i)
+            path = [*names, node.name]
+            nid = glossary_id("node", path, node.id)
+            if nid in self.node_ids:
+                first = doc.line(*self.node_ids[nid])
+                message = f"duplicate node id '{nid}' (first at line {first})"
+                self.problem(doc, "node-duplicate", message, *here, "id")
+            self.node_ids.setdefault(nid, here)
+            self.name_paths.add(".".join(path))
+            in_statutes = statute or nid == STATUTE_NODE_ID
+            self.terms(node.terms, here, NODE_PREFIX + nid, path, in_statutes)
+            self.nodes(node.nodes, here, path, in_statutes)
 
 
 def _iso(value: date | None) -> str | None:
@@ -648,4 +699,4 @@ def _inventory(values: dict[str, Any]) -> Inventory:
     )
 
 
-__all__ = ["Policy", "clear_cache", "load_policy"]
+__all__ = ["Policy", "load_policy", "read_policy"]

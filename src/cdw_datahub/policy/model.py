@@ -100,6 +100,7 @@ class FieldEntry:
     guide_for_use: str | None
     terms: tuple[str, ...]
     location: str  # "glossary/dictionary/w2w.yml:42"
+    definition_location: str = ""  # the line of its `definition:` ("" when it has none)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """`policies/receiving.yml` (owned by security): the department's receiving environments (play 8).
 
-    environments = load_receiving(policies_dir / "receiving.yml")
+    environments = load_receiving(policies_dir / RECEIVING_FILE)
     enclave = environments.environment("cdw-research-enclave")   # InputError naming the known ones
 
 Typed like every policy file: unknown keys, a control id that is not NIST SP 800-53 rev. 5, a
@@ -11,24 +11,19 @@ are errors naming `file:line`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from cdw_datahub.errors import InputError
-from cdw_datahub.policy.nist import check_control, satisfies
+from cdw_datahub.policy.nist import satisfies
+from cdw_datahub.policy.schema import ControlId, Strict
 from cdw_datahub.policy.yamlfile import load_yaml, suggest, validate
 
-RECEIVING_FILE = "receiving.yml"
 FIPS199_LEVELS = ("Low", "Moderate", "High")
-ControlId = Annotated[str, AfterValidator(check_control)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ImplementedControl(_Strict):
+class ImplementedControl(Strict):
     id: ControlId = Field(description="NIST SP 800-53 rev. 5 control id, e.g. AC-2 or SC-8(1).")
     evidence: str = Field(
         min_length=1,
@@ -36,12 +31,12 @@ class ImplementedControl(_Strict):
     )
 
 
-class TransferMethod(_Strict):
+class TransferMethod(Strict):
     method: Literal["SFTP", "REST API", "streaming"] = Field(description="How data arrives.")
     description: str = Field(min_length=1, description="The service and how it is protected.")
 
 
-class Environment(_Strict):
+class Environment(Strict):
     name: str = Field(description="The id used with --environment, e.g. cdw-research-enclave.")
     title: str = Field(description="Display name.")
     description: str | None = Field(None, description="What the environment is for.")
@@ -71,7 +66,7 @@ class Environment(_Strict):
         return next((c for c in self.controls if satisfies(c.id, required)), None)
 
 
-class ReceivingFile(_Strict):
+class ReceivingFile(Strict):
     environments: list[Environment] = Field(min_length=1, description="Receiving environments.")
 
     def environment(self, name: str, where: str) -> Environment:

@@ -23,10 +23,16 @@ from pydantic import (
 from cdw_datahub.policy.nist import check_control
 
 
-class _Strict(BaseModel):
-    # Unknown keys are typos in hand-edited files; numbers typed where text is expected
-    # (`valid_inputs: 100`) are what the steward meant, so they become text.
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+class Strict(BaseModel):
+    """The base of every policy file's model: unknown keys are typos in hand-edited files."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Strict(Strict):
+    # Numbers typed where text is expected (`valid_inputs: 100`) are what the steward meant, so
+    # they become text.
+    model_config = ConfigDict(coerce_numbers_to_str=True)
 
 
 def _as_list(value: object) -> object:

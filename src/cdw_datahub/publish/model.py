@@ -171,10 +171,11 @@ class PolicyExtras:
     def load(cls, glossary_dir: Path | None, policies_dir: Path | None) -> PolicyExtras:
         if glossary_dir is None or policies_dir is None:
             return cls()
-        if not (Path(policies_dir) / "classification.yml").is_file():
-            return cls()
         from cdw_datahub.policy import load_policy
+        from cdw_datahub.policy.files import CLASSIFICATION_FILE
 
+        if not (Path(policies_dir) / CLASSIFICATION_FILE).is_file():
+            return cls()
         policy = load_policy(Path(glossary_dir), Path(policies_dir))
         programs = policy.programs.values()
         return cls(

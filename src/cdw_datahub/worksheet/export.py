@@ -229,11 +229,25 @@ def build_workbook(
 ) -> tuple[bytes, int]:
     """The workbook as bytes, and the number of field rows."""
     pid, selected = select_datasets(catalog, policy, program, datasets)
+    vocab = Vocabulary(policy)
+    made = [_row(policy, vocab, pid, ds, fv) for ds in selected for fv in ds.fields]
+    rows = [row for row, _ in made]
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = FIELDS_SHEET
+    _fields_sheet(ws, rows)
+    _dropdowns(wb, ws, policy, vocab, last=max(len(rows) + 1, 2))
+    _instructions_sheet(wb)
+    wb.active = wb.index(ws)
+    _meta_sheet(wb, catalog.location, pid, selected, made)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), len(rows)
 
+
+def _fields_sheet(ws: Any, rows: list[dict[str, str]]) -> None:
+    """Headers, then one row per field: grey locked facts, white editable cells."""
+    ws.title = FIELDS_SHEET
     for i, col in enumerate(COLUMNS, start=1):
         cell = write_cell(ws, 1, i, col.header)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -241,10 +255,6 @@ def build_workbook(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(i)].width = col.width
     ws.freeze_panes = "D2"
-
-    vocab = Vocabulary(policy)
-    made = [_row(policy, vocab, pid, ds, fv) for ds in selected for fv in ds.fields]
-    rows = [row for row, _ in made]
     for r, row in enumerate(rows, start=2):
         for i, col in enumerate(COLUMNS, start=1):
             # text cells only, formula-like text quoted (output.spreadsheet_text; the importer
@@ -260,7 +270,9 @@ def build_workbook(
     ws.protection.formatRows = False
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(rows) + 1, 2)}"
 
-    # dropdown values
+
+def _dropdowns(wb: Workbook, ws: Any, policy: Policy, vocab: Vocabulary, last: int) -> None:
+    """The values the dropdowns offer (a hidden sheet), and a dropdown on rows 2..last."""
     lists = wb.create_sheet(LISTS_SHEET)
     columns = {
         "level": [lv.id for lv in policy.levels],
@@ -268,7 +280,6 @@ def build_workbook(
         "terms": vocab.choices("terms"),
         "statutes": [NONE_APPLY, *vocab.choices("statutes")],
     }
-    last = max(len(rows) + 1, 2)
     for i, (key, values) in enumerate(columns.items(), start=1):
         letter = get_column_letter(i)
         write_cell(lists, 1, i, key)
@@ -294,17 +305,27 @@ def build_workbook(
         ws.add_data_validation(dv)
     lists.sheet_state = "hidden"
 
+
+def _instructions_sheet(wb: Workbook) -> None:
     info = wb.create_sheet(INSTRUCTIONS_SHEET, 0)
     for r, line in enumerate(INSTRUCTIONS.splitlines(), start=1):
         cell = write_cell(info, r, 1, line or None)
         if r == 1 or line.endswith(":") or line in ("Columns", "Blank cells"):
             cell.font = Font(bold=True)
     info.column_dimensions["A"].width = 110
-    wb.active = wb.index(ws)
 
+
+def _meta_sheet(
+    wb: Workbook,
+    catalog: str,
+    pid: str,
+    selected: list[DatasetView],
+    made: list[tuple[dict[str, str], dict[str, Any]]],
+) -> None:
+    """What the import needs to know (very hidden): the export's scope and every row's base."""
     meta = wb.create_sheet(META_SHEET)
     append_row(meta, ["format", FORMAT])
-    append_row(meta, ["catalog", catalog.location])
+    append_row(meta, ["catalog", catalog])
     append_row(meta, ["program", pid])
     append_row(meta, ["datasets", ", ".join(ds.table for ds in selected)])
     append_row(meta, ["exported_at", datetime.now(timezone.utc).isoformat(timespec="seconds")])
@@ -313,7 +334,3 @@ def build_workbook(
         append_row(meta, ["field", row["dataset"], row["field"], base_json(row, base)])
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
-
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue(), len(rows)

@@ -32,7 +32,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from cdw_datahub.errors import InputError
 from cdw_datahub.lint import definition_findings, known_acronyms
 from cdw_datahub.output import FORMULA_STARTS, atomic_write_all, from_spreadsheet_text
-from cdw_datahub.policy import Policy, clear_cache, load_policy
+from cdw_datahub.policy import Policy, Reviewed, clear_cache, load_policy
+from cdw_datahub.policy.files import REVIEWED_FILE, STATUTES_FILE, dictionary_file
 from cdw_datahub.worksheet.export import (
     COLUMNS,
     EDITABLE,
@@ -531,48 +532,45 @@ class Signature:
 def _edits(
     plan: Plan, policy: Policy, glossary_dir: Path, policies_dir: Path, sign: Signature
 ) -> dict[Path, YamlEdit]:
-    dictionary = glossary_dir / "dictionary" / f"{plan.program}.yml"
-    files = {
-        "dictionary": YamlEdit(dictionary),
-        "reviewed": YamlEdit(policies_dir / "reviewed.yml"),
-        "statutes": YamlEdit(policies_dir / "statutes.yml"),
-    }
+    dictionary = YamlEdit(dictionary_file(glossary_dir, plan.program))
+    reviewed = YamlEdit(policies_dir / REVIEWED_FILE)
+    statutes = YamlEdit(policies_dir / STATUTES_FILE)
     for ch in plan.changes:
         if ch.column in DICTIONARY_KEYS:
-            doc = files["dictionary"]
             keys = ["datasets", ch.dataset, "fields", ch.field, ch.column]
             if ch.new is None:
-                doc.delete(keys)
+                dictionary.delete(keys)
             else:
-                doc.set(keys, ch.new)
+                dictionary.set(keys, ch.new)
         elif ch.column in ("level", "categories"):
-            doc = files["reviewed"]
-            keys = [plan.program, ch.dataset, ch.field]
-            existing = policy.reviewed(plan.program, ch.dataset, ch.field)
-            entry = doc.get(keys)
-            level = (
-                entry.get("level")
-                if isinstance(entry, dict)
-                else (existing.level if existing else None)
-            )
-            cats = list(entry.get("categories", [])) if isinstance(entry, dict) else []
-            if ch.column == "level":
-                if ch.new is None:
-                    doc.delete(keys, prune=2)
-                    continue
-                level = ch.new
-            else:
-                cats = ch.new or []
-            if level is not None:
-                doc.set(keys, {"level": level, "categories": cats, **sign.stamp()})
-        else:  # statutes
-            doc = files["statutes"]
+            _edit_reviewed(reviewed, ch, policy.reviewed(plan.program, ch.dataset, ch.field), sign)
+        else:
             keys = ["fields", plan.program, ch.dataset, ch.field]
             if ch.new is None:
-                doc.delete(keys, prune=2)
+                statutes.delete(keys, prune=2)
             else:
-                doc.set(keys, {"statutes": ch.new, **sign.stamp()})
-    return {doc.path: doc for doc in files.values() if doc.changed}
+                statutes.set(keys, {"statutes": ch.new, **sign.stamp()})
+    return {doc.path: doc for doc in (dictionary, reviewed, statutes) if doc.changed}
+
+
+def _edit_reviewed(doc: YamlEdit, ch: Change, existing: Reviewed | None, sign: Signature) -> None:
+    """A level or categories change: the entry is written whole (level, categories, signature),
+    keeping the half the change does not touch; erasing the level erases the entry."""
+    keys = [ch.program, ch.dataset, ch.field]
+    entry = doc.get(keys)
+    if isinstance(entry, dict):
+        level, cats = entry.get("level"), list(entry.get("categories", []))
+    else:
+        level, cats = (existing.level if existing else None), []
+    if ch.column == "level":
+        if ch.new is None:
+            doc.delete(keys, prune=2)
+            return
+        level = ch.new
+    else:
+        cats = ch.new or []
+    if level is not None:
+        doc.set(keys, {"level": level, "categories": cats, **sign.stamp()})
 
 
 def apply(
