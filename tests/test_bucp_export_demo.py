@@ -92,6 +92,37 @@ def test_demo_workbook_and_csv(demo_dir: Path) -> None:
     assert [r["Type"] for r in rows] == ["coordinates", "coordinates"]
 
 
+def test_the_workbook_sheet_exports_like_a_table(demo_dir: Path) -> None:
+    """Healthy Habits' hand-kept workbook (cdw-excel): typed, defined, classified, statutes."""
+    done = _cli(demo_dir, "bucp", "export", "--dataset", "workshop_signins", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert "not in the BUCP type table" not in done.stderr  # pandas dtypes are known
+    rows = {r["field"]: r for r in json.loads(done.stdout)["fields"]}
+    assert list(rows) == [
+        "workshop_date", "cbo_partner", "workshop_topic", "county", "attendee_name", "follow_up",
+        "zip_code", "preferred_language", "wants_coaching", "minutes_attended",
+    ]  # fmt: skip
+    assert {r["dataset"] for r in rows.values()} == {"healthy-habits.workshop_signins"}
+    types = {f: (r["type"], r["native_type"]) for f, r in rows.items()}
+    assert types["workshop_date"] == ("date and time", "datetime64[ns]")
+    assert types["attendee_name"] == ("text", "object")
+    assert types["wants_coaching"] == ("boolean", "bool")
+    assert types["minutes_attended"] == ("numeric", "int64")
+    assert all(r["definition"] and r["field_name"] for r in rows.values())
+    follow_up = rows["follow_up"]
+    assert follow_up["field_name"] == "Follow-up Contact"
+    assert (follow_up["classification"], follow_up["classification_status"]) == (
+        "Personal",
+        "suggested",
+    )
+    assert follow_up["classification_reason"] == "value.phone: value detector phone"
+    assert [s["citation"] for s in follow_up["statutes"]] == [
+        "California Civil Code section 1798.24"
+    ]
+    assert rows["workshop_date"]["glossary_terms"] == ["Workshop"]
+    assert rows["attendee_name"]["steward"]  # the program's point of contact
+
+
 def test_register_style_names_select_datasets_and_fields(demo_dir: Path) -> None:
     """`<program>.<table>` (the register's form) works in --dataset and --field."""
     rows = _rows(demo_dir, "--dataset", "w2w.participant", "--field", "w2w.participant.ssn")

@@ -44,6 +44,13 @@ REPORTED = [
     ("TIME WITH TIME ZONE", "date and time"),
     ("BIT VARYING(8)", "other"),
     ("BYTEA", "other"),
+    # Excel sheets through DataHub's excel source (pandas dtypes) and cdw-excel
+    ("object", "text"),
+    ("datetime64[ns]", "date and time"),
+    ("datetime64[ns, UTC]", "date and time"),
+    ("int64", "numeric"),
+    ("float64", "numeric"),
+    ("bool", "boolean"),
 ]
 
 

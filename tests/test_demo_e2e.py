@@ -215,7 +215,7 @@ def test_no_sampled_value_reaches_the_published_site(demo_dir: Path) -> None:
                     rows = db.execute(f'SELECT "{column.name}" FROM "{table.name}"').fetchall()
                     values.update(str(v) for (v,) in rows if v)
         db.close()
-    values.update(extract_values(demo_dir))
+    values.update(file_values(demo_dir))
     assert len(values) > 100
     files = [p for p in (demo_dir / "site").rglob("*") if p.is_file()]
     assert len(files) > 40
@@ -225,20 +225,44 @@ def test_no_sampled_value_reaches_the_published_site(demo_dir: Path) -> None:
         assert not leaked, (path, leaked[:3])
 
 
-def extract_values(demo_dir: Path) -> set[str]:
-    """Every e-mail address and last name in the demo's W2W extract (the files source samples)."""
+def file_values(demo_dir: Path) -> set[str]:
+    """The values the value detectors sample from the demo's files: every e-mail address of the
+    W2W extract, every attendee name and telephone number of the Healthy Habits workbook."""
     import csv
+
+    from openpyxl import load_workbook
+
+    from cdw_datahub.demo import workbooks
 
     with (demo_dir / "extracts" / "w2w_monthly_extract.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) > 100
-    return {r["notify_to"] for r in rows} | {"Testy McTestface"}
+    values = {r["notify_to"] for r in rows} | {"Testy McTestface"}
+    book = load_workbook(demo_dir / "workbooks" / workbooks.HH_WORKBOOK, read_only=True)
+    sheet = book[workbooks.SHEET].iter_rows(values_only=True)
+    header = next(sheet)
+    signins = [dict(zip(header, row, strict=True)) for row in sheet]
+    book.close()
+    assert len(signins) > 100
+    values |= {str(r[c]) for r in signins for c in ("attendee_name", "follow_up")}
+    return values
+
+
+def readable_bytes(path: Path) -> bytes:
+    """A file's bytes as a reader would search them: an xlsx is a zip, so its members unpacked."""
+    import zipfile
+
+    if path.suffix != ".xlsx":
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as book:
+        return b"".join(book.read(name) for name in book.namelist())
 
 
 @pytest.mark.parametrize(
     ("program", "table", "field"),
     [
         ("w2w", "w2w_monthly_extract", "notify_to"),  # a CSV extract (cdw-files)
+        ("healthy-habits", "workshop_signins", "follow_up"),  # a workbook's sheet (cdw-excel)
         ("healthy-habits", "coaching_enrollment", "chronic_condition"),  # inventory/, vendor
         ("your-environment", "visit-reports", "visitor_email"),  # an API endpoint (OpenAPI)
         ("your-environment", "air-quality-readings", "station_code"),
@@ -258,11 +282,82 @@ def test_extracts_inventory_and_api_endpoints_are_described_like_tables(
     assert dataset.prop("cdw.dataset.lifecycle") == "active"
 
 
-def test_the_extracts_sampled_values_reach_no_output(demo_dir: Path) -> None:
-    values = extract_values(demo_dir)
+@pytest.mark.parametrize(
+    ("program", "table", "field", "rule"),
+    [
+        ("w2w", "w2w_monthly_extract", "notify_to", "value.email"),
+        ("healthy-habits", "workshop_signins", "follow_up", "value.phone"),
+    ],
+)
+def test_only_the_sampled_values_tell_what_a_files_column_holds(
+    datasets: dict[tuple[str, str], DatasetView], program: str, table: str, field: str, rule: str
+) -> None:
+    described = {f.path: f for f in datasets[(program, table)].fields}[field]
+    level = next(t for t in described.tags if t.urn.startswith("urn:li:tag:cdw.level."))
+    assert (level.urn, level.provenance, level.rule) == (
+        "urn:li:tag:cdw.level.personal",
+        "suggested",
+        rule,
+    )
+
+
+def test_the_files_sampled_values_reach_no_output(demo_dir: Path) -> None:
+    values = file_values(demo_dir)
     outputs = [demo_dir / "datahub-lite.db", demo_dir / "demo-output.log"]
     outputs += [demo_dir / "w2w-bucp.md", demo_dir / "w2w-bucp.xlsx"]
     for path in outputs:
-        data = path.read_bytes()
+        data = readable_bytes(path)
         leaked = [v for v in values if v.encode() in data]
         assert not leaked, (path, leaked[:3])
+
+
+# Stands in for an install without the `excel` extra: the packages it adds to the default
+# install (pandas, the Azure clients DataHub's excel source imports) cannot be imported.
+WITHOUT_EXCEL = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class WithoutExcelExtra(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pandas", "azure"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, WithoutExcelExtra())
+from cdw_datahub.cli import main
+main(["demo", "--workdir", sys.argv[1]])
+"""
+
+
+@pytest.mark.slow
+def test_without_the_excel_extra_the_demo_skips_only_the_workbook(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EXCEL, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    said = [line for line in done.stderr.splitlines() if "cdw-datahub[excel]" in line]
+    assert len(said) == 1
+    assert said[0].startswith(
+        "Warning: skipped the Healthy Habits workbook (recipes/healthy-habits-workbooks.lite.yml):"
+        " DataHub's excel source is not installed (No module named "
+    )  # the first of the extra's packages DataHub imports
+    assert said[0].endswith("; pip install 'cdw-datahub[excel]' to catalog it")
+    assert "healthy-habits-workbooks" not in done.stderr.replace(said[0], "")  # not run
+    assert not (tmp_path / "workbooks").exists()
+    with open_catalog(f"lite:{tmp_path / 'datahub-lite.db'}") as catalog:
+        tables = {d.table for d in catalog.datasets()}
+    assert "workshop_signins" not in tables
+    # everything else is catalogued: the databases, the extract, inventory/ and the API
+    expected = {t.name for p in PROGRAMS for t in p.tables} | {
+        "w2w_monthly_extract",
+        "coaching_enrollment",
+        "visit-reports",
+    }
+    assert expected <= tables
+    assert "Published the data dictionary" in done.stderr

@@ -44,6 +44,9 @@ def test_candidates_come_first_with_harvest_owners_and_the_bucps_using_them(
     assert by_name["your-environment.air_quality_reading"]["bucps"] == ["BUCP-2026-003"]
     vendor = by_name["healthy-habits.coaching_enrollment"]
     assert vendor["owners"] == ["urn:li:corpuser:marcus.ortiz", "urn:li:corpuser:wellcoach.support"]
+    workbook = by_name["healthy-habits.workshop_signins"]  # a hand-kept workbook's sheet
+    assert (workbook["platform"], workbook["lifecycle"]) == ("excel", "active")
+    assert workbook["owners"] == ["urn:li:corpuser:marcus.ortiz"] and workbook["last_harvest"]
     assert not any(r["missing_owner"] for r in rows)
 
 

@@ -152,6 +152,41 @@ def test_a_workbook_sheet_is_a_dataset_named_by_file_and_sheet_and_sampled(tmp_p
     assert "example.invalid" not in (tmp_path / "out.json").read_text()
 
 
+def test_cells_around_a_sheets_table_never_become_dataset_properties(tmp_path: Path) -> None:
+    """DataHub's excel source copies two-cell rows above and below the table into the dataset's
+    properties; cdw-excel keeps only the workbook's document properties."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Contacts"
+    sheet.append(["Kept by", "Dana Q. Example"])
+    sheet.append([])
+    sheet.append(["volunteer_no", "full_name", "reach_at", "shifts", "county"])
+    for i in range(1, 12):
+        sheet.append([i, f"Person {i}", f"p{i}@example.invalid", i * 2, "Kern"])
+    sheet.append([])
+    sheet.append(["Late sign-up", "late.signup@example.invalid"])
+    book.properties.title = "Volunteer contacts"
+    book.save(tmp_path / "contacts.xlsx")
+    source = {"type": "cdw-excel", "config": {"path_list": [str(tmp_path / "contacts.xlsx")]}}
+    datasets, _ = ingest(tmp_path, source, "your-environment")
+    contacts = datasets["Contacts"]
+    assert [f.path for f in contacts.fields] == [
+        "volunteer_no", "full_name", "reach_at", "shifts", "county",
+    ]  # fmt: skip
+    records = json.loads((tmp_path / "out.json").read_text())
+    properties = next(
+        r["aspect"]["json"]["customProperties"]
+        for r in records
+        if r.get("aspectName") == "datasetProperties"
+    )
+    assert properties["title"] == "Volunteer contacts"
+    text = (tmp_path / "out.json").read_text()
+    for cell in ("Dana Q. Example", "late.signup@example.invalid", "Late sign-up", "Kept by"):
+        assert cell not in text
+
+
 # -- OpenAPI
 
 

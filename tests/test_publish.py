@@ -83,7 +83,7 @@ def test_demo_prints_where_the_site_is(demo_dir: Path, site: Path) -> None:
 def test_one_page_per_dataset_with_every_field(site: Path) -> None:
     expected = {(p.id, t.name): len(t.columns) for p in PROGRAMS for t in p.tables}
     pages = sorted((site / "datasets").glob("*.html"))
-    not_databases = 5  # the demo's extract, two inventory/ datasets, two API endpoints
+    not_databases = 6  # the extract, the workbook's sheet, two inventory/, two API endpoints
     assert len(pages) == len(expected) + sum(len(p.views) for p in PROGRAMS) + not_databases
     for (program, table), columns in expected.items():
         page = _parse(site / "datasets" / f"{program}-{table.replace('_', '-')}.html")

@@ -24,6 +24,7 @@ ZIP_FIELDS = {
     ("employer", "worksite_zip_code"), ("participant", "home_zip_code"), ("stop", "zip_code"),
     ("community", "zip_code"), ("park", "zip_code"), ("park_visit", "visitor_zip_code"),
     ("volunteer", "zip_code"), ("visit-reports", "visitor_zip_code"),
+    ("workshop_signins", "zip_code"),
 }  # fmt: skip
 
 

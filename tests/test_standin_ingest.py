@@ -25,6 +25,7 @@ NOT_DATABASES = (
     "w2w-extracts.rest.yml",
     "healthy-habits-inventory.rest.yml",
     "your-environment-api.rest.yml",
+    "healthy-habits-workbooks.rest.yml",
 )
 MODES: dict[str, dict[str, str]] = {
     "sync": {"mode": "SYNC"},  # MCEs to /entities?action=ingest, MCPs one by one

@@ -52,7 +52,8 @@ TYPE_SUFFIXES: tuple[str, ...] = (
 
 # (native type regex, BUCP type), matched against the lower-cased native type without arguments
 # and suffixes. Sources: PostgreSQL, MySQL/MariaDB, SQL Server, Oracle and SQLite type names as
-# their SQLAlchemy dialects (and DataHub's sources) report them.
+# their SQLAlchemy dialects (and DataHub's sources) report them; DataHub's excel source reports
+# a sheet column's pandas dtype (`object` for text cells, `datetime64[ns]`, `int64`, `bool`).
 NATIVE_TYPES: tuple[tuple[str, str], ...] = (
     (r"money|smallmoney|currency", "currency"),
     (r"bool|boolean", "boolean"),
@@ -69,14 +70,14 @@ NATIVE_TYPES: tuple[tuple[str, str], ...] = (
     (
         r"(var)?char(acter)?( varying)?|n?varchar\d*|n?char|n?text|tinytext|mediumtext|longtext"
         r"|string|n?clob|long|uuid|uniqueidentifier|citext|enum( .*)?|set|json|jsonb|xml|xmltype"
-        r"|tsvector|tsquery|inet|cidr|macaddr8?|ltree|hstore|name",
+        r"|tsvector|tsquery|inet|cidr|macaddr8?|ltree|hstore|name|object",
         "text",
     ),
     (
         r"date|datetime\d*|smalldatetime|datetimeoffset"
         r"|time(stamp)?( with(out)?( local)? time zone)?|timestamptz|timetz"
         r"|interval( (day|year|hour|minute)( to (month|second|minute|hour))?)?"
-        r"|year|daterange|tsrange|tstzrange",
+        r"|year|daterange|tsrange|tstzrange|datetime64\[[^\]]*\]|timedelta64(\[[^\]]*\])?",
         "date and time",
     ),
     (

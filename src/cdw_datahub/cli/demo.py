@@ -159,6 +159,7 @@ def _build(workdir: Path, bucp_id: str) -> None:
     from cdw_datahub.demo.extracts import build_extracts
     from cdw_datahub.demo.register_seed import seed_register
     from cdw_datahub.demo.summary import print_summary
+    from cdw_datahub.demo.workbooks import build_workbooks, excel_source_missing
     from cdw_datahub.ingest import environment, recipe_path, run_recipe
     from cdw_datahub.policy.files import RUBRIC_FILE
     from cdw_datahub.settings import packaged_dir, write_config
@@ -182,6 +183,9 @@ def _build(workdir: Path, bucp_id: str) -> None:
     _say(f"Building the sample department's databases in {workdir} ...")
     databases = build_sqlite(workdir)
     build_extracts(workdir)  # W2W's monthly CSV extract, next to the databases
+    excel_missing = excel_source_missing()  # the workbook needs the `excel` extra
+    if excel_missing is None:
+        build_workbooks(workdir)  # Healthy Habits' hand-kept workbook
 
     # A fresh catalog each time: the demo shows what one run produces.
     for suffix in ("", "-wal", "-shm"):
@@ -196,9 +200,13 @@ def _build(workdir: Path, bucp_id: str) -> None:
         "CDW_APIS_DIR": str(packaged_dir("apis").resolve()),
     }
     recipes = ["glossary.lite.yml"] + [f"{program}.lite.yml" for program in databases]
-    # datasets that are not databases: an extract, a vendor system and report, an API
+    # datasets that are not databases: an extract, a vendor system and report, an API, a workbook
     recipes += ["w2w-extracts.lite.yml", "healthy-habits-inventory.lite.yml"]
     recipes += ["your-environment-api.lite.yml"]
+    if excel_missing is None:
+        recipes.append("healthy-habits-workbooks.lite.yml")
+    else:
+        console.warn(excel_missing)  # one line; everything else is catalogued
     for name in recipes:
         _say(f"Ingesting with recipes/{name} ...")
         result = run_recipe(recipe_path(name), env)

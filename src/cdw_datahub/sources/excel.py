@@ -1,13 +1,16 @@
 """`cdw-excel`: DataHub's `excel` source (one dataset per worksheet) for workbooks kept by hand.
 
-Needs `pip install 'cdw-datahub[excel]'` (DataHub's `excel` extra). Two differences from the stock
-source, each in an override of `process_dataset`:
+Needs `pip install 'cdw-datahub[excel]'` (DataHub's `excel` extra). Three differences from the
+stock source, each in an override of `process_dataset`:
 - Dataset names. The stock name is `<folder path>/[<file>.xlsx]<sheet>`: it holds the machine's
   folders, and its last dotted part (`xlsx]<sheet>`) is what the field dictionary would be asked
   about. Ours is `<file name without extension>.<sheet>`, so the dictionary describes a sheet by
   its sheet name, like a table.
 - With `sample_values: true`, the value detectors look at the first `sample_size` rows of each
   sheet's text columns, already in memory; only detector ids leave (see `sources/evidence.py`).
+- Dataset properties are the workbook's document properties only. The stock source also copies
+  every two-cell row above and below a sheet's table into them ("Kept by | Dana", a late
+  sign-up's "name | e-mail" under the table): those are cells, and no cell value may leave.
 """
 
 from __future__ import annotations
@@ -29,10 +32,20 @@ from datahub.ingestion.api.workunit import MetadataWorkUnit
 from datahub.ingestion.source.excel.config import ExcelSourceConfig
 from datahub.ingestion.source.excel.source import ExcelSource
 from datahub.ingestion.source.excel.util import gen_dataset_name
-from datahub.metadata.schema_classes import SchemaMetadataClass
+from datahub.metadata.schema_classes import DatasetPropertiesClass, SchemaMetadataClass
 from pydantic import Field
 
 from cdw_datahub.sources import evidence
+
+# The core document properties DataHub's excel source reads (`ExcelFile.read_excel_properties`);
+# whatever else it puts in a sheet's dataset properties came from cells.
+DOCUMENT_PROPERTIES = frozenset(
+    {
+        "title", "author", "subject", "description", "keywords", "category",
+        "last_modified_by", "created", "modified", "status", "revision", "version", "language",
+        "identifier",
+    }
+)  # fmt: skip
 
 
 class CdwExcelConfig(ExcelSourceConfig):
@@ -86,6 +99,11 @@ class CdwExcelSource(ExcelSource):
                 mcp.entityUrn = ours
                 if isinstance(mcp.aspect, SchemaMetadataClass):
                     self._detect(table, mcp.aspect)
+                elif isinstance(mcp.aspect, DatasetPropertiesClass):
+                    found = mcp.aspect.customProperties
+                    mcp.aspect.customProperties = {
+                        k: v for k, v in found.items() if k in DOCUMENT_PROPERTIES
+                    }
                 wu = MetadataWorkUnit(id=f"{ours}-{mcp.aspectName}", mcp=mcp)
             yield wu
 
