@@ -279,11 +279,12 @@ class GmsStandIn:
     def batch_get(
         self, requested: list[dict[str, Any]], system: bool = False
     ) -> list[dict[str, Any]]:
+        """GMS's EntityController.getEntityBatch: the aspects named per URN (every aspect when
+        none is), each as {"value", "systemMetadata"}; a URN with none of them stored is left
+        out of the answer (not answered empty)."""
         out = []
         for item in requested:
-            aspects = self.store.get(item["urn"])
-            if not aspects:
-                continue
+            aspects = self.store.get(item["urn"]) or {}
             wanted = [k for k in item if k != "urn"] or list(aspects)
             entity: dict[str, Any] = {"urn": item["urn"]}
             for name in wanted:
@@ -291,7 +292,8 @@ class GmsStandIn:
                     entity[name] = {"value": aspects[name]}
                     if system and (item["urn"], name) in self.system:
                         entity[name]["systemMetadata"] = self.system[(item["urn"], name)]
-            out.append(entity)
+            if len(entity) > 1:
+                out.append(entity)
         return out
 
     # ---------------------------------------------------------------- writes
