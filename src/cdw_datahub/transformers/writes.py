@@ -65,7 +65,7 @@ PATCHED = frozenset(
         StructuredPropertiesClass,
     )
 )
-STATEFUL = PATCHED | {DomainsClass.ASPECT_NAME}  # written against what the store holds
+STATEFUL = PATCHED | {DomainsClass.ASPECT_NAME}
 
 Key = tuple[str, str]  # (entity URN, aspect name)
 
@@ -158,8 +158,11 @@ class _Patch(
     """DataHub's own patch mixins, for any entity (datasets and schema fields)."""
 
 
-def _stateful(mcp: MetadataChangeProposalWrapper) -> bool:
-    return bool(mcp.entityUrn) and mcp.aspectName in STATEFUL
+def _key(mcp: MetadataChangeProposalWrapper) -> Key | None:
+    """(URN, aspect) of an aspect people also edit, written against what the store holds."""
+    if mcp.entityUrn and mcp.aspectName in STATEFUL:
+        return mcp.entityUrn, mcp.aspectName
+    return None
 
 
 def ours(attribution: dict[str, Any] | None) -> bool:
@@ -176,20 +179,20 @@ class PatchWriter:
     ) -> Iterator[MetadataChangeProposalWrapper | MetadataChangeProposalClass]:
         """`mcps` with every aspect people also edit turned into a PATCH against the store."""
         mcps = list(mcps)  # one dataset's records: their stored state is read in one go
-        stored = self.stored.get_many({(m.entityUrn, m.aspectName) for m in mcps if _stateful(m)})
-        for mcp in mcps:
-            name, urn = mcp.aspectName, mcp.entityUrn
-            if not _stateful(mcp):
+        keys = [_key(mcp) for mcp in mcps]
+        stored = self.stored.get_many({key for key in keys if key})
+        for mcp, key in zip(mcps, keys, strict=True):
+            if key is None:
                 yield mcp
                 continue
-            current = stored.get((urn, name)) or {}
+            current = stored.get(key) or {}
             if isinstance(mcp.aspect, DomainsClass):
                 if self._domain_is_ours(current):
                     yield mcp
                 else:
-                    self.kept_domains.append(urn)
+                    self.kept_domains.append(key[0])
                 continue
-            yield from _patch(urn, mcp.aspect, current).build()
+            yield from _patch(key[0], mcp.aspect, current).build()
 
     @staticmethod
     def _domain_is_ours(current: dict[str, Any]) -> bool:
