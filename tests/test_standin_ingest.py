@@ -9,6 +9,7 @@ it is imported, so in one test process the config is the way to choose."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,49 @@ def test_a_wrong_token_stops_the_run_before_any_record(demo_dir: Path) -> None:
     message = str(failed.value)
     assert "401" in message and gms.url in message and TOKEN not in message
     assert "\n" not in message
+
+
+def datahub_ingest(recipe: str, data_dir: Path, url: str, token: str) -> tuple[int, str]:
+    """`datahub ingest -c RECIPE` as a person runs it: DataHub's own CLI, in a subprocess."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATAHUB_GMS_URL=url, DATAHUB_GMS_TOKEN=token)
+    env |= {"CDW_DATA_DIR": str(data_dir), "DATAHUB_TELEMETRY_ENABLED": "false"}
+    env["DATAHUB_REST_EMITTER_DEFAULT_RETRY_MAX_TIMES"] = "0"  # a refused connection: at once
+    env["CDW_GLOSSARY_DIR"] = str(packaged_dir("glossary").resolve())
+    env["CDW_POLICIES_DIR"] = str(packaged_dir("policies").resolve())
+    datahub = str(Path(sys.executable).parent / "datahub")
+    done = subprocess.run(
+        [datahub, "ingest", "-c", str(recipe_path(recipe).resolve())],
+        capture_output=True, text=True, env=env, cwd=data_dir, timeout=300,
+    )  # fmt: skip
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_datahub_ingest_with_a_wrong_token_says_why_in_its_last_line(demo_dir: Path) -> None:
+    """DataHub's CLI owns the exit code (1) and prints the traceback; the line it ends on is
+    ours: the server, the reason and the fix, without the token."""
+    with GmsStandIn(None, token="the-right-one") as gms:
+        code, output = datahub_ingest("w2w.rest.yml", demo_dir, gms.url, TOKEN)
+        assert gms.store == {}
+    last = output.strip().splitlines()[-1]
+    assert code != 0 and TOKEN not in output
+    assert "cannot store the structured property definitions on the DataHub server" in last
+    assert "the server refused the token (HTTP 401); check the sink's token" in last
+
+
+def test_datahub_ingest_into_nothing_fails_in_the_sink_without_the_token(demo_dir: Path) -> None:
+    """Nothing answers: DataHub's `datahub-rest` sink stops the run before any plugin, in its
+    own words (it shows the token's first and last four characters, never all of it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    code, output = datahub_ingest("w2w.rest.yml", demo_dir, url, TOKEN)
+    last = output.strip().splitlines()[-1]
+    assert code != 0 and TOKEN not in output
+    assert "Failed to configure the sink (datahub-rest)" in last and "Failed to connect" in last
 
 
 def reads(gms: GmsStandIn) -> int:

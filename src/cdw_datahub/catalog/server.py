@@ -11,6 +11,8 @@ no real DataHub server was used in the tests.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from cdw_datahub.catalog.backends import Aspects
-from cdw_datahub.errors import InputError
+from cdw_datahub.errors import InputError, server_problem
 
 BATCH_SIZE = 100
 TOKEN_ENV = "DATAHUB_GMS_TOKEN"
@@ -143,6 +145,19 @@ def index_wait() -> float:
     return seconds
 
 
+@contextlib.contextmanager
+def _quiet_retries() -> Iterator[None]:
+    """urllib3 logs its retry of a refused connection as a warning of its own; a server that
+    cannot be reached is said once, in the error line."""
+    log = logging.getLogger("urllib3.connectionpool")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 class ServerBackend:
     def __init__(self, uri: str, timeout_sec: int = 15):
         from datahub.ingestion.graph.client import DataHubGraph
@@ -156,8 +171,9 @@ class ServerBackend:
         )
         self._graph = DataHubGraph(config)  # creating the graph makes no call
         try:
-            self._graph.test_connection()
-            self._probe()
+            with _quiet_retries():
+                self._graph.test_connection()
+                self._probe()
         except Exception as e:  # requests, urllib3 and DataHub all raise their own types
             raise InputError(self._why(e), self.location) from None
 
@@ -170,27 +186,7 @@ class ServerBackend:
         self._graph.get_aspect("urn:li:corpuser:datahub", StatusClass)
 
     def _why(self, error: BaseException) -> str:
-        import requests
-        from datahub.configuration.common import ConfigurationError
-
-        text = str(error)
-        status = getattr(getattr(error, "response", None), "status_code", None)
-        if status in (401, 403):
-            reason = f"the server refused the token (HTTP {status}); check {TOKEN_ENV}"
-        elif isinstance(error, requests.exceptions.Timeout):
-            reason = "the server did not answer in time"
-        elif isinstance(error, requests.exceptions.ConnectionError):
-            reason = "nothing answers at this address (connection refused or unknown host)"
-        elif isinstance(error, ConfigurationError) and "authentication" in text:
-            reason = f"the server refused the token; check {TOKEN_ENV}"
-        elif isinstance(error, ConfigurationError) and "frontend" in text:
-            reason = (
-                "this is the DataHub frontend, not GMS; use the GMS URL (port 8080) or .../api/gms"
-            )
-        elif isinstance(error, ConfigurationError):
-            reason = "this does not look like a DataHub GMS server (no /config)"
-        else:
-            reason = f"unexpected answer ({type(error).__name__})"
+        reason = server_problem(error, TOKEN_ENV, self._token is not None)
         return f"cannot reach the DataHub server: {reason}"
 
     def _fail(self, error: BaseException, doing: str) -> InputError:
