@@ -23,9 +23,11 @@ Behaviour that matters to a client, as GMS has it:
 - with a token set, every endpoint but /config answers 401 "Unauthorized to perform this
   action." without `Authorization: Bearer <token>` (AuthenticationFilter);
 - search honours `orFilters` (OR of ANDs of field rules, `negated`, conditions EQUAL / IN /
-  CONTAIN / START_WITH / EXISTS) over a search document per entity: `urn`, `removed`
-  (status.removed), `platform`, `origin`, `domains`, `tags`, `glossaryTerms`,
-  `structuredProperties.<qualifiedName>`; unknown fields match nothing, as in Elasticsearch;
+  EXISTS, and CONTAIN / START_WITH / END_WITH as GMS's ESUtils builds them: a wildcard query
+  that ignores case, its values trimmed and taken literally) over a search document per
+  entity: `urn`, `removed` (status.removed), `platform`, `origin`, `qualifiedName`, `domains`,
+  `tags`, `glossaryTerms`, `structuredProperties.<qualifiedName>`; unknown fields match
+  nothing, as in Elasticsearch;
 - scroll ids are opaque and expire `scroll_ttl` seconds after they were handed out (GMS's
   point-in-time keep-alive is 5 minutes); an expired id is a GraphQL error;
 - the search index lags writes by `index_delay` seconds (reads by URN do not);
@@ -94,6 +96,9 @@ def search_document(urn: str, aspects: dict[str, Any]) -> dict[str, list[str]]:
         platform, _, rest = urn[len("urn:li:dataset:(") : -1].partition(",")
         doc["platform"] = [platform]
         doc["origin"] = [rest.rsplit(",", 1)[-1]]
+    qualified = (aspects.get("datasetProperties") or {}).get("qualifiedName")
+    if qualified:
+        doc["qualifiedName"] = [qualified]
     doc["domains"] = list((aspects.get("domains") or {}).get("domains") or [])
     doc["tags"] = [t["tag"] for t in (aspects.get("globalTags") or {}).get("tags") or []]
     doc["glossaryTerms"] = [
@@ -113,6 +118,13 @@ def _field(name: str) -> str:
     return name
 
 
+WILDCARD = {
+    "CONTAIN": lambda value, text: text in value,
+    "START_WITH": lambda value, text: value.startswith(text),
+    "END_WITH": lambda value, text: value.endswith(text),
+}
+
+
 def rule_matches(doc: dict[str, list[str]], rule: dict[str, Any]) -> bool:
     values = doc.get(_field(rule["field"]))
     wanted = [str(v) for v in rule.get("values") or [rule.get("value")] if v is not None]
@@ -123,10 +135,9 @@ def rule_matches(doc: dict[str, list[str]], rule: dict[str, Any]) -> bool:
         hit = False
     elif condition in ("EQUAL", "IN"):
         hit = any(v in wanted for v in values)
-    elif condition == "CONTAIN":
-        hit = any(w in v for v in values for w in wanted)
-    elif condition == "START_WITH":
-        hit = any(v.startswith(w) for v in values for w in wanted)
+    elif condition in WILDCARD:  # a wildcard query, caseInsensitive(true), values trimmed
+        test = WILDCARD[condition]
+        hit = any(test(v.lower(), w.strip().lower()) for v in values for w in wanted)
     else:
         raise ValueError(f"condition {condition} is not served by the stand-in")
     return hit != bool(rule.get("negated"))
@@ -279,11 +290,12 @@ class GmsStandIn:
     def batch_get(
         self, requested: list[dict[str, Any]], system: bool = False
     ) -> list[dict[str, Any]]:
+        """GMS's EntityController.getEntityBatch: the aspects named per URN (every aspect when
+        none is), each as {"value", "systemMetadata"}; a URN with none of them stored is left
+        out of the answer (not answered empty)."""
         out = []
         for item in requested:
-            aspects = self.store.get(item["urn"])
-            if not aspects:
-                continue
+            aspects = self.store.get(item["urn"]) or {}
             wanted = [k for k in item if k != "urn"] or list(aspects)
             entity: dict[str, Any] = {"urn": item["urn"]}
             for name in wanted:
@@ -291,7 +303,8 @@ class GmsStandIn:
                     entity[name] = {"value": aspects[name]}
                     if system and (item["urn"], name) in self.system:
                         entity[name]["systemMetadata"] = self.system[(item["urn"], name)]
-            out.append(entity)
+            if len(entity) > 1:
+                out.append(entity)
         return out
 
     # ---------------------------------------------------------------- writes

@@ -72,14 +72,39 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _one_line(result: object) -> str:
+    """The only line the CLI wrote on stderr, after exit 2."""
+    assert getattr(result, "exit_code", None) == 2, getattr(result, "output", "")
+    (line,) = str(getattr(result, "stderr", "")).splitlines()
+    assert TOKEN not in line and "wrong-token" not in line and "Traceback" not in line
+    return line
+
+
 @pytest.mark.usefixtures("workdir")
 def test_unreachable_server_names_the_url_not_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATAHUB_GMS_TOKEN", TOKEN)
     url = f"http://127.0.0.1:{_free_port()}"
-    result = run("bucp", "export", "--catalog", url)
-    assert result.exit_code == 2
-    assert url in result.stderr and "cannot reach the DataHub server" in result.stderr
-    assert TOKEN not in result.stderr and "Traceback" not in result.stderr
+    line = _one_line(run("bucp", "export", "--catalog", url))
+    assert url in line and "cannot reach the DataHub server" in line
+    assert "nothing answers at this address" in line and "check the URL" in line
+
+
+@pytest.mark.usefixtures("workdir")
+@pytest.mark.parametrize("token", ["wrong-token", None])
+def test_a_refused_token_is_one_line_with_the_fix(
+    token: str | None, lite_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if token:
+        monkeypatch.setenv("DATAHUB_GMS_TOKEN", token)
+    else:
+        monkeypatch.delenv("DATAHUB_GMS_TOKEN", raising=False)
+    with GmsStandIn(lite_file, token=TOKEN) as gms:
+        line = _one_line(run("bucp", "export", "--catalog", gms.url))
+    assert line.startswith(f"Error: {gms.url}: cannot reach the DataHub server: ")
+    if token:
+        assert "the server refused the token (HTTP 401); check DATAHUB_GMS_TOKEN" in line
+    else:
+        assert "the server needs a token (HTTP 401); set DATAHUB_GMS_TOKEN" in line
 
 
 def test_wrong_token_and_credentials_in_url_stay_secret(

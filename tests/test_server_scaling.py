@@ -4,6 +4,7 @@ program's datasets and their fields only, in batches. Requests are counted in th
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,3 +137,52 @@ def test_one_programs_export_costs_its_size(
         served = export_json(gms.url, "--program", "p3")
     assert served["fields"] == local["fields"]
     assert not any("t999" in r["dataset"] for r in local["fields"])  # soft-deleted, in both
+
+
+def _bucp_requesting(register: str, datasets: list[str]) -> str:
+    """A BUCP in `register` requesting `datasets` whole (`bucp new` checks its program against
+    the sample department's glossary)."""
+    from click.testing import CliRunner
+
+    from cdw_datahub.bucp.register import open_register
+    from cdw_datahub.cli import main
+    from cdw_datahub.settings import packaged_dir
+
+    bucp_id = "BUCP-2026-100"
+    args = ["bucp", "new", "--title", "t", "--program", "w2w", "--requesting", "DPH"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CDW_GLOSSARY_DIR", str(packaged_dir("glossary")))
+        patch.setenv("CDW_POLICIES_DIR", str(packaged_dir("policies")))
+        result = CliRunner().invoke(main, [*args, "--id", bucp_id, "--register", register])
+    assert result.exit_code == 0, result.output
+    with open_register(register) as reg:
+        for name in datasets:
+            reg.request(bucp_id, name)
+    return bucp_id
+
+
+@pytest.mark.parametrize("by", ["--dataset", "--bucp"])
+def test_a_selection_by_name_costs_its_size(
+    by: str,
+    stored: dict[str, Any],
+    workdir: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A program's datasets named one by one (`--dataset p7.t3 ...`, or a BUCP requesting
+    them) are found through the query too: the requests follow the selection's size."""
+    monkeypatch.delenv("DATAHUB_GMS_TOKEN", raising=False)
+    counts = {}
+    for program in (1, 7):  # 8 and 25 datasets of ~1,300
+        names = [f"p{program}.t{t}" for t in range(size(program))]
+        if by == "--dataset":
+            args = [a for name in names for a in ("--dataset", name)]
+        else:
+            register = f"sqlite:///{workdir / f'register-{program}.db'}"
+            args = ["--bucp", _bucp_requesting(register, names), "--register", register]
+        with GmsStandIn(None, page_size=100).load(stored) as gms:
+            doc = export_json(gms.url, *args)
+            counts[program] = dataset_requests(gms)
+        assert len(doc["fields"]) == size(program) * FIELDS
+        assert {r["dataset"].split(".")[0] for r in doc["fields"]} == {f"p{program}"}
+        assert counts[program] <= 2 + 2 + (size(program) * FIELDS) // 100 + 1, counts
+    assert counts[7] > counts[1]

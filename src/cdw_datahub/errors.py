@@ -55,3 +55,39 @@ def environment_error(e: BaseException) -> CdwError | None:
         text = " ".join(str(e).split("(Background on this error", 1)[0].split())
         return InputError(f"database error: {text}")
     return None
+
+
+def server_problem(error: BaseException, token_env: str, token_given: bool) -> str:
+    """Why a DataHub server (GMS) could not be used, and the fix, in one line without the
+    token: from the HTTP status or the connection error anywhere in the exception's chain
+    (DataHub wraps requests' errors in its own)."""
+    import requests
+    from datahub.configuration.common import ConfigurationError
+
+    chain: list[BaseException] = []
+    while error is not None and error not in chain:
+        chain.append(error)
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    statuses = [getattr(getattr(e, "response", None), "status_code", None) for e in chain]
+    status = next((s for s in statuses if s), None)
+    text = " ".join(str(e) for e in chain)
+    if "401 Client Error" in text or "got an authentication error" in text:  # DataHub's words
+        status = status or 401
+    elif "403 Client Error" in text:
+        status = status or 403
+    if status in (401, 403):
+        if token_given:
+            return f"the server refused the token (HTTP {status}); check {token_env}"
+        return f"the server needs a token (HTTP {status}); set {token_env} to an access token"
+    if any(isinstance(e, requests.exceptions.Timeout) for e in chain):
+        return "the server did not answer in time; check that GMS is up and the URL"
+    if any(isinstance(e, requests.exceptions.ConnectionError) for e in chain):
+        return (
+            "nothing answers at this address (connection refused or unknown host); check the "
+            "URL (GMS listens on port 8080) and that the server is up"
+        )
+    if "connected to the frontend" in text:
+        return "this is the DataHub frontend, not GMS; use the GMS URL (port 8080) or .../api/gms"
+    if any(isinstance(e, ConfigurationError) for e in chain):
+        return "this does not look like a DataHub GMS server (no /config); check the URL"
+    return f"unexpected answer ({type(chain[0]).__name__}{f', HTTP {status}' if status else ''})"

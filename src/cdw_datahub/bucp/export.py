@@ -481,8 +481,11 @@ def collect(
     selection = Selection(selection.datasets, selection.fields, resolve_program(facts, program))
     report = ExportReport()
     try:
-        named = [d for d in selection.datasets if d.startswith("urn:li:dataset:")]
-        datasets = catalog.datasets(selection.program, named)
+        urns = [d for d in selection.datasets if d.startswith("urn:li:dataset:")]
+        names = [d for d in selection.datasets if d not in urns]
+        datasets = catalog.datasets(
+            selection.program, urns, names, _dictionary(selection, glossary_dir, policies_dir), warn
+        )
         rows = export_rows(select(datasets, selection), facts, report)
     except InputError as e:
         if request is None:
@@ -502,6 +505,17 @@ def collect(
         pid = entry["dataset"].split(".", 1)[0]
         entry["program"] = facts.programs.get(pid) if "." in entry["dataset"] else None
     return rows, summary, catalog.public_location
+
+
+def _dictionary(
+    selection: Selection, glossary_dir: Path | None, policies_dir: Path | None
+) -> list[str]:
+    """A whole program's export: the datasets its dictionary describes, as `<program>.<table>`
+    (the catalog waits for a server's search index to show them)."""
+    policy = _load_policy(glossary_dir, policies_dir)
+    if selection.program is None or selection.datasets or policy is None:
+        return []
+    return [f"{selection.program}.{table}" for table in policy.datasets(selection.program)]
 
 
 def _add_harvest_dates(summary: dict[str, Any], catalog: Catalog) -> None:

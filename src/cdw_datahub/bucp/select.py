@@ -32,11 +32,8 @@ def _match(pattern: str, value: str) -> bool:
 
 
 def dataset_matches(pattern: str, ds: DatasetView) -> bool:
-    """By URN, full name, table name, or `<program>.<table>` (the register's form)."""
-    names = [ds.urn, ds.name, ds.table]
-    if ds.program:
-        names.append(f"{ds.program}.{ds.table}")
-    return any(_match(pattern, v) for v in names)
+    """By URN, full name, table name, or `<program>.<table>`: as the catalog narrows its reads."""
+    return ds.matches(pattern)
 
 
 def _split_field_pattern(pattern: str) -> tuple[str | None, str]:

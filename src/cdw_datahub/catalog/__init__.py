@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,20 @@ __all__ = [
 
 
 DATASET_BATCH = 100  # datasets whose field properties are read together
+
+
+def retry_delays(budget: float) -> list[float]:
+    """1, 2, 4, ... seconds, the last one cut so that they add up to `budget`."""
+    delays: list[float] = []
+    while budget > 1e-9:
+        delays.append(min(2.0 ** len(delays), budget))
+        budget -= delays[-1]
+    return delays
+
+
+def _listing(names: Sequence[str], most: int = 5) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def removed(aspects: Aspects) -> bool:
@@ -66,30 +81,86 @@ class Catalog:
                 by_dataset.setdefault(dataset_urn, {})[path] = props
         return by_dataset
 
-    def _live(self, entity_type: str, program: str | None = None) -> Iterator[tuple[str, Aspects]]:
+    def _live(
+        self, entity_type: str, program: str | None = None, names: Sequence[str] = ()
+    ) -> Iterator[tuple[str, Aspects]]:
         """Entities not soft-deleted (`status.removed`), the same way for every backend (a
         server's search already leaves them out)."""
-        for urn, aspects in self.backend.entities(entity_type, program):
+        for urn, aspects in self.backend.entities(entity_type, program, names):
             if not removed(aspects):
                 yield urn, aspects
 
     def datasets(
-        self, program: str | None = None, urns: Sequence[str] = ()
+        self,
+        program: str | None = None,
+        urns: Sequence[str] = (),
+        names: Sequence[str] = (),
+        expected: Sequence[str] = (),
+        notify: Callable[[str], None] = lambda message: None,
     ) -> Iterator[DatasetView]:
-        """Every dataset with a schema (of `program`, when given: pushed into a server's
-        query), streamed in URN order, its field properties read in batches alongside. The
-        datasets of `urns` are read by URN as well: a server's search index lags its writes,
-        and a dataset the selection names must not go missing right after ingestion."""
+        """Every dataset with a schema, streamed in URN order, its field properties read in
+        batches alongside: of `program` when given, and when a selection names datasets (by
+        URN, `urns`, or by name patterns as `DatasetView.matches` reads them, `names`), only
+        those the names may match. Both are pushed into a server's query.
+
+        A server's search index lags its writes, so right after an ingestion:
+        - the datasets of `urns` are read by URN;
+        - `names`, and `expected` (datasets that should be there, e.g. the program's dictionary
+          entries), that the search does not show yet are waited for: a bounded retry, each
+          retry said through `notify`. A name still missing after it is an InputError naming
+          it; an expected one is said through `notify` (it may never have been ingested).
+        """
         named = {u: a for u, a in self.backend.get_many(list(urns)).items() if not removed(a)}
-        listed = (item for item in self._live("dataset", program) if item[0] not in named)
+        listed: Iterable[tuple[str, Aspects]] = ()
+        if names or not urns:  # a selection of URNs only lists nothing
+            if (names or expected) and self.backend.index_wait > 0:
+                listed = self._indexed(program, names, expected, notify)
+            else:
+                listed = self._live("dataset", program, names)
         batch: list[tuple[str, Aspects]] = []
-        for item in heapq.merge(sorted(named.items()), listed, key=lambda item: item[0]):
+        unnamed = (item for item in listed if item[0] not in named)
+        for item in heapq.merge(sorted(named.items()), unnamed, key=lambda item: item[0]):
             if "schemaMetadata" in item[1] or "datasetProperties" in item[1]:
                 batch.append(item)
             if len(batch) >= DATASET_BATCH:
                 yield from self._views(batch)
                 batch = []
         yield from self._views(batch)
+
+    def _indexed(
+        self,
+        program: str | None,
+        names: Sequence[str],
+        expected: Sequence[str],
+        notify: Callable[[str], None],
+    ) -> list[tuple[str, Aspects]]:
+        """The listing, repeated (1, 2, 4, ... s, up to the backend's `index_wait`) while some
+        of `names` and `expected` match none of its datasets."""
+        wanted = list(dict.fromkeys([*names, *expected]))
+        delays = retry_delays(self.backend.index_wait)
+        for attempt in range(len(delays) + 1):
+            found = sorted(self._live("dataset", program, names), key=lambda item: item[0])
+            shown = [views.dataset_view(urn, aspects, {}) for urn, aspects in found]
+            missing = [n for n in wanted if not any(v.matches(n) for v in shown)]
+            if not missing or attempt == len(delays):
+                break
+            notify(
+                f"waiting for DataHub's search index: {len(missing)} of {len(wanted)} "
+                f"datasets not indexed yet (retry {attempt + 1}/{len(delays)})"
+            )
+            time.sleep(delays[attempt])
+        index = f"DataHub's search index at {self.location}"
+        waited = f"after waiting {sum(delays):g} s"
+        lost = [n for n in missing if n in names]
+        if lost:
+            raise InputError(
+                f"{index} shows no dataset matching {_listing(lost)} {waited}; if it was "
+                "ingested just now, export again in a minute, else check the name",
+                key="--dataset",
+            )
+        if missing:
+            notify(f"{index} still shows no {_listing(missing)} {waited}; left out of the export")
+        return found
 
     def _views(self, batch: list[tuple[str, Aspects]]) -> Iterator[DatasetView]:
         field_props = self._field_properties(batch)

@@ -22,13 +22,17 @@ class Backend(Protocol):
     """The narrow seam between the CLI and a DataHub store."""
 
     location: str
+    # seconds an entity just written may take to show in `entities` (a server's search index
+    # lags its writes; a store read directly shows it at once: 0)
+    index_wait: float
 
     def entities(
-        self, entity_type: str, program: str | None = None
+        self, entity_type: str, program: str | None = None, names: Sequence[str] = ()
     ) -> Iterator[tuple[str, Aspects]]:
         """Every entity of one type (`dataset`, `schemaField`, `glossaryTerm`, ...), by URN.
-        `program` narrows the listing where the store can do it cheaply (a server's search);
-        the caller still filters, so a store may ignore it."""
+        `program` and dataset name patterns (`names`, as `DatasetView.matches` reads them)
+        narrow the listing where the store can do it cheaply (a server's search); the caller
+        still filters, so a store may ignore them."""
         ...
 
     def get(self, urn: str) -> Aspects | None: ...
@@ -61,6 +65,8 @@ class LiteBackend:
     browse index stays right.
     """
 
+    index_wait = 0.0
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self.location = f"lite:{self.path}"
@@ -76,7 +82,7 @@ class LiteBackend:
             raise InputError(f"not a DataHub Lite (sqlite) catalog ({e})", str(self.path)) from e
 
     def entities(
-        self, entity_type: str, program: str | None = None
+        self, entity_type: str, program: str | None = None, names: Sequence[str] = ()
     ) -> Iterator[tuple[str, Aspects]]:
         low, high = _type_range(entity_type)
         rows = self._db.execute(
@@ -167,6 +173,8 @@ class MemoryBackend:
     """Entities already in memory, {urn: {aspect name: aspect JSON}} (and, where known, each
     aspect's systemMetadata); read-only."""
 
+    index_wait = 0.0
+
     def __init__(
         self,
         entities: dict[str, Aspects],
@@ -181,7 +189,7 @@ class MemoryBackend:
         return _observed((urn, self._observed.get((urn, aspect_name))) for urn in urns)
 
     def entities(
-        self, entity_type: str, program: str | None = None
+        self, entity_type: str, program: str | None = None, names: Sequence[str] = ()
     ) -> Iterator[tuple[str, Aspects]]:
         low, high = _type_range(entity_type)
         for urn in sorted(u for u in self._entities if low <= u < high):

@@ -6,6 +6,7 @@ each backend only has to yield aspects. Keys and URNs follow docs/catalog-model.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 
 from cdw_datahub.contract import (  # noqa: F401  (re-exported for readers)
@@ -89,6 +90,14 @@ class DatasetView:
     def prop(self, name: str) -> str | None:
         values = self.properties.get(name)
         return "; ".join(values) if values else None
+
+    def matches(self, pattern: str) -> bool:
+        """By URN, full name, table name, or `<program>.<table>` (the register's form), exactly
+        or as a glob (`commute*`), ignoring case."""
+        names = [self.urn, self.name, self.table]
+        if self.program:
+            names.append(f"{self.program}.{self.table}")
+        return any(fnmatch.fnmatchcase(n.lower(), pattern.lower()) for n in names)
 
 
 @dataclass(frozen=True)

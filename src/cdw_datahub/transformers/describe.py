@@ -27,7 +27,8 @@ from datahub.metadata.schema_classes import MetadataChangeProposalClass
 from pydantic import Field
 
 from cdw_datahub.contract import properties as props
-from cdw_datahub.errors import CdwError
+from cdw_datahub.errors import CdwError, server_problem
+from cdw_datahub.masking import mask
 from cdw_datahub.policy import load_policy
 from cdw_datahub.sources import steward
 from cdw_datahub.transformers.classification import ClassificationStage
@@ -70,6 +71,14 @@ REQUIRED = {
 }
 
 
+def _cannot_store(graph: Any, error: BaseException) -> str:
+    """The first write to a server failed: why and the fix, in one line, with no secret."""
+    token = "the sink's token (DATAHUB_GMS_TOKEN in the shipped recipes)"
+    reason = server_problem(error, token, bool(graph.config.token))
+    where = f"the DataHub server at {graph.config.server}"
+    return mask(f"cannot store the structured property definitions on {where}: {reason}")
+
+
 class CdwDescribeTransformer(Transformer):
     """Definitions, glossary terms, classification, statutes and the dataset roll-up."""
 
@@ -94,7 +103,7 @@ class CdwDescribeTransformer(Transformer):
             try:
                 props.upsert_definitions(ctx.graph)
             except Exception as e:  # requests, urllib3 and DataHub raise their own types
-                raise ValueError(f"cannot store the structured property definitions: {e}") from e
+                raise ValueError(_cannot_store(ctx.graph, e)) from e
         stored = stored_aspects(ctx)
         self.writer = PatchWriter(stored) if stored is not None else None
 
