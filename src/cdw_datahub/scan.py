@@ -105,11 +105,6 @@ def _parse(url: str) -> URL:
         ) from e
 
 
-def shown_url(url: str) -> str:
-    """The URL as it may appear in any message or output: password masked."""
-    return _parse(url).render_as_string(hide_password=True)
-
-
 def _require_driver(parsed: URL, shown: str) -> None:
     """Exit 2 naming the extra to install when the URL's driver is not installed."""
     from sqlalchemy.exc import NoSuchModuleError

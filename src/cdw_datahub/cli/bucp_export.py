@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,33 @@ from cdw_datahub.cli.options import (
     get_settings,
     register_option,
 )
+from cdw_datahub.cli.render import View, show
 from cdw_datahub.errors import InputError
+
+
+@dataclass(frozen=True)
+class ExportView(View):
+    """The Technical Fields as bucp/writers.py writes each format (xlsx only to a file)."""
+
+    formats = writers.FORMATS
+    doc: writers.ExportDocument
+
+    def render(self, fmt: str) -> str:
+        return writers.render(self.doc, fmt)
+
+
+@dataclass(frozen=True)
+class SummaryView(View):
+    summary: dict[str, Any]
+
+    def text(self) -> str:
+        return summary_text(self.summary)
+
+    def markdown(self) -> str:
+        return summary_text(self.summary, markdown=True)
+
+    def data(self) -> dict[str, Any]:
+        return self.summary
 
 
 def selection_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,7 +132,7 @@ def _collect(
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (atomically). Default: stdout (table, json, csv, md).",
 )
-@format_option(*writers.FORMATS, default=None)
+@format_option(ExportView, default=None)
 @click.option(
     "--title",
     help="Title for the cover. Default: the BUCP's id and title, else 'BUCP technical fields'.",
@@ -148,7 +174,7 @@ def export(
     rows, result, location = _collect(catalog, datasets, fields, program, request)
     doc = document(rows, result, location, title, request)
     if output is None:
-        click.echo(writers.render(doc, chosen), nl=False)
+        show(ExportView(doc), chosen)
         return
     writers.write(doc, chosen, output)
     click.echo(f"Wrote {len(rows)} field(s) to {output} ({chosen})", err=True)
@@ -156,7 +182,7 @@ def export(
 
 @click.command("summary", short_help="Statutes, strictest level, gaps, glossary.")
 @selection_options
-@format_option("table", "json", "md")
+@format_option(SummaryView)
 def summary(
     catalog: str | None,
     datasets: tuple[str, ...],
@@ -177,10 +203,7 @@ def summary(
     selectors = {"--dataset": datasets, "--field": fields, "--program": program}
     request = _request(bucp_id, register, selectors)
     _, result, _ = _collect(catalog, datasets, fields, program, request)
-    if fmt == "json":
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        click.echo(summary_text(result, markdown=fmt == "md"), nl=False)
+    show(SummaryView(result), fmt)
 
 
 bucp.add_command(export)

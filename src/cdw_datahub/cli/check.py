@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,8 +12,30 @@ from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli import console
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.cli.render import View, show
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy.checkfile import load_check_file
+
+
+@dataclass(frozen=True)
+class CheckView(View):
+    results: list[coverage_mod.CheckResult]
+
+    def text(self) -> str:
+        lines = []
+        for r in self.results:
+            share, required = r.share * 100, r.requirement.threshold * 100
+            lines.append(
+                f"{console.mark(r.passed)}  {r.scope}  {r.requirement.metric}: {share:.1f}% "
+                f"(required {required:.0f}%)"
+            )
+            if not r.passed:
+                lines += [f"      {f.dataset}.{f.field}" for f in r.failing]
+        return "\n".join(lines)
+
+    def data(self) -> dict[str, Any]:
+        passed = all(r.passed for r in self.results)
+        return {"passed": passed, "results": [r.to_dict() for r in self.results]}
 
 
 @click.command(short_help="Definition-of-Done gate: exit 1 on gaps.")
@@ -31,7 +54,7 @@ from cdw_datahub.policy.checkfile import load_check_file
     type=click.Path(dir_okay=False, path_type=Path),
     help="A check.yml with `program:` and `require:` (flags add to it).",
 )
-@format_option("table", "json")
+@format_option(CheckView)
 def check(
     catalog: str | None,
     program: str | None,
@@ -66,20 +89,7 @@ def check(
         raise InputError("no datasets to check in this catalog", settings.catalog, program)
     results = coverage_mod.check(cov, requirements)
     failed = [r for r in results if not r.passed]
-    if fmt == "json":
-        click.echo(
-            json.dumps({"passed": not failed, "results": [r.to_dict() for r in results]}, indent=2)
-        )
-    else:
-        for r in results:
-            share, required = r.share * 100, r.requirement.threshold * 100
-            click.echo(
-                f"{console.mark(r.passed)}  {r.scope}  {r.requirement.metric}: {share:.1f}% "
-                f"(required {required:.0f}%)"
-            )
-            if not r.passed:
-                for f in r.failing:
-                    click.echo(f"      {f.dataset}.{f.field}")
+    show(CheckView(results), fmt)
     if failed:
         click.echo(f"{len(failed)} requirement(s) not met", err=True)
         raise SystemExit(1)

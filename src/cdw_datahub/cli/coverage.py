@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import io
-import json
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
 from cdw_datahub import coverage as coverage_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
-from cdw_datahub.output import SafeCsvWriter, text_table
+from cdw_datahub.cli.render import Table, View, show
+from cdw_datahub.output import text_table
 
 
 def _pct(value: float) -> str:
@@ -43,10 +44,48 @@ def coverage_rows(cov: coverage_mod.Coverage) -> list[list[str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class CoverageView(View):
+    cov: coverage_mod.Coverage
+
+    def text(self) -> str:
+        if not self.cov.datasets:
+            return ""
+        rows = coverage_rows(self.cov)
+        return text_table(rows[0], rows[1:])
+
+    def notes(self) -> list[str]:
+        return [] if self.cov.datasets else ["no datasets in the catalog"]
+
+    def data(self) -> dict[str, Any]:
+        return self.cov.to_dict()
+
+    def rows(self) -> Table:
+        """Per dataset, each metric's count and share (four decimals)."""
+        metrics = coverage_mod.METRICS
+        return Table(
+            [
+                "program",
+                "dataset",
+                "fields",
+                *(f"{m}_{k}" for m in metrics for k in ("count", "share")),
+            ],
+            [
+                [
+                    ds.program,
+                    ds.name,
+                    len(ds.fields),
+                    *(v for m in metrics for v in (ds.count(m), f"{ds.share(m):.4f}")),
+                ]
+                for ds in self.cov.datasets
+            ],
+        )
+
+
 @click.command(short_help="How much of each program is described.")
 @catalog_option
 @click.option("--program", help="Program id or display name (default: every program).")
-@format_option("table", "json", "csv")
+@format_option(CoverageView)
 def coverage(catalog: str | None, program: str | None, fmt: str) -> None:
     """Share of fields with a definition, a reviewed classification, a statute assessment and a
     steward, current database comments, per program and dataset.
@@ -58,35 +97,7 @@ def coverage(catalog: str | None, program: str | None, fmt: str) -> None:
     settings = get_settings(catalog=catalog)
     with open_catalog(settings.catalog) as cat:
         cov = coverage_mod.compute(cat, program)
-    if fmt == "json":
-        click.echo(json.dumps(cov.to_dict(), indent=2))
-    elif fmt == "csv":
-        out = io.StringIO()
-        writer = SafeCsvWriter(out)
-        writer.writerow(
-            [
-                "program",
-                "dataset",
-                "fields",
-                *(f"{m}_{k}" for m in coverage_mod.METRICS for k in ("count", "share")),
-            ]
-        )
-        for ds in cov.datasets:
-            writer.writerow(
-                [
-                    ds.program,
-                    ds.name,
-                    len(ds.fields),
-                    *(v for m in coverage_mod.METRICS for v in (ds.count(m), f"{ds.share(m):.4f}")),
-                ]
-            )
-        click.echo(out.getvalue(), nl=False)
-    else:
-        if not cov.datasets:
-            click.echo("no datasets in the catalog", err=True)
-            return
-        rows = coverage_rows(cov)
-        click.echo(text_table(rows[0], rows[1:]))
+    show(CoverageView(cov), fmt)
 
 
 commands = [coverage]

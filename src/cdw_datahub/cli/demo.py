@@ -10,11 +10,16 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cdw_datahub.cli import console
 from cdw_datahub.errors import InputError
+
+if TYPE_CHECKING:
+    from cdw_datahub.catalog import Catalog
+    from cdw_datahub.settings import Settings
 
 SAMPLE_BUCP = "BUCP-2026-003"  # the sample register's open Walk2Work request
 
@@ -150,19 +155,14 @@ def _load_postgres(url: str) -> None:
 
 def _build(workdir: Path, bucp_id: str) -> None:
     from cdw_datahub import priority
-    from cdw_datahub.bucp import metrics, writers
-    from cdw_datahub.bucp.export import collect, document
-    from cdw_datahub.bucp.package import load_request
-    from cdw_datahub.bucp.select import Selection
+    from cdw_datahub.bucp import metrics
     from cdw_datahub.catalog import open_catalog
-    from cdw_datahub.demo.build import build_sqlite
-    from cdw_datahub.demo.extracts import build_extracts
     from cdw_datahub.demo.register_seed import seed_register
     from cdw_datahub.demo.summary import print_summary
-    from cdw_datahub.demo.workbooks import build_workbooks, excel_source_missing
-    from cdw_datahub.ingest import environment, recipe_path, run_recipe
+    from cdw_datahub.ingest import environment
     from cdw_datahub.policy.files import RUBRIC_FILE
-    from cdw_datahub.settings import packaged_dir, write_config
+    from cdw_datahub.publish import Request, publish
+    from cdw_datahub.settings import Settings, packaged_dir, write_config
 
     # The demo is the one command that uses the sample department's folders shipped with the
     # package; every other command reads the department's own (see settings.py).
@@ -170,6 +170,42 @@ def _build(workdir: Path, bucp_id: str) -> None:
         packaged_dir("glossary").resolve(),
         packaged_dir("policies").resolve(),
     )
+    workdir, lite = _workdir(workdir)
+    started = time.monotonic()
+    env = _catalog_the_department(workdir, lite, glossary_dir, policies_dir)
+
+    register = f"sqlite:///{workdir / 'bucp-register.db'}"
+    _say("Seeding the BUCP register with the sample department's BUCPs ...")
+    with environment(env):  # the register checks program names against the sample's glossary
+        seed_register(register)
+
+    config = write_config(
+        workdir,
+        {
+            "catalog": "lite:datahub-lite.db",
+            "register": "sqlite:///bucp-register.db",
+            "glossary": env["CDW_GLOSSARY_DIR"],
+            "policies": env["CDW_POLICIES_DIR"],
+        },
+    )
+    write_datahubenv(workdir, lite)
+    with open_catalog(f"lite:{lite}") as catalog:
+        settings = Settings(f"lite:{lite}", register, glossary_dir, policies_dir)
+        sheets = _write_package(catalog, settings, bucp_id, workdir)
+        _say("Publishing the data dictionary ...")
+        site = publish(catalog, Request(workdir / "site"), settings)
+        ranking = priority.rank(catalog, register, policies_dir / RUBRIC_FILE)
+        print_summary(catalog, ranking, metrics.compute(register), sheets, out=sys.stdout)
+    _say(f"Published the data dictionary ({site.datasets} datasets, {site.fields} fields): "
+         f"open {site.output / 'index.html'}")  # fmt: skip
+    _say(f"Wrote {config}: every cdw-datahub command run inside {_shown(workdir)} uses this demo.")
+    _say(f"Done in {time.monotonic() - started:.1f} s. Next (see README.md, The CLI):")
+    for step in next_steps(workdir):
+        _say(f"  {step}")
+
+
+def _workdir(workdir: Path) -> tuple[Path, Path]:
+    """The demo folder (created, absolute) and the catalog file in it."""
     try:
         workdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -178,7 +214,20 @@ def _build(workdir: Path, bucp_id: str) -> None:
     lite = workdir / "datahub-lite.db"
     if lite.is_dir():
         raise InputError("is a folder; the demo writes its catalog file here", str(lite))
-    started = time.monotonic()
+    return workdir, lite
+
+
+def _catalog_the_department(
+    workdir: Path, lite: Path, glossary_dir: Path, policies_dir: Path
+) -> dict[str, str]:
+    """Build the sample department's databases, extract and workbook, and ingest them (with the
+    glossary, the inventory and the API) into a fresh catalog with the shipped recipes; the
+    recipes' environment."""
+    from cdw_datahub.demo.build import build_sqlite
+    from cdw_datahub.demo.extracts import build_extracts
+    from cdw_datahub.demo.workbooks import build_workbooks, excel_source_missing
+    from cdw_datahub.ingest import recipe_path, run_recipe
+    from cdw_datahub.settings import packaged_dir
 
     _say(f"Building the sample department's databases in {workdir} ...")
     databases = build_sqlite(workdir)
@@ -212,46 +261,27 @@ def _build(workdir: Path, bucp_id: str) -> None:
         result = run_recipe(recipe_path(name), env)
         for warning in result.warnings:
             console.warn(warning, where=name)
+    return env
 
-    register = f"sqlite:///{workdir / 'bucp-register.db'}"
-    _say("Seeding the BUCP register with the sample department's BUCPs ...")
-    with environment(env):  # the register checks program names against the sample's glossary
-        seed_register(register)
 
-    config = write_config(
-        workdir,
-        {
-            "catalog": "lite:datahub-lite.db",
-            "register": "sqlite:///bucp-register.db",
-            "glossary": env["CDW_GLOSSARY_DIR"],
-            "policies": env["CDW_POLICIES_DIR"],
-        },
-    )
-    write_datahubenv(workdir, lite)
-    with open_catalog(f"lite:{lite}") as catalog:
-        request = load_request(register, bucp_id)
-        _say(f"Writing the package of {request.id} from the register ...")
-        rows, summary, location = collect(
-            catalog, Selection(), None, glossary_dir, policies_dir, request=request,
-        )  # fmt: skip
-        doc = document(rows, summary, location, None, request)
-        sheets = [workdir / "w2w-bucp.xlsx", workdir / "w2w-bucp.md"]
-        for sheet in sheets:
-            writers.write(doc, sheet.suffix[1:], sheet)
-        _say("Publishing the data dictionary ...")
-        from cdw_datahub.publish import Request, publish
-        from cdw_datahub.settings import Settings
+def _write_package(catalog: Catalog, settings: Settings, bucp_id: str, workdir: Path) -> list[Path]:
+    """The package (xlsx and md) of the register's BUCP `bucp_id`; the files written."""
+    from cdw_datahub.bucp import writers
+    from cdw_datahub.bucp.export import collect, document
+    from cdw_datahub.bucp.package import load_request
+    from cdw_datahub.bucp.select import Selection
 
-        site_settings = Settings(f"lite:{lite}", register, glossary_dir, policies_dir)
-        site = publish(catalog, Request(workdir / "site"), site_settings)
-        ranking = priority.rank(catalog, register, policies_dir / RUBRIC_FILE)
-        print_summary(catalog, ranking, metrics.compute(register), sheets, out=sys.stdout)
-    _say(f"Published the data dictionary ({site.datasets} datasets, {site.fields} fields): "
-         f"open {site.output / 'index.html'}")  # fmt: skip
-    _say(f"Wrote {config}: every cdw-datahub command run inside {_shown(workdir)} uses this demo.")
-    _say(f"Done in {time.monotonic() - started:.1f} s. Next (see README.md, The CLI):")
-    for step in next_steps(workdir):
-        _say(f"  {step}")
+    request = load_request(settings.register, bucp_id)
+    _say(f"Writing the package of {request.id} from the register ...")
+    rows, summary, location = collect(
+        catalog, Selection(), None, settings.glossary_dir, settings.policies_dir,
+        request=request,
+    )  # fmt: skip
+    doc = document(rows, summary, location, None, request)
+    sheets = [workdir / "w2w-bucp.xlsx", workdir / "w2w-bucp.md"]
+    for sheet in sheets:
+        writers.write(doc, sheet.suffix[1:], sheet)
+    return sheets
 
 
 commands = [demo]

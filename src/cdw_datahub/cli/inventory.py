@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, fields
 
 import click
 
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
+from cdw_datahub.cli.render import Table, View, show
 from cdw_datahub.contract import USER
 from cdw_datahub.output import text_table
+from cdw_datahub.review import ReviewRow
+
+
+@dataclass(frozen=True)
+class ReviewView(View):
+    reviewed: list[ReviewRow]
+
+    def text(self) -> str:
+        header = ["lifecycle", "dataset", "platform", "last harvest", "owners", "BUCPs"]
+        body = [
+            [
+                r.lifecycle,
+                r.dataset,
+                r.platform,
+                r.last_harvest or "never",
+                ", ".join(o.removeprefix(USER) for o in r.owners) or "MISSING",
+                ", ".join(r.bucps) or "-",
+            ]
+            for r in self.reviewed
+        ]
+        return text_table(header, body)
+
+    def data(self) -> list[dict[str, object]]:
+        return [r.to_dict() for r in self.reviewed]
+
+    def rows(self) -> Table:
+        return Table.of([f.name for f in fields(ReviewRow)], self.data())
 
 
 @click.group()
@@ -33,7 +61,7 @@ def inventory() -> None:
     help="Only datasets with this lifecycle status (repeatable): active, deprecate-candidate, "
     "archive-candidate, purge-candidate, unset.",
 )
-@format_option("table", "json")
+@format_option(ReviewView)
 def review(
     catalog: str | None,
     register: str | None,
@@ -45,6 +73,7 @@ def review(
 
     Every dataset by lifecycle status (purge, archive and deprecate candidates first), with its
     last harvest, its owners, and the BUCPs in review or current that request it.
+    --format csv: the json's keys as columns (owners and BUCPs joined by ", ").
 
     \b
     Example:
@@ -65,22 +94,7 @@ def review(
         rows = review_rows(cat, records, program)
     wanted = {s.strip().lower() for s in lifecycles}
     rows = [r for r in rows if not wanted or r.lifecycle in wanted]
-    if fmt == "json":
-        click.echo(json.dumps([r.to_dict() for r in rows], indent=2))
-        return
-    header = ["lifecycle", "dataset", "platform", "last harvest", "owners", "BUCPs"]
-    body = [
-        [
-            r.lifecycle,
-            r.dataset,
-            r.platform,
-            r.last_harvest or "never",
-            ", ".join(o.removeprefix(USER) for o in r.owners) or "MISSING",
-            ", ".join(r.bucps) or "-",
-        ]
-        for r in rows
-    ]
-    click.echo(text_table(header, body))
+    show(ReviewView(rows), fmt)
 
 
 commands = [inventory]

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from cdw_datahub import lint as lint_mod
 from cdw_datahub.cli.options import format_option, get_settings
+from cdw_datahub.cli.render import Table, View, show
+
+
+@dataclass(frozen=True)
+class FindingsView(View):
+    findings: list[lint_mod.Finding]
+
+    def text(self) -> str:
+        lines = []
+        for f in self.findings:
+            lines.append(f"{f.location}: {f.severity} [{f.slug}] {f.message}")
+            if f.suggestion:
+                lines.append(f"    fix: {f.suggestion}")
+        return "\n".join(lines)
+
+    def data(self) -> list[dict[str, str]]:
+        return [f.to_dict() for f in self.findings]
+
+    # the keys of Finding.to_dict (tests/test_render.py holds the two together)
+    COLUMNS = ("slug", "severity", "location", "message", "suggestion")
+
+    def rows(self) -> Table:
+        return Table.of(self.COLUMNS, self.data())
 
 
 @click.command(short_help="Find weak definitions and term problems.")
@@ -31,10 +54,12 @@ from cdw_datahub.cli.options import format_option, get_settings
     show_default=True,
     help="Exit 1 when a finding at or above this severity remains.",
 )
-@format_option("table", "json")
+@format_option(FindingsView)
 def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt: str) -> None:
     """Find weak definitions (empty, circular, no unit, purpose instead of meaning, unknown
     acronyms), duplicate or conflicting terms, and dangling references.
+
+    --format csv: one row per finding (slug, severity, location, message, suggestion).
 
     \b
     Example:
@@ -44,13 +69,7 @@ def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt
         configured = get_settings().policy_dirs()
         glossary_dir, policies_dir = glossary_dir or configured[0], policies_dir or configured[1]
     findings = lint_mod.run(glossary_dir, policies_dir)
-    if fmt == "json":
-        click.echo(json.dumps([f.to_dict() for f in findings], indent=2))
-    else:
-        for f in findings:
-            click.echo(f"{f.location}: {f.severity} [{f.slug}] {f.message}")
-            if f.suggestion:
-                click.echo(f"    fix: {f.suggestion}")
+    show(FindingsView(findings), fmt)
     counts = {s: sum(f.severity == s for f in findings) for s in lint_mod.SEVERITIES}
     click.echo(
         f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info",

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cdw_datahub.bucp import metrics as metrics_mod
 from cdw_datahub.bucp.register.store import parse_date
 from cdw_datahub.cli.options import format_option, get_settings, register_option
-from cdw_datahub.output import csv_text
+from cdw_datahub.cli.render import Table, View, show
+
+
+@dataclass(frozen=True)
+class MetricsView(View):
+    metrics: metrics_mod.Metrics
+
+    def text(self) -> str:
+        return metrics_mod.render_table(self.metrics)
+
+    def data(self) -> dict[str, Any]:
+        return self.metrics.to_json()
+
+    def rows(self) -> Table:
+        header, *rows = metrics_mod.csv_rows(self.metrics)
+        return Table(header, rows)
 
 
 @click.command("metrics", short_help="BUCP durations, outcomes and disputes.")
@@ -33,7 +49,7 @@ from cdw_datahub.output import csv_text
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a PNG chart (durations, most-requested datasets).",
 )
-@format_option("table", "json", "csv")
+@format_option(MetricsView)
 @register_option
 def metrics(
     since: str | None,
@@ -58,12 +74,7 @@ def metrics(
     result = metrics_mod.compute(
         get_settings(register=register).register, since_date, as_of_date, top
     )
-    if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2))
-    elif fmt == "csv":
-        click.echo(csv_text(metrics_mod.csv_rows(result)), nl=False)
-    else:
-        click.echo(metrics_mod.render_table(result))
+    show(MetricsView(result), fmt)
     if chart is not None:
         metrics_mod.write_chart(result, chart)
         click.echo(f"wrote chart {chart}", err=True)

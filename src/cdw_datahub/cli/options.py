@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cdw_datahub import settings as settings_mod
+from cdw_datahub.cli.render import View
 from cdw_datahub.settings import Settings
 
 
@@ -30,12 +31,14 @@ def register_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-def format_option(*choices: str, default: str | None = "table") -> Callable[..., Any]:
+def format_option(view: type[View], default: str | None = "table") -> Callable[..., Any]:
+    """`--format`, offering the forms of the command's result (`view`, see cli/render.py)."""
+
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         return click.option(
             "--format",
             "fmt",
-            type=click.Choice(choices, case_sensitive=False),
+            type=click.Choice(view.formats, case_sensitive=False),
             default=default,
             show_default=default is not None,
             help="Output format.",

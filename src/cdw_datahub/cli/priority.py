@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cdw_datahub import priority as priority_mod
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
-from cdw_datahub.output import csv_text
+from cdw_datahub.cli.render import Table, View, show
 from cdw_datahub.policy.files import RUBRIC_FILE
+
+
+@dataclass(frozen=True)
+class PriorityView(View):
+    ranking: priority_mod.Ranking
+    by: str = "both"  # the table shows programs, datasets or both; csv is one of them
+    limit: int | None = None  # datasets in the table
+
+    def text(self) -> str:
+        return priority_mod.render_table(self.ranking, self.by, self.limit)
+
+    def data(self) -> dict[str, Any]:
+        return priority_mod.to_json(self.ranking)
+
+    def rows(self) -> Table:
+        if self.by == "program":
+            return Table(*priority_mod.program_rows(self.ranking))
+        return Table(*priority_mod.dataset_rows(self.ranking))
 
 
 @click.command("priority", short_help="Rank datasets and programs by the rubric.")
@@ -33,7 +52,7 @@ from cdw_datahub.policy.files import RUBRIC_FILE
     is_flag=True,
     help="Write cdw.dataset.priorityScore / priorityRank back to the catalog.",
 )
-@format_option("table", "json", "csv")
+@format_option(PriorityView)
 @catalog_option
 @register_option
 def priority(
@@ -66,17 +85,7 @@ def priority(
             )
     for note in ranking.notes:
         click.echo(f"note: {note}", err=True)
-    if fmt == "json":
-        click.echo(json.dumps(priority_mod.to_json(ranking), indent=2, default=str))
-    elif fmt == "csv":
-        header, rows = (
-            priority_mod.program_rows(ranking)
-            if by == "program"
-            else priority_mod.dataset_rows(ranking)
-        )
-        click.echo(csv_text([header, *rows]), nl=False)
-    else:
-        click.echo(priority_mod.render_table(ranking, by, limit))
+    show(PriorityView(ranking, by, limit), fmt)
 
 
 commands = [priority]

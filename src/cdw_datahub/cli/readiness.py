@@ -2,22 +2,47 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cdw_datahub.bucp.export import collect
 from cdw_datahub.bucp.package import load_request
-from cdw_datahub.bucp.readiness import assess, gap_text, security_draft
+from cdw_datahub.bucp.readiness import Readiness, assess, gap_text, security_draft
 from cdw_datahub.bucp.register.store import open_register
 from cdw_datahub.bucp.select import Selection
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
+from cdw_datahub.cli.render import View, show
 from cdw_datahub.policy.files import RECEIVING_FILE
 from cdw_datahub.policy.receiving import load_receiving
+
+
+@dataclass(frozen=True)
+class ReadinessView(View):
+    result: Readiness
+    draft: str | None  # the Specialized Security draft, shown only to restricted staff
+
+    def text(self) -> str:
+        return gap_text(self.result) + ("\n" + self.draft if self.draft is not None else "")
+
+    def data(self) -> dict[str, Any]:
+        data = self.result.as_dict()
+        if self.draft is not None:
+            data["specialized_security_draft"] = self.draft
+        return data
+
+    def notes(self) -> list[str]:
+        if self.draft is not None:
+            return []
+        return [
+            "Specialized Security draft stored in the register; show it with "
+            f"`cdw-datahub bucp show {self.result.request.id} --specialized`"
+        ]
 
 
 @click.command("readiness", short_help="Controls required vs a receiving site's.")
@@ -35,7 +60,7 @@ from cdw_datahub.policy.receiving import load_receiving
     is_flag=True,
     help="Also print the Specialized Security draft (restricted staff only).",
 )
-@format_option("table", "json")
+@format_option(ReadinessView)
 @catalog_option
 @register_option
 def readiness(
@@ -70,21 +95,7 @@ def readiness(
     draft = security_draft(result)
     with open_register(settings.register) as reg:
         reg.save_security_draft(request.id, draft)
-    if fmt == "json":
-        data = result.as_dict()
-        if specialized:
-            data["specialized_security_draft"] = draft
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        click.echo(gap_text(result), nl=False)
-        if specialized:
-            click.echo("\n" + draft, nl=False)
-        else:
-            click.echo(
-                f"Specialized Security draft stored in the register; show it with "
-                f"`cdw-datahub bucp show {request.id} --specialized`",
-                err=True,
-            )
+    show(ReadinessView(result, draft if specialized else None), fmt)
     sys.exit(0 if result.ready else 1)
 
 

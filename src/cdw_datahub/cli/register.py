@@ -4,7 +4,7 @@ the department's BUCP register (play 1). Subcommands attach to the `bucp` group.
 from __future__ import annotations
 
 import datetime as dt
-import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from cdw_datahub.bucp.register.store import (
     BucpRecord,
     NewBucp,
     Register,
+    SpecializedRecord,
     normalize_program,
     open_register,
     parse_date,
@@ -23,6 +24,7 @@ from cdw_datahub.bucp.register.store import (
 from cdw_datahub.bucp.register.tracker import import_tracker, tracker_rows
 from cdw_datahub.cli.bucp import bucp
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings, register_option
+from cdw_datahub.cli.render import Table, View, show
 from cdw_datahub.errors import InputError, did_you_mean
 from cdw_datahub.output import atomic_write_text, csv_text, text_table
 
@@ -74,6 +76,99 @@ def record_json(record: BucpRecord) -> dict[str, Any]:
         data["specialized_privacy"] = record.specialized.privacy
         data["specialized_security_draft"] = record.specialized.security_draft
     return data
+
+
+@dataclass(frozen=True)
+class RecordsView(View):
+    """BUCPs with state, outcome and age; never their Specialized content."""
+
+    records: list[BucpRecord]
+    today: dt.date
+
+    HEADER = ("id", "state", "outcome", "program", "requesting_department", "title",
+              "last_event_date", "age_days", "datasets")  # fmt: skip
+
+    def data(self) -> list[dict[str, Any]]:
+        return [
+            dict(
+                zip(
+                    self.HEADER,
+                    [r.id, r.state or "", r.outcome, r.program, r.requesting_department, r.title,
+                     str(r.events[-1].on) if r.events else "", _age(r, self.today), r.datasets],
+                    strict=True,
+                )
+            )
+            for r in self.records
+        ]  # fmt: skip
+
+    def rows(self) -> Table:
+        return Table.of(self.HEADER, self.data())
+
+    def text(self) -> str:
+        table = self.rows()
+        return text_table(table.header, table.rows)
+
+    def notes(self) -> list[str]:
+        return [f"{len(self.records)} BUCP(s)"]
+
+
+@dataclass(frozen=True)
+class RecordView(View):
+    """One BUCP: request, history, disputes, restrictions, outcome (Specialized terms only when
+    the record was read with them)."""
+
+    record: BucpRecord
+
+    def data(self) -> dict[str, Any]:
+        return record_json(self.record)
+
+    def text(self) -> str:
+        record = self.record
+        lines = [
+            f"{record.id}  {record.title}",
+            f"  state: {record.state}   outcome: {record.outcome}",
+            f"  program: {record.program}   provided by {record.providing_department} to "
+            f"{record.requesting_department}",
+            f"  sponsor: {record.sponsor or '-'}   coordinator: {record.coordinator or '-'}",
+            f"  legal authority: {'; '.join(record.authorities) or '-'}",
+            "  requested:",
+        ]
+        for dataset in record.datasets:
+            fields = [f for d, f in record.requests if d == dataset and f]
+            lines.append(f"    {dataset}" + (f": {', '.join(fields)}" if fields else ""))
+        lines.append("  history:")
+        lines += [
+            f"    {e.on}  {e.event}" + (f"  ({e.note})" if e.note else "") for e in record.events
+        ]
+        for d in record.disputes:
+            lines.append(
+                f"  dispute {d.raised_on}: {d.issue or '-'} -> "
+                + (f"resolved {d.resolved_on}: {d.resolution or '-'}" if d.resolved_on else "open")
+            )
+        for r in record.restrictions:
+            lines.append(
+                f"  restriction {r.citation}: solved by {r.solution}"
+                + (f" ({r.note})" if r.note else "")
+            )
+        if record.benefits:
+            lines.append(f"  benefits: {record.benefits}")
+        if record.specialized is not None:
+            lines += _specialized_lines(record.specialized)
+        return "\n".join(lines)
+
+
+def _specialized_lines(specialized: SpecializedRecord) -> list[str]:
+    lines = [
+        f"  Specialized Security: {specialized.security or '-'}",
+        f"  Specialized Privacy: {specialized.privacy or '-'}",
+    ]
+    if specialized.security_draft:
+        lines.append("  Specialized Security draft (bucp readiness):")
+        lines += [
+            f"    {line}" if line else ""
+            for line in specialized.security_draft.rstrip().splitlines()
+        ]
+    return lines
 
 
 @click.command("new", short_help="Draft a new BUCP; prints its id.")
@@ -137,7 +232,7 @@ def new_command(
 @click.option("--state", "state", help="Only BUCPs in this state (e.g. 'under review').")
 @click.option("--program", help="Only this providing program.")
 @click.option("--open", "only_open", is_flag=True, help="Only BUCPs not closed.")
-@format_option("table", "json", "csv")
+@format_option(RecordsView)
 @register_option
 def list_command(
     state: str | None, program: str | None, only_open: bool, fmt: str, register: str | None
@@ -160,41 +255,7 @@ def list_command(
         and (wanted_program is None or r.program == wanted_program)
         and (not only_open or r.state != "closed")
     ]
-    today = dt.date.today()
-    header = [
-        "id",
-        "state",
-        "outcome",
-        "program",
-        "requesting_department",
-        "title",
-        "last_event_date",
-        "age_days",
-        "datasets",
-    ]
-    rows = [
-        [
-            r.id,
-            r.state or "",
-            r.outcome,
-            r.program,
-            r.requesting_department,
-            r.title,
-            str(r.events[-1].on) if r.events else "",
-            _age(r, today),
-            r.datasets,
-        ]
-        for r in records
-    ]
-    if fmt == "json":
-        click.echo(json.dumps([dict(zip(header, row, strict=True)) for row in rows], indent=2))
-        return
-    rows = [[*row[:-1], ", ".join(r.datasets)] for row, r in zip(rows, records, strict=True)]
-    if fmt == "csv":
-        click.echo(csv_text([header, *rows]), nl=False)
-    else:
-        click.echo(text_table(header, rows))
-        click.echo(f"{len(rows)} BUCP(s)", err=True)
+    show(RecordsView(records, dt.date.today()), fmt)
 
 
 @click.command("show", short_help="Show one BUCP: history and outcome.")
@@ -204,7 +265,7 @@ def list_command(
     is_flag=True,
     help="Also show Specialized Security / Privacy terms (restricted staff only).",
 )
-@format_option("table", "json")
+@format_option(RecordView)
 @register_option
 def show_command(bucp_id: str, specialized: bool, fmt: str, register: str | None) -> None:
     """Show one BUCP: request, history, disputes, restrictions, outcome.
@@ -215,43 +276,7 @@ def show_command(bucp_id: str, specialized: bool, fmt: str, register: str | None
     """
     with _register(register) as reg:
         record = reg.get(bucp_id, specialized=specialized)
-    if fmt == "json":
-        click.echo(json.dumps(record_json(record), indent=2))
-        return
-    lines = [
-        f"{record.id}  {record.title}",
-        f"  state: {record.state}   outcome: {record.outcome}",
-        f"  program: {record.program}   provided by {record.providing_department} to "
-        f"{record.requesting_department}",
-        f"  sponsor: {record.sponsor or '-'}   coordinator: {record.coordinator or '-'}",
-        f"  legal authority: {'; '.join(record.authorities) or '-'}",
-        "  requested:",
-    ]
-    for dataset in record.datasets:
-        fields = [f for d, f in record.requests if d == dataset and f]
-        lines.append(f"    {dataset}" + (f": {', '.join(fields)}" if fields else ""))
-    lines.append("  history:")
-    lines += [f"    {e.on}  {e.event}" + (f"  ({e.note})" if e.note else "") for e in record.events]
-    for d in record.disputes:
-        lines.append(
-            f"  dispute {d.raised_on}: {d.issue or '-'} -> "
-            + (f"resolved {d.resolved_on}: {d.resolution or '-'}" if d.resolved_on else "open")
-        )
-    for r in record.restrictions:
-        lines.append(
-            f"  restriction {r.citation}: solved by {r.solution}"
-            + (f" ({r.note})" if r.note else "")
-        )
-    if record.benefits:
-        lines.append(f"  benefits: {record.benefits}")
-    if record.specialized is not None:
-        lines.append(f"  Specialized Security: {record.specialized.security or '-'}")
-        lines.append(f"  Specialized Privacy: {record.specialized.privacy or '-'}")
-        draft = record.specialized.security_draft
-        if draft:
-            lines.append("  Specialized Security draft (bucp readiness):")
-            lines += [f"    {line}" if line else "" for line in draft.rstrip().splitlines()]
-    click.echo("\n".join(lines))
+    show(RecordView(record), fmt)
 
 
 @click.command("event", short_help="Record a status event on a BUCP.")

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
 from cdw_datahub.bucp import writers
 from cdw_datahub.cli import console
 from cdw_datahub.cli.options import format_option, get_settings
+from cdw_datahub.cli.render import Table, View, show
+
+
+@dataclass(frozen=True)
+class ScanView(View):
+    """One row per field, laid out as `bucp export` lays out its rows."""
+
+    fields: list[dict[str, Any]]
+
+    def text(self) -> str:
+        return writers.table_text(self.fields)
+
+    def data(self) -> list[dict[str, Any]]:
+        return self.fields
+
+    def rows(self) -> Table:
+        return Table(writers.HEADERS, [writers.cells(row) for row in self.fields])
 
 
 @click.command(short_help="Classify a database's fields (no catalog).")
@@ -35,7 +52,7 @@ from cdw_datahub.cli.options import format_option, get_settings
     metavar="REGEX",
     help="Only tables and views whose whole name matches; repeatable.",
 )
-@format_option("table", "json", "csv")
+@format_option(ScanView)
 def scan(
     url: str, program: str | None, schemas: tuple[str, ...], tables: tuple[str, ...], fmt: str
 ) -> None:
@@ -58,26 +75,13 @@ def scan(
     """
     from cdw_datahub.bucp.export import ExportReport
     from cdw_datahub.scan import scan as run_scan
-    from cdw_datahub.scan import shown_url
 
     settings = get_settings()
     report = ExportReport()
     rows, ingested = run_scan(url, program, *settings.policy_dirs(), report, schemas, tables)
     for message in ingested.warnings + report.messages():
         console.warn(message)
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif fmt == "csv":
-        doc = writers.ExportDocument(
-            title="scan",
-            catalog=shown_url(url),
-            generated=dt.date.today().isoformat(),
-            rows=rows,
-            summary={},
-        )
-        click.echo(writers.render(doc, "csv"), nl=False)
-    else:
-        click.echo(writers.table_text(rows))
+    show(ScanView(rows), fmt)
     if ingested.skipped:
         # the rows above are incomplete: a script must not take them for the whole database
         click.secho(

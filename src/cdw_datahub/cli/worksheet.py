@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import getpass
-import json
 import subprocess
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
 from cdw_datahub.catalog import open_catalog
 from cdw_datahub.cli import console
 from cdw_datahub.cli.options import catalog_option, format_option, get_settings
+from cdw_datahub.cli.render import View, show
 from cdw_datahub.errors import InputError
 from cdw_datahub.output import atomic_write_bytes
 from cdw_datahub.policy import load_policy
 from cdw_datahub.worksheet import export as export_mod
 from cdw_datahub.worksheet import importer
+
+
+@dataclass(frozen=True)
+class PlanView(View):
+    """What an import would write (json: with its conflicts, ignored cells and warnings)."""
+
+    plan: importer.Plan
+
+    def text(self) -> str:
+        return "\n".join(c.text() for c in self.plan.changes)
+
+    def data(self) -> dict[str, Any]:
+        return self.plan.to_dict()
 
 
 @click.group(short_help="The steward spreadsheet round trip.")
@@ -70,7 +85,7 @@ def export_cmd(
     help="Who signs the reviewed classifications and statutes (default: git config user.name, "
     "else the login name).",
 )
-@format_option("table", "json")
+@format_option(PlanView)
 def import_cmd(
     workbook: Path, do_apply: bool, take_worksheet: bool, reviewer: str | None, fmt: str
 ) -> None:
@@ -93,7 +108,8 @@ def import_cmd(
             for where, message in e.problems:
                 console.error(f"{where}: {message}")
         raise
-    _report(plan, fmt)
+    show(PlanView(plan), fmt)
+    _notes(plan)
     if do_apply and plan.changes:
         sign = importer.Signature(reviewer or default_reviewer(), date.today())
         written = importer.apply(plan, policy, *settings.policy_dirs(), sign)
@@ -102,12 +118,7 @@ def import_cmd(
     _summary(plan, do_apply)
 
 
-def _report(plan: importer.Plan, fmt: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(plan.to_dict(), indent=2))
-    else:
-        for c in plan.changes:
-            click.echo(c.text())
+def _notes(plan: importer.Plan) -> None:
     for note in plan.ignored:
         click.echo(f"ignored: {note.cell}: {note.message}", err=True)
     for note in plan.warnings:

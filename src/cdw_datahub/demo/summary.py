@@ -27,51 +27,48 @@ def print_summary(
     sheets: list[Path],
     out: TextIO,
 ) -> None:
-    names = {program_of_domain(u): n for u, n in catalog.domains().items()}
-    cov = coverage_mod.compute(catalog)  # one pass over the catalog gives the counts too
-    datasets = Counter(ds.program for ds in cov.datasets)
-
-    header = ["program", "datasets", "fields", *(f"{m} %" for m in coverage_mod.METRICS)]
-    rows = []
-    for program in sorted(datasets):
-        program_fields = cov.program_fields(program)
-        rows.append(
-            [
-                names.get(program, program),
-                datasets[program],
-                len(program_fields),
-                *(_pct(coverage_mod.share(program_fields, m)) for m in coverage_mod.METRICS),
-            ]
-        )
-    rows.append(
-        [
-            "total",
-            sum(datasets.values()),
-            len(cov.fields),
-            *(_pct(coverage_mod.share(cov.fields, m)) for m in coverage_mod.METRICS),
-        ]
-    )
     out.write(f"Catalog {catalog.location}: what was harvested and how well it is described\n")
-    out.write(text_table(header, rows) + "\n")
+    out.write(coverage_table(catalog) + "\n")
     out.write(
         "(classification = reviewed by a person; suggestions await review. `cdw-datahub "
         "coverage` shows every dataset.)\n\n"
     )
-
     out.write("What to describe next (`cdw-datahub priority`)\n")
-    out.write(
-        text_table(
-            ["rank", "program", "score", "top dataset"],
-            [
-                [rank_label(p.rank, p.tied), p.name, shown(p.score), p.top_dataset]
-                for p in ranking.programs
-            ],
-        )
-        + "\n\n"
+    out.write(priority_table(ranking) + "\n\n")
+    out.write("BUCP register (`cdw-datahub metrics`)\n")
+    out.write(metrics_table(metrics) + "\n\n")
+    out.write("Walk2Work BUCP technical fields (`cdw-datahub bucp export --bucp`):\n")
+    for sheet in sheets:
+        out.write(f"  {sheet}\n")
+
+
+def coverage_table(catalog: Catalog) -> str:
+    """Per program (by display name) and in total: datasets, fields, each metric's share."""
+    names = {program_of_domain(u): n for u, n in catalog.domains().items()}
+    cov = coverage_mod.compute(catalog)  # one pass over the catalog gives the counts too
+    datasets = Counter(ds.program for ds in cov.datasets)
+
+    def row(name: str, count: int, fields: list[coverage_mod.FieldStatus]) -> list[Any]:
+        shares = (_pct(coverage_mod.share(fields, m)) for m in coverage_mod.METRICS)
+        return [name, count, len(fields), *shares]
+
+    rows = [row(names.get(p, p), datasets[p], cov.program_fields(p)) for p in sorted(datasets)]
+    rows.append(row("total", sum(datasets.values()), cov.fields))
+    header = ["program", "datasets", "fields", *(f"{m} %" for m in coverage_mod.METRICS)]
+    return text_table(header, rows)
+
+
+def priority_table(ranking: Ranking) -> str:
+    return text_table(
+        ["rank", "program", "score", "top dataset"],
+        [
+            [rank_label(p.rank, p.tied), p.name, shown(p.score), p.top_dataset]
+            for p in ranking.programs
+        ],
     )
 
-    fulfilled = next((s for s in metrics.stages if s.stage == "submission to fulfillment"), None)
-    out.write("BUCP register (`cdw-datahub metrics`)\n")
+
+def metrics_table(metrics: Metrics) -> str:
     facts: list[list[Any]] = [
         ["BUCPs", metrics.bucps],
         ["outcomes", ", ".join(f"{k} {v}" for k, v in sorted(metrics.outcomes.items())) or "-"],
@@ -79,6 +76,7 @@ def print_summary(
         ["dispute rate", metrics_pct(metrics.dispute_rate)],
         ["most requested", ", ".join(d for d, _ in metrics.top_datasets[:3]) or "-"],
     ]
+    fulfilled = next((s for s in metrics.stages if s.stage == "submission to fulfillment"), None)
     if fulfilled is not None and fulfilled.median_days is not None:
         facts.insert(
             1,
@@ -87,8 +85,4 @@ def print_summary(
                 f"median {fulfilled.median_days:g}, 90th percentile {fulfilled.p90_days:g}",
             ],
         )
-    out.write(text_table(["measure", "value"], facts) + "\n\n")
-
-    out.write("Walk2Work BUCP technical fields (`cdw-datahub bucp export --bucp`):\n")
-    for sheet in sheets:
-        out.write(f"  {sheet}\n")
+    return text_table(["measure", "value"], facts)
