@@ -10,13 +10,10 @@ a dataset requested without fields means all of its fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from cdw_datahub.bucp.register.store import BucpRecord, open_register
 from cdw_datahub.bucp.select import Selection
 from cdw_datahub.errors import InputError
-
-if TYPE_CHECKING:
-    from cdw_datahub.bucp.register.store import BucpRecord
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,5 @@ def request_of(record: BucpRecord) -> Request:
 
 def load_request(register_url: str, bucp_id: str) -> Request:
     """The BUCP from the register; an unknown id is an InputError naming the register."""
-    from cdw_datahub.bucp.register.store import open_register
-
     with open_register(register_url) as register:
         return request_of(register.get(bucp_id))
