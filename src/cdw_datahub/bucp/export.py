@@ -307,15 +307,15 @@ def _statute(term: Association, facts: Facts) -> RowStatute:
         rules = [r for r in rules if term.urn in facts.rule_statutes.get(r, frozenset((term.urn,)))]
     status = "inherited" if term.inherited_from else _statute_status(term.provenance)
     statute = facts.statute(term.urn)
-    return RowStatute(
-        citation=statute.citation,
-        title=statute.title,
-        url=statute.url,
-        status=status,
-        rules=[_public_rule(r) for r in rules],
-        inherited_from=_upstream(term.inherited_from),
-        review=review_of(term) if status == "reviewed" else None,
-    )
+    return {
+        "citation": statute.citation,
+        "title": statute.title,
+        "url": statute.url,
+        "status": status,
+        "rules": [_public_rule(r) for r in rules],
+        "inherited_from": _upstream(term.inherited_from),
+        "review": review_of(term) if status == "reviewed" else None,
+    }
 
 
 def review_of(assoc: Association | None) -> str | None:
@@ -389,36 +389,38 @@ def field_row(
     if report is not None:
         for urn in business:
             report.terms_used.setdefault(urn, []).append(f"{name}.{fv.path}")
-    return FieldRow(
-        dataset_urn=ds.urn,
-        dataset=name,
-        field=fv.path,
-        field_name=fv.label or readable_name(fv.path),
-        field_name_status="defined" if fv.label else "not yet defined",
-        type=mapping.bucp_type,
-        native_type=fv.native_type,
-        definition=fv.description,
-        required=_required(fv),
-        valid_inputs=fv.prop("cdw.field.validInputs"),
-        source=fv.prop("cdw.field.source"),
-        notes=fv.prop("cdw.field.notes"),
-        guide_for_use=fv.prop("cdw.field.guideForUse"),
-        glossary_terms=[facts.term_name(urn) for urn in business],
-        classification=(
+    # a dict literal, which mypy checks against FieldRow as it would the call, at half the cost
+    # per row of `FieldRow(...)`
+    return {
+        "dataset_urn": ds.urn,
+        "dataset": name,
+        "field": fv.path,
+        "field_name": fv.label or readable_name(fv.path),
+        "field_name_status": "defined" if fv.label else "not yet defined",
+        "type": mapping.bucp_type,
+        "native_type": fv.native_type,
+        "definition": fv.description,
+        "required": _required(fv),
+        "valid_inputs": fv.prop("cdw.field.validInputs"),
+        "source": fv.prop("cdw.field.source"),
+        "notes": fv.prop("cdw.field.notes"),
+        "guide_for_use": fv.prop("cdw.field.guideForUse"),
+        "glossary_terms": [facts.term_name(urn) for urn in business],
+        "classification": (
             facts.level(level.urn.removeprefix(LEVEL_TAG)).name
             if level
             else facts.unclassified_label
         ),
-        categories=categories,
-        category_names=[facts.category_name(c) for c in categories],
-        classification_status=_classification_status(level),
-        classification_reason=_reason(level),
-        classification_review=review_of(level),
-        statutes=statutes,
-        statute_status=statute_status,
-        statute_review=_statute_review(fv, statutes, statute_status),
-        steward=steward_of(ds, facts),
-    )
+        "categories": categories,
+        "category_names": [facts.category_name(c) for c in categories],
+        "classification_status": _classification_status(level),
+        "classification_reason": _reason(level),
+        "classification_review": review_of(level),
+        "statutes": statutes,
+        "statute_status": statute_status,
+        "statute_review": _statute_review(fv, statutes, statute_status),
+        "steward": steward_of(ds, facts),
+    }
 
 
 def _reason(level: Association | None) -> str | None:
