@@ -10,10 +10,15 @@ a dataset requested without fields means all of its fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cdw_datahub.bucp.register.store import BucpRecord, open_register
 from cdw_datahub.bucp.select import Selection
 from cdw_datahub.errors import InputError
+
+# The register (SQLAlchemy's ORM and its models, 27,000 objects) is imported where a BUCP is read
+# from it: every export imports this module for `Request`, and most read no register.
+if TYPE_CHECKING:
+    from cdw_datahub.bucp.register.store import BucpRecord
 
 
 @dataclass(frozen=True)
@@ -61,5 +66,7 @@ def request_of(record: BucpRecord) -> Request:
 
 def load_request(register_url: str, bucp_id: str) -> Request:
     """The BUCP from the register; an unknown id is an InputError naming the register."""
+    from cdw_datahub.bucp.register.store import open_register
+
     with open_register(register_url) as register:
         return request_of(register.get(bucp_id))

@@ -105,8 +105,8 @@ def winning_level(
     """The level tag that counts: best provenance first (UI > reviewed > ingested > suggested),
     then the strictest level (by `strictness` of the level id), then the first listed."""
     levels = [t for t in tags if t.urn.startswith(LEVEL_TAG)]
-    if not levels:
-        return None
+    if len(levels) < 2:  # most fields: nothing to decide
+        return levels[0] if levels else None
     best = min(_provenance_rank(t.provenance) for t in levels)
     candidates = [t for t in levels if _provenance_rank(t.provenance) == best]
     level = strictest_level((t.urn.removeprefix(LEVEL_TAG) for t in candidates), strictness)

@@ -286,8 +286,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-# Alembic is imported where a register is opened, not with this module: every command and the
-# export's modules import the store, and only opening a register needs the migrations.
+# Alembic is imported when a register is opened, not with this module, which the CLI loads for
+# every command: only opening a register needs the migrations.
 def _alembic_config() -> Any:
     from alembic.config import Config
 
