@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdw_datahub.bucp.export import ExportReport, export_rows, load_facts
+from cdw_datahub.bucp.model import FieldRow
 from cdw_datahub.catalog import Catalog
 from cdw_datahub.catalog.backends import MemoryBackend
 from cdw_datahub.errors import InputError
@@ -216,7 +217,7 @@ def scan(
     report: ExportReport | None = None,
     schemas: Sequence[str] = (),
     tables: Sequence[str] = (),
-) -> tuple[list[dict[str, Any]], IngestResult]:
+) -> tuple[list[FieldRow], IngestResult]:
     """One row per field, with the keys of the BUCP export (`ROW_KEYS`), and what DataHub's
     source reported (warnings; tables and views it skipped)."""
     from cdw_datahub.sinks.memory import collecting  # imports DataHub: only when scanning

@@ -1,70 +1,46 @@
 """BUCP "Technical Fields": one row per field, read back from the catalog.
 
     facts = load_facts(catalog, settings.glossary_dir, settings.policies_dir)
-    rows = export_rows(select_fields(catalog, Selection(...)), facts)
+    rows = export_rows(select(catalog.datasets(), Selection(...)), facts)
 
-A row is a dict with exactly the keys of `ROW_KEYS` (README: The CLI, `bucp export --format json`).
-Reference facts (levels, statutes, terms, people) come from the catalog first, because that is
-what was ingested and what DataHub shows; the steward-owned policy files fill the gaps. Without
-policy files (a bare catalog) the scheme of docs/catalog-model.md is assumed:
+A row is a `model.FieldRow`, the keys of `ROW_KEYS` (README: The CLI, `bucp export --format
+json`). Reference facts (levels, statutes, terms, people) come from the catalog first, because
+that is what was ingested and what DataHub shows; the steward-owned policy files fill the gaps.
+Without policy files (a bare catalog) the scheme of docs/catalog-model.md is assumed:
 public < confidential < sensitive < personal.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from cdw_datahub.bucp.select import Selection, select, suggestion
+from cdw_datahub.bucp.model import FieldRow, RowStatute
+from cdw_datahub.bucp.select import suggestion
 from cdw_datahub.bucp.types import bucp_type
-from cdw_datahub.catalog import Catalog, DatasetView, FieldView, TermView
-from cdw_datahub.catalog.model import (
+from cdw_datahub.catalog import Association, Catalog, DatasetView, FieldView, TermView
+from cdw_datahub.catalog.views import split_schema_field_urn
+from cdw_datahub.contract import (
     CATEGORY_TAG,
     LEVEL_TAG,
     STATUTE_TERM,
-    Association,
+    TERM,
+    USER,
+    program_of_domain,
+    review_text,
+    strictest_level,
     winning_level,
 )
-from cdw_datahub.contract import TERM, USER, program_of_domain, review_text
 from cdw_datahub.errors import InputError
+from cdw_datahub.policy import Policy, load_policy, term_urn
+from cdw_datahub.policy.files import CLASSIFICATION_FILE
 
 STATUTE_ASSESSMENT = "cdw.field.statuteAssessment"
 STATUTE_REVIEWED_BY = "cdw.field.statuteReviewedBy"  # a none-apply assessment's signature
 STATUTE_REVIEWED_ON = "cdw.field.statuteReviewedOn"
 
-if TYPE_CHECKING:
-    from cdw_datahub.bucp.package import Request
-    from cdw_datahub.bucp.writers import ExportDocument
-
-ROW_KEYS = (
-    "dataset_urn",
-    "dataset",
-    "field",
-    "field_name",
-    "field_name_status",
-    "type",
-    "native_type",
-    "definition",
-    "required",
-    "valid_inputs",
-    "source",
-    "notes",
-    "guide_for_use",
-    "glossary_terms",
-    "classification",
-    "categories",
-    "category_names",
-    "classification_status",
-    "classification_reason",
-    "classification_review",
-    "statutes",
-    "statute_status",
-    "statute_review",
-    "steward",
-)
+ROW_KEYS = tuple(FieldRow.__annotations__)  # the JSON keys of a row, in their order
 
 
 DEFAULT_LEVELS = ("public", "confidential", "sensitive", "personal")
@@ -82,9 +58,6 @@ class Statute:
     citation: str
     title: str
     url: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"citation": self.citation, "title": self.title, "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -125,6 +98,11 @@ class Facts:
     def strictness(self, level_id: str) -> int:
         return self._level_index.get(level_id, len(self.levels))
 
+    def strictest(self, level_ids: Iterable[str | None]) -> str | None:
+        """The strictest of several level ids, None = unclassified (`contract.strictest_level`:
+        an unclassified one decides unless another is already at the top level)."""
+        return strictest_level(level_ids, self.strictness, top_rank=len(self.levels) - 1)
+
     def statute(self, urn: str) -> Statute:
         found = self.statutes.get(urn)
         if found is not None:
@@ -148,13 +126,10 @@ class Facts:
         return None
 
 
-def _load_policy(glossary_dir: Path | None, policies_dir: Path | None) -> Any | None:
+def steward_policy(glossary_dir: Path | None, policies_dir: Path | None) -> Policy | None:
     """The steward-owned policy, or None when there are no policy files to read."""
     if glossary_dir is None or policies_dir is None:
         return None
-    from cdw_datahub.policy import load_policy
-    from cdw_datahub.policy.files import CLASSIFICATION_FILE
-
     if not (Path(policies_dir) / CLASSIFICATION_FILE).is_file():
         return None
     return load_policy(Path(glossary_dir), Path(policies_dir))
@@ -172,74 +147,76 @@ def _statute_from_term(urn: str, term: TermView, known: Statute | None) -> Statu
 def load_facts(
     catalog: Catalog, glossary_dir: Path | None = None, policies_dir: Path | None = None
 ) -> Facts:
-    policy = _load_policy(glossary_dir, policies_dir)
+    """The policy files' facts (or, without them, the default scheme named by the catalog's
+    tags), then the catalog's terms, statutes, programs and people over them."""
+    policy = steward_policy(glossary_dir, policies_dir)
+    facts = _policy_facts(policy) if policy is not None else _default_facts(catalog.tags())
+    _add_catalog_facts(facts, catalog)
+    return facts
 
-    levels = [Level(lid, lid.title()) for lid in DEFAULT_LEVELS]
-    categories = dict(DEFAULT_CATEGORIES)
-    unclassified = (DEFAULT_UNCLASSIFIED, "Moderate", ())
-    statutes: dict[str, Statute] = {}
-    terms: dict[str, tuple[str, str]] = {}
+
+def _policy_facts(policy: Policy) -> Facts:
     programs: dict[str, str] = {}
     people: dict[str, str] = {}
-    statute_rules: dict[str, str] = {}
-    rule_statutes: dict[str, frozenset[str]] = {}
+    for p in policy.programs.values():
+        programs[p.id] = p.name
+        people.setdefault(p.steward.urn, p.steward.name)
+        for entry in policy.datasets(p.id).values():
+            people.setdefault(entry.steward.urn, entry.steward.name)
+    rules = policy.statute_rules()
+    u = policy.unclassified
+    return Facts(
+        levels=[Level(lvl.id, lvl.name, tuple(lvl.controls)) for lvl in policy.levels],
+        categories={c.id: c.name for c in policy.categories.values()},
+        unclassified_label=u.label,
+        unclassified_fips199=u.fips199,
+        unclassified_controls=tuple(u.controls),
+        statutes={
+            urn: Statute(urn, s.citation, s.title, s.url or "")
+            for urn, s in policy.statutes.items()
+        },
+        terms={urn: (t.name, t.definition or "") for urn, t in policy.terms.items()},
+        programs=programs,
+        people=people,
+        statute_rules={rule.id: " ".join((rule.description or "").split()) for rule in rules},
+        rule_statutes={rule.id: frozenset(term_urn(s) for s in rule.statutes) for rule in rules},
+    )
 
-    if policy is not None:
-        levels = [Level(lvl.id, lvl.name, tuple(lvl.controls)) for lvl in policy.levels]
-        categories = {c.id: c.name for c in policy.categories.values()}
-        u = policy.unclassified
-        unclassified = (u.label, u.fips199, tuple(u.controls))
-        for urn, s in policy.statutes.items():
-            statutes[urn] = Statute(urn, s.citation, s.title, s.url or "")
-        from cdw_datahub.policy import term_urn
 
-        for rule in policy.statute_rules():
-            statute_rules[rule.id] = " ".join((rule.description or "").split())
-            rule_statutes[rule.id] = frozenset(term_urn(s) for s in rule.statutes)
-        for urn, t in policy.terms.items():
-            terms[urn] = (t.name, t.definition or "")
-        for p in policy.programs.values():
-            programs[p.id] = p.name
-            people.setdefault(p.steward.urn, p.steward.name)
-            for entry in policy.datasets(p.id).values():
-                people.setdefault(entry.steward.urn, entry.steward.name)
+def _default_facts(tag_names: dict[str, str]) -> Facts:
+    """No policy files: the default scheme, with the catalog's tag display names, which are the
+    best level and category names there are."""
+    categories = dict(DEFAULT_CATEGORIES)
+    for urn, name in tag_names.items():
+        if urn.startswith(CATEGORY_TAG):
+            categories[urn.removeprefix(CATEGORY_TAG)] = name
+    return Facts(
+        levels=[Level(lid, tag_names.get(LEVEL_TAG + lid, lid.title())) for lid in DEFAULT_LEVELS],
+        categories=categories,
+        unclassified_label=DEFAULT_UNCLASSIFIED,
+        unclassified_fips199="Moderate",
+        unclassified_controls=(),
+        statutes={},
+        terms={},
+        programs={},
+        people={},
+    )
 
-    # The catalog wins: it is what was ingested and what DataHub shows.
+
+def _add_catalog_facts(facts: Facts, catalog: Catalog) -> None:
+    """The catalog wins: it is what was ingested and what DataHub shows."""
     for urn, term in catalog.terms().items():
         if urn.startswith(STATUTE_TERM):
-            statutes[urn] = _statute_from_term(urn, term, statutes.get(urn))
-        terms[urn] = (term.name, term.definition or terms.get(urn, ("", ""))[1])
+            facts.statutes[urn] = _statute_from_term(urn, term, facts.statutes.get(urn))
+        facts.terms[urn] = (term.name, term.definition or facts.terms.get(urn, ("", ""))[1])
     for urn, name in catalog.domains().items():
         if pid := program_of_domain(urn):
-            programs[pid] = name
+            facts.programs[pid] = name
     for urn, aspects in catalog.backend.entities("corpuser"):
         info = aspects.get("corpUserInfo") or aspects.get("corpUserEditableInfo") or {}
         display = info.get("displayName") or info.get("fullName")
         if display:
-            people[urn] = str(display)
-    tag_names = catalog.tags()
-    if policy is None:  # tag display names are the best level/category names we have
-        levels = [
-            Level(lvl.id, tag_names.get(LEVEL_TAG + lvl.id, lvl.name), lvl.controls)
-            for lvl in levels
-        ]
-        for urn, name in tag_names.items():
-            if urn.startswith(CATEGORY_TAG):
-                categories[urn.removeprefix(CATEGORY_TAG)] = name
-
-    return Facts(
-        levels=levels,
-        categories=categories,
-        unclassified_label=unclassified[0],
-        unclassified_fips199=unclassified[1],
-        unclassified_controls=unclassified[2],
-        statutes=statutes,
-        terms=terms,
-        programs=programs,
-        people=people,
-        statute_rules=statute_rules,
-        rule_statutes=rule_statutes,
-    )
+            facts.people[urn] = str(display)
 
 
 # ---------------------------------------------------------------- rows
@@ -309,21 +286,10 @@ def readable_name(column: str) -> str:
     return " ".join(w if w.isupper() else w.capitalize() for w in words) or column
 
 
-def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
+def _statutes(fv: FieldView, facts: Facts) -> tuple[list[RowStatute], str]:
     """The field's statutes (with how each was decided) and the field's statute status."""
-    found = []
-    for t in fv.terms:
-        if t.urn.startswith(STATUTE_TERM):
-            rules = [r for r in (t.rule or "").split(",") if r]
-            if t.provenance not in ("ui", "reviewed"):
-                rules = [
-                    r for r in rules if t.urn in facts.rule_statutes.get(r, frozenset((t.urn,)))
-                ]
-            status = "inherited" if t.inherited_from else _statute_status(t.provenance)
-            found.append({**facts.statute(t.urn).as_dict(), "status": status,
-                          "rules": [_public_rule(r) for r in rules],
-                          "inherited_from": _upstream(t.inherited_from),
-                          "review": review_of(t) if status == "reviewed" else None})  # fmt: skip
+    found = [_statute(t, facts) for t in fv.terms if t.urn.startswith(STATUTE_TERM)]
+    status: str
     if found:
         statuses = {s["status"] for s in found}
         status = next(k for k in ("reviewed", "inherited", "suggested") if k in statuses)
@@ -334,7 +300,25 @@ def _statutes(fv: FieldView, facts: Facts) -> tuple[list[dict[str, Any]], str]:
     return found, status
 
 
-def review_of(assoc: Any) -> str | None:
+def _statute(term: Association, facts: Facts) -> RowStatute:
+    rules = [r for r in (term.rule or "").split(",") if r]
+    if term.provenance not in ("ui", "reviewed"):
+        # one attribution lists every rule that matched the field: keep those suggesting this
+        rules = [r for r in rules if term.urn in facts.rule_statutes.get(r, frozenset((term.urn,)))]
+    status = "inherited" if term.inherited_from else _statute_status(term.provenance)
+    statute = facts.statute(term.urn)
+    return {
+        "citation": statute.citation,
+        "title": statute.title,
+        "url": statute.url,
+        "status": status,
+        "rules": [_public_rule(r) for r in rules],
+        "inherited_from": _upstream(term.inherited_from),
+        "review": review_of(term) if status == "reviewed" else None,
+    }
+
+
+def review_of(assoc: Association | None) -> str | None:
     """ "reviewed by NAME on DATE" (or "reviewed (unsigned)") of a reviewed association; None for
     anything else (suggested, inherited: see its upstream)."""
     if assoc is None or assoc.inherited_from:
@@ -346,12 +330,12 @@ def review_of(assoc: Any) -> str | None:
     return review_text(assoc.reviewed_by, assoc.reviewed_on)
 
 
-def _statute_review(fv: FieldView, statutes: list[dict[str, Any]], status: str) -> str | None:
+def _statute_review(fv: FieldView, statutes: list[RowStatute], status: str) -> str | None:
     """Who signed the field's statute assessment: its reviewed statutes' signatures, or the
     none-apply assessment's (a property: it has no association of its own)."""
     if status == "assessed: none apply":
         return review_text(fv.prop(STATUTE_REVIEWED_BY), fv.prop(STATUTE_REVIEWED_ON))
-    return "; ".join(dict.fromkeys(s["review"] for s in statutes if s.get("review"))) or None
+    return "; ".join(dict.fromkeys(s["review"] for s in statutes if s["review"])) or None
 
 
 def _statute_status(provenance: str) -> str:
@@ -360,8 +344,6 @@ def _statute_status(provenance: str) -> str:
 
 def _upstream(schema_field_urns: Iterable[str]) -> list[str]:
     """Upstream schemaField URNs as `table.field` (what a reader of the export recognizes)."""
-    from cdw_datahub.catalog.views import split_schema_field_urn
-
     out = []
     for urn in schema_field_urns:
         dataset_urn, path = split_schema_field_urn(urn)
@@ -370,7 +352,7 @@ def _upstream(schema_field_urns: Iterable[str]) -> list[str]:
     return out
 
 
-def _classification_status(level: Any) -> str:
+def _classification_status(level: Association | None) -> str:
     """reviewed / suggested by the winning level tag's provenance; `inherited` when the level
     came through column lineage from an upstream field; `unclassified` without a level."""
     if level is None:
@@ -388,7 +370,7 @@ def _public_rule(rule: str) -> str:
 
 def field_row(
     ds: DatasetView, fv: FieldView, facts: Facts, report: ExportReport | None = None
-) -> dict[str, Any]:
+) -> FieldRow:
     mapping = bucp_type(fv.native_type, fv.path)
     name = dataset_name(ds)
     if mapping.fallback and report is not None:
@@ -407,6 +389,8 @@ def field_row(
     if report is not None:
         for urn in business:
             report.terms_used.setdefault(urn, []).append(f"{name}.{fv.path}")
+    # a dict literal, which mypy checks against FieldRow as it would the call, at half the cost
+    # per row of `FieldRow(...)`
     return {
         "dataset_urn": ds.urn,
         "dataset": name,
@@ -446,7 +430,7 @@ def _reason(level: Association | None) -> str | None:
     return f"{level.rule}: {level.evidence}" if level.evidence else level.rule
 
 
-def _category_order(facts: Facts) -> Any:
+def _category_order(facts: Facts) -> Callable[[str], tuple[int, str]]:
     order = facts.category_rank
     return lambda cid: (order.get(cid, len(order)), cid)
 
@@ -455,99 +439,8 @@ def export_rows(
     selected: Iterable[tuple[DatasetView, list[FieldView]]],
     facts: Facts,
     report: ExportReport | None = None,
-) -> list[dict[str, Any]]:
+) -> list[FieldRow]:
     return [field_row(ds, fv, facts, report) for ds, fields in selected for fv in fields]
-
-
-# ---------------------------------------------------------------- requests
-
-
-def collect(
-    catalog: Catalog,
-    selection: Selection,
-    program: str | None,
-    glossary_dir: Path | None,
-    policies_dir: Path | None,
-    warn: Callable[[str], None] = lambda message: None,
-    request: Request | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
-    """Rows, summary and the catalog's printable location for a selection, or for the datasets
-    and fields a BUCP in the register requests (the export, the summary and the demo use this)."""
-    from cdw_datahub.bucp.summary import build_summary
-
-    facts = load_facts(catalog, glossary_dir, policies_dir)
-    if request is not None:
-        selection = request.selection()
-    selection = Selection(selection.datasets, selection.fields, resolve_program(facts, program))
-    report = ExportReport()
-    try:
-        urns = [d for d in selection.datasets if d.startswith("urn:li:dataset:")]
-        names = [d for d in selection.datasets if d not in urns]
-        datasets = catalog.datasets(
-            selection.program, urns, names, _dictionary(selection, glossary_dir, policies_dir), warn
-        )
-        rows = export_rows(select(datasets, selection), facts, report)
-    except InputError as e:
-        if request is None:
-            raise
-        raise InputError(
-            f"the register's request does not match the catalog: {e.message}",
-            request.id,
-            "requested",
-        ) from None
-    for message in report.messages():
-        warn(message)
-    if not rows:
-        raise InputError("nothing to export: the selection has no fields", catalog.public_location)
-    summary = build_summary(rows, facts, report.terms_used)
-    _add_harvest_dates(summary, catalog)
-    for entry in summary["datasets"]:  # the program's display name, for the cover
-        pid = entry["dataset"].split(".", 1)[0]
-        entry["program"] = facts.programs.get(pid) if "." in entry["dataset"] else None
-    return rows, summary, catalog.public_location
-
-
-def _dictionary(
-    selection: Selection, glossary_dir: Path | None, policies_dir: Path | None
-) -> list[str]:
-    """A whole program's export: the datasets its dictionary describes, as `<program>.<table>`
-    (the catalog waits for a server's search index to show them)."""
-    policy = _load_policy(glossary_dir, policies_dir)
-    if selection.program is None or selection.datasets or policy is None:
-        return []
-    return [f"{selection.program}.{table}" for table in policy.datasets(selection.program)]
-
-
-def _add_harvest_dates(summary: dict[str, Any], catalog: Catalog) -> None:
-    """Each dataset's catalog harvest date (UTC), from the schema aspect's lastObserved."""
-    observed = catalog.harvested([d["dataset_urn"] for d in summary["datasets"]])
-    for entry in summary["datasets"]:
-        when = observed.get(entry["dataset_urn"])
-        entry["harvested"] = (
-            dt.datetime.fromtimestamp(when / 1000, dt.timezone.utc).date().isoformat()
-            if when
-            else None
-        )
-
-
-def document(
-    rows: list[dict[str, Any]],
-    summary: dict[str, Any],
-    location: str,
-    title: str | None,
-    request: Request | None = None,
-) -> ExportDocument:
-    from cdw_datahub.bucp.writers import ExportDocument
-
-    default = f"{request.id}: {request.title}" if request else "BUCP technical fields"
-    return ExportDocument(
-        title=title or default,
-        catalog=location,
-        generated=dt.date.today().isoformat(),
-        rows=rows,
-        summary=summary,
-        request=request,
-    )
 
 
 def resolve_program(facts: Facts, value: str | None) -> str | None:

@@ -40,7 +40,7 @@ from typing import Any
 
 from cdw_datahub.bucp.register import states
 from cdw_datahub.bucp.register.store import BucpRecord, open_register
-from cdw_datahub.output import text_table
+from cdw_datahub.output import atomic_output, text_table
 
 STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("drafting", "drafted", ("submitted",)),
@@ -148,45 +148,16 @@ def compute_records(
     # the register as it stood on `as_of`: later events, and BUCPs drafted later, do not count
     standing = [s for r in records if (s := r.as_of(as_of)) is not None]
     scope = [r for r in standing if _in_scope(r, since)]
-    stages = []
-    for name, start, ends in STAGES:
-        days = [d for r in scope if (d := _after(r, start, ends)) is not None]
-        stages.append(StageStat.of(name, days))
-    resolved = [
-        (d.resolved_on - d.raised_on).days for r in scope for d in r.disputes if d.resolved_on
-    ]
-    stages.append(StageStat.of(DISPUTE_STAGE, resolved))
-
     submitted = [r for r in scope if r.first("submitted")]
     disputed = [r for r in submitted if r.disputes]
     outcomes = Counter(r.outcome for r in scope)
-    datasets = Counter(d for r in scope for d in r.datasets)
-    fields = Counter(f for r in scope for f in r.fields)
-    open_records = sorted(
-        (r for r in scope if r.state in states.IN_PROGRESS),
-        key=lambda r: (r.events[0].on, r.id),
-    )
-    open_bucps = [
-        OpenBucp(
-            r.id,
-            r.state or "",
-            r.program,
-            r.requesting_department,
-            str(r.events[0].on),
-            (as_of - r.events[0].on).days,
-        )
-        for r in open_records
-    ]
-    by_age: dict[str, int] = {label: 0 for _, label in AGE_BUCKETS}
-    for item in open_bucps:
-        label = next(lbl for limit, lbl in AGE_BUCKETS if limit is None or item.age_days <= limit)
-        by_age[label] += 1
+    open_bucps = _open_bucps(scope, as_of)
     return Metrics(
         as_of=str(as_of),
         since=str(since) if since else None,
         bucps=len(scope),
         submitted=len(submitted),
-        stages=stages,
+        stages=_stages(scope),
         outcomes={o: outcomes.get(o, 0) for o in OUTCOMES},
         disputed_bucps=len(disputed),
         dispute_rate=round(len(disputed) / len(submitted), 4) if submitted else None,
@@ -195,11 +166,54 @@ def compute_records(
         restriction_solutions=dict(
             sorted(Counter(x.solution for r in scope for x in r.restrictions).items())
         ),
-        top_datasets=sorted(datasets.items(), key=lambda kv: (-kv[1], kv[0]))[:top],
-        top_fields=sorted(fields.items(), key=lambda kv: (-kv[1], kv[0]))[:top],
+        top_datasets=_most_requested(Counter(d for r in scope for d in r.datasets), top),
+        top_fields=_most_requested(Counter(f for r in scope for f in r.fields), top),
         open_bucps=open_bucps,
-        open_by_age=by_age,
+        open_by_age=_by_age(open_bucps),
     )
+
+
+def _stages(scope: Sequence[BucpRecord]) -> list[StageStat]:
+    stages = [
+        StageStat.of(name, [d for r in scope if (d := _after(r, start, ends)) is not None])
+        for name, start, ends in STAGES
+    ]
+    resolved = [
+        (d.resolved_on - d.raised_on).days for r in scope for d in r.disputes if d.resolved_on
+    ]
+    return [*stages, StageStat.of(DISPUTE_STAGE, resolved)]
+
+
+def _open_bucps(scope: Sequence[BucpRecord], as_of: dt.date) -> list[OpenBucp]:
+    """The BUCPs still in the pipeline, oldest first."""
+    records = sorted(
+        (r for r in scope if r.state in states.IN_PROGRESS),
+        key=lambda r: (r.events[0].on, r.id),
+    )
+    return [
+        OpenBucp(
+            r.id,
+            r.state or "",
+            r.program,
+            r.requesting_department,
+            str(r.events[0].on),
+            (as_of - r.events[0].on).days,
+        )
+        for r in records
+    ]
+
+
+def _by_age(open_bucps: Sequence[OpenBucp]) -> dict[str, int]:
+    by_age: dict[str, int] = {label: 0 for _, label in AGE_BUCKETS}
+    for item in open_bucps:
+        label = next(lbl for limit, lbl in AGE_BUCKETS if limit is None or item.age_days <= limit)
+        by_age[label] += 1
+    return by_age
+
+
+def _most_requested(counts: Counter[str], top: int) -> list[tuple[str, int]]:
+    """The `top` most requested, ties by name."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
 
 
 def compute(
@@ -298,13 +312,12 @@ def csv_rows(m: Metrics) -> list[list[Any]]:
 
 def write_chart(m: Metrics, path: Path) -> None:
     """A two-panel PNG for the business case: stage durations, and most-requested datasets."""
+    # matplotlib only here: it takes about half a second to import, and only --chart needs it
     import matplotlib
 
     matplotlib.use("Agg")  # headless: no display on servers and CI
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
-
-    from cdw_datahub.output import atomic_output
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
     stages = [s for s in m.stages if s.count]

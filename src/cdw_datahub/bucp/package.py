@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from cdw_datahub.bucp.select import Selection
 from cdw_datahub.errors import InputError
 
+# The register (SQLAlchemy's ORM and its models, 27,000 objects) is imported where a BUCP is read
+# from it: every export imports this module for `Request`, and most read no register.
 if TYPE_CHECKING:
     from cdw_datahub.bucp.register.store import BucpRecord
 

@@ -16,7 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from cdw_datahub.bucp.model import Summary
 from cdw_datahub.bucp.package import Request
+from cdw_datahub.output import text_table
 from cdw_datahub.policy.nist import family_name
 from cdw_datahub.policy.receiving import FIPS199_LEVELS, Environment
 
@@ -47,7 +49,7 @@ class Requirement:
 class Readiness:
     request: Request
     environment: Environment
-    summary: dict[str, Any]
+    summary: Summary
     requirements: tuple[Requirement, ...]
     impact_needed: str | None  # FIPS 199 level the data needs, when the scheme says
 
@@ -82,7 +84,7 @@ class Readiness:
         }
 
 
-def assess(request: Request, summary: dict[str, Any], environment: Environment) -> Readiness:
+def assess(request: Request, summary: Summary, environment: Environment) -> Readiness:
     sources = summary["classification"]["control_sources"]
     requirements = []
     for control, required_by in sources.items():
@@ -104,7 +106,7 @@ def assess(request: Request, summary: dict[str, Any], environment: Environment) 
     )
 
 
-def _data_line(summary: dict[str, Any]) -> str:
+def _data_line(summary: Summary) -> str:
     c = summary["classification"]
     names = ", ".join(d["dataset"] for d in summary["datasets"])
     line = f"{summary['field_count']} field(s) from {names}; strictest classification: "
@@ -158,8 +160,6 @@ def security_draft(readiness: Readiness, today: dt.date | None = None) -> str:
 
 def gap_text(readiness: Readiness) -> str:
     """The terminal report: every required control, then the verdict."""
-    from cdw_datahub.output import text_table
-
     env = readiness.environment
     head = [
         f"{readiness.request.id} -> {env.title} ({env.name}), FIPS 199 {env.fips199}",

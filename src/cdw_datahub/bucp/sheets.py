@@ -3,10 +3,15 @@ tuple is a section heading. The workbook lays them out; this module only decides
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from cdw_datahub.bucp.writers import ExportDocument
+from cdw_datahub.bucp.model import (
+    DatasetFields,
+    ExportDocument,
+    StatuteDataset,
+    Summary,
+    SummaryDataset,
+)
 
 Item = tuple[Any, ...]
 LIST_SEPARATOR = "; "
@@ -17,13 +22,13 @@ def _joined(values: list[str | None], sep: str = "; ") -> str:
     return sep.join(dict.fromkeys(v for v in values if v)) or "-"
 
 
-def _harvest(datasets: list[dict[str, Any]]) -> str:
-    dates = {d.get("harvested") for d in datasets}
+def _harvest(datasets: list[SummaryDataset]) -> str:
+    dates = {d["harvested"] for d in datasets}
     if dates == {None}:
         return "not recorded by this catalog"
     if len(dates) == 1:
         return f"{dates.pop()} (all {len(datasets)} dataset(s))"
-    return "\n".join(f"{d['dataset']}: {d.get('harvested') or 'not recorded'}" for d in datasets)
+    return "\n".join(f"{d['dataset']}: {d['harvested'] or 'not recorded'}" for d in datasets)
 
 
 def _request_items(doc: ExportDocument) -> list[Item]:
@@ -51,7 +56,7 @@ def cover_items(doc: ExportDocument) -> list[Item]:
     datasets = s["datasets"]
     items: list[Item] = _request_items(doc)
     items += [
-        ("Program(s)", _joined([d.get("program") or d["dataset"].split(".")[0] for d in datasets])),
+        ("Program(s)", _joined([d["program"] or d["dataset"].split(".")[0] for d in datasets])),
         ("Data steward(s)", _joined([r["steward"] for r in doc.rows])),
         ("Export date", doc.generated),
         ("Catalog", doc.catalog),
@@ -85,7 +90,7 @@ def cover_items(doc: ExportDocument) -> list[Item]:
     return items
 
 
-def _fields_text(groups: list[dict[str, Any]]) -> str:
+def _fields_text(groups: list[DatasetFields] | list[StatuteDataset]) -> str:
     """`dataset: a, b` per line; a field is a name or a statute's {field, status, ...} entry."""
     return "\n".join(
         f"{g['dataset']}: "
@@ -94,7 +99,7 @@ def _fields_text(groups: list[dict[str, Any]]) -> str:
     )
 
 
-def summary_items(s: dict[str, Any]) -> list[Item]:
+def summary_items(s: Summary) -> list[Item]:
     c = s["classification"]
     items: list[Item] = [(f"Statutes triggered ({len(s['statutes'])})",)]
     if not s["statutes"]:

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
 
 from cdw_datahub.bucp.citations import short_citation
+from cdw_datahub.bucp.model import ExportDocument, FieldRow, GlossaryEntry
+from cdw_datahub.bucp.sheets import cover_items, summary_items
 from cdw_datahub.output import write_cell
 
+# openpyxl is imported by the functions that build a sheet: it takes 0.3 s and 20,000 objects to
+# load, and only an xlsx needs it (writers.py imports this module for every format)
 if TYPE_CHECKING:
-    from cdw_datahub.bucp.writers import ExportDocument
+    from openpyxl import Workbook
 
 LIST_SEPARATOR = "; "
 BODY_PT = 9
@@ -52,12 +56,15 @@ def put_cell(ws: Any, row: int, col: int, value: Any, link: str | None = None) -
 # ---------------------------------------------------------------- layout
 
 
+R = TypeVar("R")  # what one row of a table sheet shows: a field, a statute's field, a term
+
+
 @dataclass(frozen=True)
-class Column:
+class Column(Generic[R]):
     header: str
     width: float
-    get: Callable[[dict[str, Any]], Any]
-    link: Callable[[dict[str, Any]], str | None] = lambda row: None
+    get: Callable[[R], Any]
+    link: Callable[[R], str | None] = lambda record: None
 
 
 def _styles() -> dict[str, Any]:
@@ -111,9 +118,7 @@ def print_setup(ws: Any, footer: str, title_rows: str | None = "1:1") -> None:
     ws.oddFooter.right.size = 8
 
 
-def table_sheet(
-    ws: Any, columns: Sequence[Column], records: Sequence[dict[str, Any]], footer: str
-) -> None:
+def table_sheet(ws: Any, columns: Sequence[Column[R]], records: Sequence[R], footer: str) -> None:
     """A header row and one row per record, laid out for print and for filtering."""
     from openpyxl.utils import get_column_letter
 
@@ -145,6 +150,8 @@ def pairs_sheet(
 ) -> None:
     """A titled list of label / value rows (the cover and the summary). An item is (label,),
     a section heading, or (label, value[, link[, value, ...]])."""
+    from openpyxl.utils import get_column_letter
+
     st = _styles()
     put_cell(ws, 1, 1, title).font = st["title"]
     ws.row_dimensions[1].height = 22
@@ -166,8 +173,6 @@ def pairs_sheet(
         for c in range(1, 4):
             ws.cell(r, c).alignment = st["wrap"]
         fit_row_height(ws, r, widths)
-    from openpyxl.utils import get_column_letter
-
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     print_setup(ws, footer, title_rows=None)
@@ -176,8 +181,8 @@ def pairs_sheet(
 # ---------------------------------------------------------------- the sheets' content
 
 
-def _key(key: str) -> Callable[[dict[str, Any]], str]:
-    def get(row: dict[str, Any]) -> str:
+def _key(key: str) -> Callable[[Mapping[str, object]], str]:
+    def get(row: Mapping[str, object]) -> str:
         value = row[key]
         if isinstance(value, list):
             return LIST_SEPARATOR.join(str(v) for v in value)
@@ -186,8 +191,8 @@ def _key(key: str) -> Callable[[dict[str, Any]], str]:
     return get
 
 
-def _statute(i: int, part: str) -> Callable[[dict[str, Any]], str | None]:
-    def get(row: dict[str, Any]) -> str | None:
+def _statute(i: int, part: Literal["citation", "url"]) -> Callable[[FieldRow], str | None]:
+    def get(row: FieldRow) -> str | None:
         statutes = row["statutes"]
         if i >= len(statutes):
             return None
@@ -203,9 +208,9 @@ def link_width(texts: Sequence[str | None]) -> float:
     return max(LINK_WIDTH[0], min(LINK_WIDTH[1], math.ceil(longest / CHARS_PER_WIDTH) + 1))
 
 
-def _reviewed(row: dict[str, Any]) -> str:
+def _reviewed(row: FieldRow) -> str:
     """Who signed the classification and the statute assessment ("reviewed by NAME on DATE")."""
-    parts = [row.get("classification_review"), row.get("statute_review")]
+    parts = [row["classification_review"], row["statute_review"]]
     labels = ("classification", "statutes")
     found = [(label, p) for label, p in zip(labels, parts, strict=True) if p]
     if len(found) == 2 and found[0][1] == found[1][1]:
@@ -213,11 +218,11 @@ def _reviewed(row: dict[str, Any]) -> str:
     return "; ".join(f"{label}: {p}" for label, p in found)
 
 
-def field_columns(statute_columns: int, statute_width: float = 13) -> list[Column]:
+def field_columns(statute_columns: int, statute_width: float = 13) -> list[Column[FieldRow]]:
     """The Fields sheet: the state template's columns, then what the plays add, then where the
     field lives. Each statute citation gets its own cell, so each is its own working link; the
     short form (Civ. Code § 1798.24) keeps the column narrow, the Statutes sheet has it in full."""
-    columns = [
+    columns: list[Column[FieldRow]] = [
         Column("Dataset", 12, _key("dataset")),
         Column("Field", 13, _key("field")),
         Column("Field Name", 14, _key("field_name")),
@@ -244,27 +249,40 @@ def field_columns(statute_columns: int, statute_width: float = 13) -> list[Colum
     return columns
 
 
-def statute_rows(doc: ExportDocument) -> list[dict[str, Any]]:
+class StatuteRow(TypedDict):
+    """A row of the Statutes sheet: one statute on one field."""
+
+    citation: str
+    url: str
+    title: str
+    status: str
+    decided: str
+    dataset: str
+    field: str
+    field_name: str
+
+
+def statute_rows(doc: ExportDocument) -> list[StatuteRow]:
     """One row per statute and field: prints and pastes as a plain table, one link per row."""
     out = []
     for s in doc.summary["statutes"]:
         decided = "; ".join(d["text"] for d in s["decisions"])
         for ds in s["datasets"]:
             for f in ds["fields"]:
-                out.append({"citation": s["citation"], "url": s["url"], "title": s["title"],
-                            "status": f["status"], "decided": decided, "dataset": ds["dataset"],
-                            "field": f["field"], "field_name": f["field_name"]})  # fmt: skip
+                out.append(StatuteRow(citation=s["citation"], url=s["url"], title=s["title"],
+                                      status=f["status"], decided=decided, dataset=ds["dataset"],
+                                      field=f["field"], field_name=f["field_name"]))  # fmt: skip
     return out
 
 
-def statute_columns(citation_width: float) -> tuple[Column, ...]:
+def statute_columns(citation_width: float) -> tuple[Column[StatuteRow], ...]:
     return (
         Column("Citation", citation_width, _key("citation"), lambda r: r["url"] or None),
         *STATUTE_DETAIL_COLUMNS,
     )
 
 
-STATUTE_DETAIL_COLUMNS = (
+STATUTE_DETAIL_COLUMNS: tuple[Column[StatuteRow], ...] = (
     Column("Title", 34, _key("title")),
     Column("Status", 11, _key("status")),
     Column("How it was decided", 40, _key("decided")),
@@ -272,17 +290,15 @@ STATUTE_DETAIL_COLUMNS = (
     Column("Field", 18, _key("field")),
     Column("Field Name", 22, _key("field_name")),
 )
-GLOSSARY_COLUMNS = (
+GLOSSARY_COLUMNS: tuple[Column[GlossaryEntry], ...] = (
     Column("Term", 22, _key("term")),
     Column("Definition", 70, _key("definition")),
     Column("Fields", 50, _key("fields")),
 )
 
 
-def build_workbook(doc: ExportDocument) -> Any:
+def build_workbook(doc: ExportDocument) -> Workbook:
     from openpyxl import Workbook
-
-    from cdw_datahub.bucp.sheets import cover_items, summary_items
 
     footer = doc.footer
     wb = Workbook()

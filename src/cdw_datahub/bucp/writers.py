@@ -9,26 +9,25 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, Literal
 
+from cdw_datahub.bucp.model import ExportDocument, FieldRow, RowStatute
+from cdw_datahub.bucp.sheets import cover_items
 from cdw_datahub.bucp.summary import summary_text
+from cdw_datahub.bucp.workbook import build_workbook
 from cdw_datahub.output import (
     SafeCsvWriter,
     atomic_output,
     text_table,
 )
 
-if TYPE_CHECKING:
-    from cdw_datahub.bucp.package import Request
-
 JSON_FORMAT_VERSION = 1
 LIST_SEPARATOR = "; "
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
@@ -36,16 +35,16 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _statute_part(part: str) -> Callable[[dict[str, Any]], str]:
+def _statute_part(part: Literal["citation", "title", "url"]) -> Callable[[FieldRow], str]:
     return lambda row: LIST_SEPARATOR.join(s[part] for s in row["statutes"])
 
 
-def _key(key: str) -> Callable[[dict[str, Any]], str]:
+def _key(key: str) -> Callable[[Mapping[str, object]], str]:
     return lambda row: _text(row[key])
 
 
 # (header, how to get the cell text, xlsx column width)
-COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], str], int], ...] = (
+COLUMNS: tuple[tuple[str, Callable[[FieldRow], str], int], ...] = (
     ("Field Name", _key("field_name"), 26),
     ("Type", _key("type"), 13),
     ("Definition", _key("definition"), 50),
@@ -82,38 +81,19 @@ EXTENSIONS = {
     "json": "json",
 }
 # The columns a person reads on a terminal; the files carry every column.
-TABLE_COLUMNS = (
-    ("dataset", "dataset"),
-    ("field", "field"),
-    ("type", "type"),
-    ("classification", "classification"),
-    ("status", "classification_status"),
-    ("categories", "category_names"),
-    ("statutes", "statutes"),
+TABLE_COLUMNS: tuple[tuple[str, Callable[[FieldRow], str]], ...] = (
+    ("dataset", lambda row: row["dataset"]),
+    ("field", lambda row: row["field"]),
+    ("type", lambda row: row["type"]),
+    ("classification", lambda row: row["classification"]),
+    ("status", lambda row: row["classification_status"]),
+    ("categories", lambda row: ", ".join(row["category_names"])),
+    ("statutes", lambda row: "; ".join(s["citation"] for s in row["statutes"])),
 )
 
 
-def cells(row: dict[str, Any]) -> list[str]:
+def cells(row: FieldRow) -> list[str]:
     return [get(row) for _, get, _ in COLUMNS]
-
-
-@dataclass
-class ExportDocument:
-    title: str
-    catalog: str  # where the catalog is: a server URL, or a local catalog's kind and file name
-    generated: str  # ISO date
-    rows: list[dict[str, Any]]
-    summary: dict[str, Any]
-    request: Request | None = None  # the register's BUCP, when exported with --bucp
-
-    @property
-    def datasets(self) -> list[str]:
-        return [d["dataset"] for d in self.summary["datasets"]]
-
-    @property
-    def footer(self) -> str:
-        """The printed page footer: which BUCP these pages belong to."""
-        return f"{self.request.id} Technical Fields" if self.request else self.title
 
 
 def format_for(path: Path | None, fmt: str | None) -> str | None:
@@ -142,7 +122,7 @@ def _md_cell(text: str) -> str:
 _CITATIONS = HEADERS.index("Statute citations")
 
 
-def _md_link(statute: dict[str, Any]) -> str:
+def _md_link(statute: RowStatute) -> str:
     """Each citation its own link (the cell can hold several)."""
     text = _md_cell(statute["citation"]).replace("[", "\\[").replace("]", "\\]")
     url = statute["url"].replace(" ", "%20").replace(")", "%29")
@@ -150,8 +130,6 @@ def _md_link(statute: dict[str, Any]) -> str:
 
 
 def write_md(doc: ExportDocument, out: IO[str]) -> None:
-    from cdw_datahub.bucp.sheets import cover_items
-
     out.write(f"# {doc.title}\n\n")
     for item in cover_items(doc):
         if item == ("Sheets",):  # the workbook's guide; this document has sections instead
@@ -221,8 +199,6 @@ def write_json(doc: ExportDocument, out: IO[str]) -> None:
 
 
 def write_xlsx(doc: ExportDocument, out: IO[bytes]) -> None:
-    from cdw_datahub.bucp.workbook import build_workbook
-
     # built in memory first: when the file fails mid-way (a full disk) openpyxl leaves its zip
     # open, and its finalizer later prints a traceback
     buffer = io.BytesIO()
@@ -233,17 +209,11 @@ def write_xlsx(doc: ExportDocument, out: IO[bytes]) -> None:
 # ---------------------------------------------------------------- dispatch
 
 
-def table_text(rows: Sequence[dict[str, Any]]) -> str:
+def table_text(rows: Sequence[FieldRow]) -> str:
     """The rows as a plain terminal table (export and scan `--format table`)."""
-
-    def show(key: str, value: Any) -> str:
-        if key == "statutes":
-            return "; ".join(s["citation"] for s in value)
-        return ", ".join(value) if isinstance(value, list) else str(value)
-
     return text_table(
         [header for header, _ in TABLE_COLUMNS],
-        [[show(key, row[key]) for _, key in TABLE_COLUMNS] for row in rows],
+        [[get(row) for _, get in TABLE_COLUMNS] for row in rows],
     )
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from cdw_datahub.bucp import writers
-from cdw_datahub.bucp.export import collect, document
+from cdw_datahub.bucp.assemble import collect, document
+from cdw_datahub.bucp.model import FieldRow, Summary
 from cdw_datahub.bucp.package import Request, load_request
 from cdw_datahub.bucp.select import Selection
 from cdw_datahub.bucp.summary import summary_text
@@ -40,7 +41,7 @@ class ExportView(View):
 
 @dataclass(frozen=True)
 class SummaryView(View):
-    summary: dict[str, Any]
+    summary: Summary
 
     def text(self) -> str:
         return summary_text(self.summary)
@@ -48,7 +49,7 @@ class SummaryView(View):
     def markdown(self) -> str:
         return summary_text(self.summary, markdown=True)
 
-    def data(self) -> dict[str, Any]:
+    def data(self) -> Summary:
         return self.summary
 
 
@@ -110,7 +111,7 @@ def _collect(
     fields: tuple[str, ...],
     program: str | None,
     request: Request | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+) -> tuple[list[FieldRow], Summary, str]:
     settings = get_settings(catalog_uri)
     with open_catalog(settings.catalog) as catalog:
         return collect(

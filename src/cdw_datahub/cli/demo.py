@@ -267,7 +267,7 @@ def _catalog_the_department(
 def _write_package(catalog: Catalog, settings: Settings, bucp_id: str, workdir: Path) -> list[Path]:
     """The package (xlsx and md) of the register's BUCP `bucp_id`; the files written."""
     from cdw_datahub.bucp import writers
-    from cdw_datahub.bucp.export import collect, document
+    from cdw_datahub.bucp.assemble import collect, document
     from cdw_datahub.bucp.package import load_request
     from cdw_datahub.bucp.select import Selection
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from cdw_datahub.bucp.export import collect
+from cdw_datahub.bucp.assemble import collect
 from cdw_datahub.bucp.package import load_request
 from cdw_datahub.bucp.readiness import Readiness, assess, gap_text, security_draft
 from cdw_datahub.bucp.register.store import open_register

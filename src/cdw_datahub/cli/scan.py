@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Any
 
 import click
 
 from cdw_datahub.bucp import writers
+from cdw_datahub.bucp.model import FieldRow
 from cdw_datahub.cli import console
 from cdw_datahub.cli.options import format_option, get_settings
 from cdw_datahub.cli.render import Table, View, show
@@ -18,12 +18,12 @@ from cdw_datahub.cli.render import Table, View, show
 class ScanView(View):
     """One row per field, laid out as `bucp export` lays out its rows."""
 
-    fields: list[dict[str, Any]]
+    fields: list[FieldRow]
 
     def text(self) -> str:
         return writers.table_text(self.fields)
 
-    def data(self) -> list[dict[str, Any]]:
+    def data(self) -> list[FieldRow]:
         return self.fields
 
     def rows(self) -> Table:

@@ -1,8 +1,9 @@
 """The catalog model contract: how every concept lives in DataHub (docs/catalog-model.md).
 
 One home for what ingestion writes and readers read back: URN prefixes, attribution keys,
-provenance and its precedence, the winning-level rule. Structured-property definitions are in
-`contract.properties`. Nothing here imports the reader, the CLI or the policy files.
+provenance and its precedence, the strictest-level and winning-level rules. Structured-property
+definitions are in `contract.properties`. Nothing here imports the reader, the CLI or the policy
+files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ USER = "urn:li:corpuser:"
 STRUCTURED_PROPERTY = "urn:li:structuredProperty:"
 PLATFORM = "urn:li:dataPlatform:"
 SCHEMA_FIELD = "urn:li:schemaField:"
+DATASET = "urn:li:dataset:"
 LEVEL_TAG = TAG + "cdw.level."
 CATEGORY_TAG = TAG + "cdw.category."
 STATUTE_TERM = TERM + "cdw.statute."
@@ -80,18 +82,36 @@ class Attributed(Protocol):
 A = TypeVar("A", bound=Attributed)
 
 
+def strictest_level(
+    level_ids: Iterable[str | None], rank: Callable[[str], int], top_rank: int | None = None
+) -> str | None:
+    """The most restrictive of several levels, by `rank` (0 = least restrictive); the first
+    listed wins a tie. None is an unclassified field: it makes the result None ("protect as
+    FIPS 199 Moderate"), because nobody knows it is not worse than the classified ones, unless a
+    level already reaches `top_rank`, which nothing unclassified could exceed. No levels: None."""
+    ids = dict.fromkeys(level_ids)  # many fields, few distinct levels
+    known = [i for i in ids if i is not None]
+    if not known:
+        return None
+    strictest = max(known, key=rank)
+    if None in ids and (top_rank is None or rank(strictest) < top_rank):
+        return None
+    return strictest
+
+
 def winning_level(
     tags: Iterable[A], strictness: Callable[[str], int] = lambda level: 0
 ) -> A | None:
     """The level tag that counts: best provenance first (UI > reviewed > ingested > suggested),
     then the strictest level (by `strictness` of the level id), then the first listed."""
     levels = [t for t in tags if t.urn.startswith(LEVEL_TAG)]
-    if not levels:
-        return None
-    return min(
-        levels,
-        key=lambda t: (
-            _PROVENANCE_RANK.get(t.provenance, len(PROVENANCE_ORDER)),
-            -strictness(t.urn.removeprefix(LEVEL_TAG)),
-        ),
-    )
+    if len(levels) < 2:  # most fields: nothing to decide
+        return levels[0] if levels else None
+    best = min(_provenance_rank(t.provenance) for t in levels)
+    candidates = [t for t in levels if _provenance_rank(t.provenance) == best]
+    level = strictest_level((t.urn.removeprefix(LEVEL_TAG) for t in candidates), strictness)
+    return next(t for t in candidates if t.urn.removeprefix(LEVEL_TAG) == level)
+
+
+def _provenance_rank(provenance: str) -> int:
+    return _PROVENANCE_RANK.get(provenance, len(PROVENANCE_ORDER))

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cdw_datahub.contract import strictest_level
 from cdw_datahub.errors import InputError
 from cdw_datahub.policy.cache import cached
 from cdw_datahub.policy.files import (
@@ -137,22 +138,15 @@ class Policy:
         )
 
     def strictest(self, level_ids: Iterable[str | None]) -> str | None:
-        """The level of a dataset from its fields' levels (None = unclassified).
+        """The level of a dataset from its fields' levels (None = unclassified), by the rule of
+        `contract.strictest_level`: an unclassified field makes the dataset unclassified
+        ("protect as FIPS 199 Moderate") unless a field is already at the top level."""
+        found = strictest_level(level_ids, self.level_rank, top_rank=len(self.levels) - 1)
+        return self.level(found).id if found is not None else None
 
-        The strictest level by rank wins. An unclassified field (None) makes the dataset
-        unclassified, i.e. "protect as FIPS 199 Moderate", because nobody knows it is not worse
-        than its classified fields; the exception is a dataset that already has a field at the
-        top level (Personal), which is stricter than anything an unclassified field could add.
-        No fields at all is unclassified too.
-        """
-        ids = set(level_ids)  # a dataset has many fields but few distinct levels
-        if not ids:
-            return None
-        known = [self.level(i) for i in ids if i is not None]
-        top = self.levels[-1].id
-        if None in ids:
-            return top if any(level.id == top for level in known) else None
-        return max(known, key=lambda level: level.rank).id
+    def level_rank(self, level_id: str) -> int:
+        """0 = least restrictive; an unknown level is an InputError (see `level`)."""
+        return self.level(level_id).rank
 
     def reviewed(self, program_id: str, table: str, column: str) -> Reviewed | None:
         return self.reviewed_columns(program_id, table).find(column)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cdw_datahub.bucp.export import ExportReport, Facts, export_rows, steward_of
+from cdw_datahub.bucp.model import FieldRow
 from cdw_datahub.catalog import DatasetView
 from cdw_datahub.catalog.model import STATUTE_TERM
 from cdw_datahub.contract import TERM
@@ -66,7 +67,7 @@ class StatuteRef:
 @dataclass
 class FieldEntry:
     anchor: str
-    row: dict[str, Any]  # the export row: field, field_name, type, definition, ...
+    row: FieldRow  # the export row: field, field_name, type, definition, ...
     terms: list[GlossaryEntry]
     statutes: list[StatuteRef]
     categories: list[str]  # display names

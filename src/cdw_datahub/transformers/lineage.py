@@ -51,6 +51,7 @@ from cdw_datahub.contract import (
     LEVEL_TAG,
     PROVENANCE_KEY,
     STATUTE_TERM,
+    strictest_level,
 )
 from cdw_datahub.transformers.record import DatasetRecord
 from cdw_datahub.transformers.run import DescribeRun
@@ -183,10 +184,9 @@ class LineageInheritance:
                     levels[t.tag[len(LEVEL_TAG) :]] = t.attribution
                 elif t.tag.startswith(CATEGORY_TAG):
                     categories[t.tag] = None
-        if not levels:
+        level = strictest_level(levels, self.run.policy.level_rank)
+        if level is None:  # no upstream field carries a level
             return False
-        policy = self.run.policy
-        level = max(levels, key=lambda i: policy.level(i).rank)
         provenance = _combined({_provenance(a) for a in levels.values()})
         attribution = self._attribution(levels[level], provenance, source)
         kept = [t for t in own if not t.tag.startswith((LEVEL_TAG, CATEGORY_TAG))]

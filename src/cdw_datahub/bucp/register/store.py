@@ -42,6 +42,8 @@ from cdw_datahub.bucp.register.models import (
     Specialized,
 )
 from cdw_datahub.errors import InputError, did_you_mean
+from cdw_datahub.policy import load_policy
+from cdw_datahub.settings import resolve
 
 ID_PATTERN = re.compile(r"^BUCP-(\d{4})-(\d{3,})$")
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -164,9 +166,6 @@ class NewBucp:
 def normalize_program(value: str, key: str = "program") -> str:
     """The program id for an id or display name, checked against the department's programs
     (the field dictionaries of the configured glossary/)."""
-    from cdw_datahub.policy import load_policy
-    from cdw_datahub.settings import resolve
-
     try:
         return load_policy(*resolve().policy_dirs()).program(value).id
     except InputError as e:
@@ -287,6 +286,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# Alembic is imported when a register is opened, not with this module, which the CLI loads for
+# every command: only opening a register needs the migrations.
 def _alembic_config() -> Any:
     from alembic.config import Config
 

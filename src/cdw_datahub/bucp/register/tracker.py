@@ -75,12 +75,15 @@ SPECIALIZED_COLUMNS = ("specialized_security", "specialized_privacy")
 REQUIRED = ("id", "title", "program", "requesting_department", "providing_department")
 
 
+Event = tuple[str, dt.date, str | None, str]  # (event, date, note, source column)
+
+
 @dataclass
 class TrackerRow:
     row: int  # the spreadsheet row number (header = row 1)
     bucp: NewBucp
     requests: list[tuple[str, list[str]]]
-    events: list[tuple[str, dt.date, str | None, str]]  # (event, date, note, source column)
+    events: list[Event]
     restrictions: list[tuple[str, str]] = field(default_factory=list)
     benefits: str | None = None
 
@@ -104,40 +107,69 @@ def parse_requested(value: str, where: str) -> list[tuple[str, list[str]]]:
     return items
 
 
+@dataclass(frozen=True)
+class _Cells:
+    """One tracker row's cells; a column the file does not have reads as blank."""
+
+    raw: dict[str, str]
+    where: str  # file:row, for errors
+
+    def __getitem__(self, column: str) -> str:
+        return (self.raw.get(column) or "").strip()
+
+
 def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
-    where = f"{path}:row {number}"
+    """One row; its first problem raises, looked for in this order: the cells, the BUCP, the
+    dates, the restrictions, the requested datasets."""
+    cells = _Cells(raw, f"{path}:row {number}")
+    _check_cells(cells)
+    bucp = _new_bucp(cells)
+    events = _history(_lifecycle_events(cells) + _dispute_events(cells), cells.where)
+    restrictions = _restrictions(cells)
+    return TrackerRow(
+        row=number,
+        bucp=bucp,
+        requests=parse_requested(cells["requested"], cells.where),
+        events=events,
+        restrictions=restrictions,
+        benefits=cells["benefits"] or None,
+    )
 
-    def cell(column: str) -> str:
-        return (raw.get(column) or "").strip()
 
-    for column, value in raw.items():
+def _check_cells(cells: _Cells) -> None:
+    for column, value in cells.raw.items():
         if value and "\x00" in value:
             # PostgreSQL text cannot hold NUL; SQLite can, and the two must accept the same files
-            raise InputError("the cell contains a NUL character (0x00)", where, column)
+            raise InputError("the cell contains a NUL character (0x00)", cells.where, column)
     for column in REQUIRED:
-        if not cell(column):
-            raise InputError(f"the {column.replace('_', ' ')} is required", where, column)
+        if not cells[column]:
+            raise InputError(f"the {column.replace('_', ' ')} is required", cells.where, column)
+
+
+def _new_bucp(cells: _Cells) -> NewBucp:
     try:
-        bucp = NewBucp(
-            id=check_id(cell("id")),
-            title=cell("title"),
-            program=normalize_program(cell("program")),
-            requesting_department=cell("requesting_department"),
-            providing_department=cell("providing_department"),
-            sponsor=cell("sponsor") or None,
-            coordinator=cell("coordinator") or None,
-            authorities=_split(cell("legal_authority")),
-            security=cell("specialized_security") or None,
-            privacy=cell("specialized_privacy") or None,
+        return NewBucp(
+            id=check_id(cells["id"]),
+            title=cells["title"],
+            program=normalize_program(cells["program"]),
+            requesting_department=cells["requesting_department"],
+            providing_department=cells["providing_department"],
+            sponsor=cells["sponsor"] or None,
+            coordinator=cells["coordinator"] or None,
+            authorities=_split(cells["legal_authority"]),
+            security=cells["specialized_security"] or None,
+            privacy=cells["specialized_privacy"] or None,
         )
     except InputError as e:
         column = {"program": "program", "id": "id"}.get(e.key or "", e.key or "id")
-        raise InputError(message_of(e), where, column) from None
+        raise InputError(message_of(e), cells.where, column) from None
 
-    events: list[tuple[str, dt.date, str | None, str]] = []
+
+def _lifecycle_events(cells: _Cells) -> list[Event]:
+    events: list[Event] = []
     for column, event in DATE_COLUMNS.items():
-        if cell(column):
-            events.append((event, parse_date(cell(column), column, where), None, column))
+        if cells[column]:
+            events.append((event, parse_date(cells[column], column, cells.where), None, column))
     # Lifecycle columns must not go back in time (a tracker holds one pass through the cycle);
     # report the later column, which is the one a person mistyped more often than not.
     latest: tuple[str, dt.date] | None = None
@@ -146,33 +178,42 @@ def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
             raise InputError(
                 f"{column} {on} is before {latest[0]} {latest[1]}; dates must follow the "
                 "lifecycle (drafted, submitted, under review, decision, fulfilled, closed)",
-                where,
+                cells.where,
                 column,
             )
         latest = (column, on)
-    raised = _split(cell("disputed"))
-    resolved = _split(cell("dispute_resolved"))
-    issues = [s.strip() for s in cell("dispute_issue").split(";")] if cell("dispute_issue") else []
+    return events
+
+
+def _dispute_events(cells: _Cells) -> list[Event]:
+    """The i-th date of `disputed` with the i-th issue; the i-th resolution with its answer."""
+    raised = _split(cells["disputed"])
+    resolved = _split(cells["dispute_resolved"])
+    issues = (
+        [s.strip() for s in cells["dispute_issue"].split(";")] if cells["dispute_issue"] else []
+    )
     answers = (
-        [s.strip() for s in cell("dispute_resolution").split(";")]
-        if cell("dispute_resolution")
+        [s.strip() for s in cells["dispute_resolution"].split(";")]
+        if cells["dispute_resolution"]
         else []
     )
     if len(resolved) > len(raised):
-        raise InputError("more dispute resolution dates than disputes", where, "dispute_resolved")
+        raise InputError(
+            "more dispute resolution dates than disputes", cells.where, "dispute_resolved"
+        )
+    events: list[Event] = []
     for i, text in enumerate(raised):
         note = issues[i] if i < len(issues) and issues[i] else None
-        events.append(("disputed", parse_date(text, "disputed", where), note, "disputed"))
+        events.append(("disputed", parse_date(text, "disputed", cells.where), note, "disputed"))
     for i, text in enumerate(resolved):
         note = answers[i] if i < len(answers) and answers[i] else None
-        events.append(
-            (
-                "dispute resolved",
-                parse_date(text, "dispute_resolved", where),
-                note,
-                "dispute_resolved",
-            )
-        )
+        on = parse_date(text, "dispute_resolved", cells.where)
+        events.append(("dispute resolved", on, note, "dispute_resolved"))
+    return events
+
+
+def _history(events: list[Event], where: str) -> list[Event]:
+    """The events by date, checked against the transition table of `bucp event`."""
     # Same-day events take lifecycle order, except that disputes and their resolutions pair up
     # in the order given (a stable sort keeps the i-th resolution after the i-th dispute only if
     # dates say so, which check_history then verifies).
@@ -183,21 +224,19 @@ def _row(number: int, raw: dict[str, str], path: Path) -> TrackerRow:
     if problem is not None:
         index, message = problem
         raise InputError(message, where, events[index][3])
+    return events
 
+
+def _restrictions(cells: _Cells) -> list[tuple[str, str]]:
     restrictions = []
-    for part in _split(cell("restrictions")):
+    for part in _split(cells["restrictions"]):
         citation, sep, solution = part.rpartition("=")
         if not sep or not citation.strip():
-            raise InputError(f"'{part}' is not 'citation = solution'", where, "restrictions")
-        restrictions.append((citation.strip(), parse_solution(solution, "restrictions", where)))
-    return TrackerRow(
-        row=number,
-        bucp=bucp,
-        requests=parse_requested(cell("requested"), where),
-        events=events,
-        restrictions=restrictions,
-        benefits=cell("benefits") or None,
-    )
+            raise InputError(f"'{part}' is not 'citation = solution'", cells.where, "restrictions")
+        restrictions.append(
+            (citation.strip(), parse_solution(solution, "restrictions", cells.where))
+        )
+    return restrictions
 
 
 def parse_tracker(lines: Iterable[str], name: str) -> list[TrackerRow]:
