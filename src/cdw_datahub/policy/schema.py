@@ -47,7 +47,7 @@ def _text_list(value: object) -> object:
 
 TextList = Annotated[list[str], BeforeValidator(_text_list)]
 
-# ---------------------------------------------------------------- glossary/business_glossary.yml
+# ---------------------------------------------------------------- glossary/*.yml (the glossary)
 
 
 class GlossaryOwners(_Strict):
@@ -61,9 +61,9 @@ OwnersField = Annotated[list[GlossaryOwners] | None, BeforeValidator(_as_list)]
 
 
 class KnowledgeLink(_Strict):
-    # DataHub silently drops a link without label or url; we require both instead.
-    label: str = Field(description="What the link is, shown in DataHub.")
-    url: str = Field(description="Where it points (for statutes: the official text).")
+    # DataHub drops a link without label or url (the loader warns about it).
+    label: str | None = Field(None, description="What the link is, shown in DataHub.")
+    url: str | None = Field(None, description="Where it points (for statutes: the official text).")
 
 
 # DataHub stores a custom property of any scalar type as its text (`str(value)`: True -> "True").
