@@ -51,8 +51,8 @@ _PATH_NOTE = (
 
 class DescribeConfig(ConfigModel):
     glossary_dir: str = Field(
-        description="The department's glossary/ folder: business_glossary.yml and the field "
-        "dictionary (dictionary/*.yml)." + _PATH_NOTE,
+        description="The department's glossary/ folder: the glossary files (*.yml) and the "
+        "field dictionary (dictionary/*.yml)." + _PATH_NOTE,
     )
     policies_dir: str = Field(
         description="The department's policies/ folder: classification.yml, detection.yml, "
@@ -104,8 +104,26 @@ class CdwDescribeTransformer(Transformer):
                 props.upsert_definitions(ctx.graph)
             except Exception as e:  # requests, urllib3 and DataHub raise their own types
                 raise ValueError(_cannot_store(ctx.graph, e)) from e
+        self._check_catalog_terms(policy, ctx)
         stored = stored_aspects(ctx)
         self.writer = PatchWriter(stored) if stored is not None else None
+
+    def _check_catalog_terms(self, policy: Any, ctx: PipelineContext) -> None:
+        """Terms the dictionary names by full URN that no glossary file defines (made in the
+        DataHub UI): checked on the server when the pipeline has one, else a finding."""
+        if not policy.catalog_terms:
+            return
+        if ctx.graph is None:
+            for warning in policy.unverified_catalog_terms("no DataHub server in this pipeline"):
+                self.run.finding("term-unverified", warning)
+            return
+        try:
+            present = [urn for urn in policy.catalog_terms if ctx.graph.exists(urn)]
+            policy.check_catalog_terms(present, "the DataHub server")
+        except CdwError as e:
+            raise ValueError(str(e)) from e
+        except Exception as e:  # requests, urllib3 and DataHub raise their own types
+            raise ValueError(f"cannot look up glossary terms on the server: {e}") from e
 
     @classmethod
     def create(cls, config_dict: dict[str, Any], ctx: PipelineContext) -> CdwDescribeTransformer:
