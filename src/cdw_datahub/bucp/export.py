@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cdw_datahub.bucp import glossary as glossary_mod
 from cdw_datahub.bucp.select import Selection, select, suggestion
 from cdw_datahub.bucp.types import bucp_type
 from cdw_datahub.catalog import Catalog, DatasetView, FieldView, TermView
@@ -109,6 +110,8 @@ class Facts:
     # rule id -> the statute term URNs it suggests: one attribution lists every rule that
     # matched a field, and each statute should name only the rules that suggest it
     rule_statutes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # term URN -> every glossary fact of it (owners, source, related terms, domain, group)
+    glossary: dict[str, glossary_mod.GlossaryTerm] = field(default_factory=dict)
     _level_index: dict[str, int] = field(default_factory=dict)
     category_rank: dict[str, int] = field(default_factory=dict)
 
@@ -205,11 +208,15 @@ def load_facts(
                 people.setdefault(entry.steward.urn, entry.steward.name)
 
     # The catalog wins: it is what was ingested and what DataHub shows.
-    for urn, term in catalog.terms().items():
+    catalog_terms = catalog.terms()
+    if policy is not None:  # terms the dictionary names by URN that only the catalog has
+        policy.check_catalog_terms(catalog_terms, catalog.public_location)
+    for urn, term in catalog_terms.items():
         if urn.startswith(STATUTE_TERM):
             statutes[urn] = _statute_from_term(urn, term, statutes.get(urn))
         terms[urn] = (term.name, term.definition or terms.get(urn, ("", ""))[1])
-    for urn, name in catalog.domains().items():
+    domains = catalog.domains()
+    for urn, name in domains.items():
         if pid := program_of_domain(urn):
             programs[pid] = name
     for urn, aspects in catalog.backend.entities("corpuser"):
@@ -227,6 +234,14 @@ def load_facts(
             if urn.startswith(CATEGORY_TAG):
                 categories[urn.removeprefix(CATEGORY_TAG)] = name
 
+    file_terms = policy.terms if policy is not None else {}
+    parents = {urn: t.parent_urn for urn, t in file_terms.items()}
+    parents.update({urn: t.parent for urn, t in catalog_terms.items()})
+    groups = {**(policy.nodes if policy is not None else {}), **catalog.nodes()}
+    glossary = glossary_mod.merge(
+        catalog_terms, file_terms, parents, groups, people, domains, programs
+    )
+
     return Facts(
         levels=levels,
         categories=categories,
@@ -239,6 +254,7 @@ def load_facts(
         people=people,
         statute_rules=statute_rules,
         rule_statutes=rule_statutes,
+        glossary=glossary,
     )
 
 

@@ -9,7 +9,8 @@ exported rows.
 - categories present, by their display names;
 - the late-statute risk: fields nobody has reviewed yet, where a statute can still turn up during
   approval and stall the BUCP;
-- the glossary terms used, with their definitions (the glossary sheet sent with the data).
+- the glossary terms used, with their definitions, groups, owners, source, related terms and
+  domain (the glossary sheet sent with the data; `bucp/glossary.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from cdw_datahub.bucp.export import Facts, Level
+from cdw_datahub.bucp.glossary import DETAIL_LABELS, detail_text
+from cdw_datahub.bucp.glossary import entry as glossary_entry
 
 CLASSIFICATION_STATUSES = ("reviewed", "suggested", "unclassified", "inherited")
 LATE_STATUTE_RISK = (
@@ -154,8 +157,8 @@ def _glossary(
     glossary: list[dict[str, Any]]
     if terms_used is not None:
         glossary = [
-            {"term": facts.term_name(urn), "definition": facts.terms.get(urn, ("", ""))[1],
-             "fields": fields}
+            glossary_entry(facts.glossary.get(urn), urn, facts.term_name(urn),
+                           facts.terms.get(urn, ("", ""))[1], fields)
             for urn, fields in terms_used.items()
         ]  # fmt: skip
     else:
@@ -163,9 +166,9 @@ def _glossary(
         for row in rows:
             for term in row["glossary_terms"]:
                 terms.setdefault(term, []).append(_ref(row))
-        definitions = {name: definition for name, definition in facts.terms.values()}
+        by_name = {t.name: t for t in reversed(facts.glossary.values())}  # the first wins
         glossary = [
-            {"term": name, "definition": definitions.get(name, ""), "fields": fields}
+            glossary_entry(by_name.get(name), "", name, "", fields)
             for name, fields in terms.items()
         ]
     glossary.sort(key=lambda g: (g["term"].lower(), g["definition"]))
@@ -326,4 +329,8 @@ def summary_text(summary: dict[str, Any], markdown: bool = False) -> str:
     lines.append(f"{h}Glossary ({len(summary['glossary'])} term(s))")
     for term in summary["glossary"]:
         lines.append(f"- {term['term']}: {term['definition'] or '(no definition)'}")
+        for key, label in DETAIL_LABELS:  # owners, source, related terms, domain, ...
+            text = detail_text(term, key)
+            if text:
+                lines += _wrapped(f"    {label.lower()}: ", [text], "        ")
     return "\n".join(lines).rstrip() + "\n"

@@ -15,9 +15,11 @@ import math
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cdw_datahub.bucp.citations import short_citation
+from cdw_datahub.bucp.glossary import DETAIL_LABELS, detail_text
 from cdw_datahub.output import write_cell
 
 if TYPE_CHECKING:
@@ -272,11 +274,29 @@ STATUTE_DETAIL_COLUMNS = (
     Column("Field", 18, _key("field")),
     Column("Field Name", 22, _key("field_name")),
 )
+# the Glossary sheet: the summary's glossary items (bucp/glossary.py)
+GLOSSARY_WIDTHS = {"owners": 22, "source": 18, "domain": 12}
+
+
+def _source_link(entry: dict[str, Any]) -> str | None:
+    return entry.get("source_url") or None
+
+
+def _no_link(entry: dict[str, Any]) -> str | None:
+    return None
+
+
 GLOSSARY_COLUMNS = (
-    Column("Term", 22, _key("term")),
-    Column("Definition", 70, _key("definition")),
-    Column("Fields", 50, _key("fields")),
-)
+    Column("Term", 18, _key("term")),
+    Column("Definition", 46, _key("definition")),
+    Column("Fields", 30, _key("fields")),
+    # every other fact of the glossary, in the order bucp/glossary.py lists them
+    *(
+        Column(label, GLOSSARY_WIDTHS.get(key, 14), partial(detail_text, key=key, with_url=False),
+               _source_link if key == "source" else _no_link)
+        for key, label in DETAIL_LABELS
+    ),
+)  # fmt: skip
 
 
 def build_workbook(doc: ExportDocument) -> Any:
