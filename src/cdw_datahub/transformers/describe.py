@@ -117,8 +117,13 @@ class CdwDescribeTransformer(Transformer):
             for warning in policy.unverified_catalog_terms("no DataHub server in this pipeline"):
                 self.run.finding("term-unverified", warning)
             return
-        try:
-            present = [urn for urn in policy.catalog_terms if ctx.graph.exists(urn)]
+        try:  # one batch read, as the reader's (a soft-deleted term counts as missing)
+            found = ctx.graph.get_entities("glossaryTerm", list(policy.catalog_terms))
+            present = [
+                urn
+                for urn, aspects in found.items()
+                if aspects and not getattr(aspects.get("status", (None,))[0], "removed", False)
+            ]
             policy.check_catalog_terms(present, "the DataHub server")
         except CdwError as e:
             raise ValueError(str(e)) from e
