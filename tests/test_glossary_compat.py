@@ -221,3 +221,29 @@ def test_references_across_files_resolve_by_id(tmp_path: Path) -> None:
     assert late.inherits == ("urn:li:glossaryTerm:billing.fee",)
     assert late.related == ("urn:li:glossaryTerm:Net-Price",)  # no id: its path is its id
     assert policy.warnings == []
+
+
+def test_a_domain_by_name_is_a_warning_because_only_a_server_resolves_it(tmp_path: Path) -> None:
+    from test_bucp_export import run
+
+    glossary, policies = _split(
+        tmp_path,
+        "terms:\n  - name: Fee\n    description: A charge\n    domain: Marketing\n",
+        "terms:\n  - name: Tax\n    description: A levy\n    domain: urn:li:domain:finance\n",
+    )
+    policy = load_policy(glossary, policies)
+    assert policy.warnings == [
+        f"{glossary / 'a.yml'}:6: domain 'Marketing' is a name: DataHub's source resolves a "
+        "name only with a server (the *.rest.yml recipes) and refuses the file otherwise; "
+        "write the domain's URN (urn:li:domain:<id>)"
+    ]
+    assert policy.terms["urn:li:glossaryTerm:Fee"].domain == "Marketing"  # as written
+    with pytest.raises(InputError, match="need server-side resolution"):  # no server: refused
+        run_pipeline(
+            {"source": {"type": "datahub-business-glossary",
+                        "config": {"file": str(glossary / "a.yml")}},
+             "sink": {"type": "file", "config": {"filename": str(tmp_path / "out.json")}}},
+            "a.yml",
+        )  # fmt: skip
+    result = run("lint", "--glossary", str(glossary), "--policies", str(policies))
+    assert "glossary/a.yml:6: warning [domain-by-name]" in result.output
