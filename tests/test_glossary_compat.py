@@ -33,7 +33,7 @@ def stock_terms(glossary_dir: Path, out: Path) -> dict[str, dict[str, Any]]:
     """Term URN -> {info, related, ownership, domains} as the stock source writes them, one run
     per glossary file as the recipes run it (enable_auto_id: false, as they set it); a later
     file's term replaces an earlier one's, as a later ingestion would."""
-    from cdw_datahub.policy.glossary import glossary_files
+    from cdw_datahub.policy.files import glossary_files
 
     terms: dict[str, dict[str, Any]] = {}
     for i, glossary in enumerate(glossary_files(glossary_dir)):
@@ -111,8 +111,9 @@ def test_datahub_legal_oddities_are_warnings_naming_file_and_line(tmp_path: Path
         f"{other}:11: 'Budget' is the name path of a term of glossary/business_glossary.yml:22 "
         "with the id 'finance-budget'; the stock source reads each file alone and resolves a "
         "name path only inside it, so DataHub creates an empty term urn:li:glossaryTerm:Budget "
-        "for it: write the id 'finance-budget'",
-        f"{other}:13: a knowledge link without a url: DataHub drops it; give it both label and url",
+        "for it (write its id 'finance-budget')",
+        f"{other}:13: a knowledge link without a url: DataHub drops it (give it both label and "
+        "url)",
     ]
     assert policy.terms["urn:li:glossaryTerm:Forecast"].definition.startswith("The expected")
     assert "later file" in policy.terms["urn:li:glossaryTerm:Forecast"].definition
@@ -204,7 +205,7 @@ def test_a_group_in_two_files_is_refused(tmp_path: Path) -> None:
         "nodes:\n  - name: Billing\n    description: Bills again\n",
     )
     with pytest.raises(InputError, match=r"b\.yml:4: .*duplicate node id 'Billing' \(first at "
-                       r"glossary/a\.yml:4\); a group lives in one file"):  # fmt: skip
+                       r"glossary/a\.yml:4\) \(a group lives in one file"):  # fmt: skip
         load_policy(glossary, policies)
 
 
@@ -234,8 +235,8 @@ def test_a_domain_by_name_is_a_warning_because_only_a_server_resolves_it(tmp_pat
     policy = load_policy(glossary, policies)
     assert policy.warnings == [
         f"{glossary / 'a.yml'}:6: domain 'Marketing' is a name: DataHub's source resolves a "
-        "name only with a server (the *.rest.yml recipes) and refuses the file otherwise; "
-        "write the domain's URN (urn:li:domain:<id>)"
+        "name only with a server (the *.rest.yml recipes) and refuses the file otherwise "
+        "(write the domain's URN, urn:li:domain:<id>)"
     ]
     assert policy.terms["urn:li:glossaryTerm:Fee"].domain == "Marketing"  # as written
     with pytest.raises(InputError, match="need server-side resolution"):  # no server: refused

@@ -229,7 +229,7 @@ def _term(
             f"domain '{t.domain}' is a name: DataHub's source resolves a name only with a "
             "server (the *.rest.yml recipes) and refuses the file otherwise"
         )
-        fix = f"Write the domain's URN ({ANY_DOMAIN}<id>)"
+        fix = f"Write the domain's URN, {ANY_DOMAIN}<id>"
         out.found.append(_Found(doc, (*p.at, "domain"), "domain-by-name", message, "warning", fix))
 
     def refs(key: str) -> tuple[str, ...]:
