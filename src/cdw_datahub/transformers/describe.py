@@ -71,12 +71,12 @@ REQUIRED = {
 }
 
 
-def _cannot_store(graph: Any, error: BaseException) -> str:
-    """The first write to a server failed: why and the fix, in one line, with no secret."""
+def _cannot(graph: Any, error: BaseException, doing: str) -> str:
+    """A first call to the server failed: why and the fix, in one line, with no secret."""
     token = "the sink's token (DATAHUB_GMS_TOKEN in the shipped recipes)"
     reason = server_problem(error, token, bool(graph.config.token))
     where = f"the DataHub server at {graph.config.server}"
-    return mask(f"cannot store the structured property definitions on {where}: {reason}")
+    return mask(f"cannot {doing} on {where}: {reason}")
 
 
 class CdwDescribeTransformer(Transformer):
@@ -103,7 +103,8 @@ class CdwDescribeTransformer(Transformer):
             try:
                 props.upsert_definitions(ctx.graph)
             except Exception as e:  # requests, urllib3 and DataHub raise their own types
-                raise ValueError(_cannot_store(ctx.graph, e)) from e
+                doing = "store the structured property definitions"
+                raise ValueError(_cannot(ctx.graph, e, doing)) from e
         self._check_catalog_terms(policy, ctx)
         stored = stored_aspects(ctx)
         self.writer = PatchWriter(stored) if stored is not None else None
@@ -128,7 +129,7 @@ class CdwDescribeTransformer(Transformer):
         except CdwError as e:
             raise ValueError(str(e)) from e
         except Exception as e:  # requests, urllib3 and DataHub raise their own types
-            raise ValueError(f"cannot look up glossary terms on the server: {e}") from e
+            raise ValueError(_cannot(ctx.graph, e, "look up glossary terms")) from e
 
     @classmethod
     def create(cls, config_dict: dict[str, Any], ctx: PipelineContext) -> CdwDescribeTransformer:
