@@ -133,7 +133,7 @@ def test_terms_statutes_and_scheme(dirs):
     assert policy.level("Personal").controls == ("AC-3", "AC-2(1)")
     assert policy.categories["quasi_identifier"].level == "confidential"
     assert policy.unclassified.fips199 == "Moderate"
-    assert policy.glossary_file == dirs[0] / "business_glossary.yml"
+    assert policy.glossary_files == [dirs[0] / "business_glossary.yml"]
     assert policy.detection_file == dirs[1] / "detection.yml"
     assert len(policy.files) == 6  # glossary, 2 dictionaries, 3 policies
 

@@ -141,7 +141,8 @@ def test_the_loader_keeps_going_and_returns_every_problem(dept) -> None:
     ]
     assert policy.findings[0].where == f"{dictionary}:{first}"
     assert policy.findings[0].text() == (
-        "unknown glossary term 'zzz' (define it in business_glossary.yml, or remove it)"
+        "unknown glossary term 'zzz' (define it in a glossary file, or remove it; name a term "
+        "made in DataHub by its URN)"
     )
     clear_cache()
     with pytest.raises(InputError, match=re.escape(f"{dictionary}:{first}:")):

@@ -287,7 +287,10 @@ def test_chinook_no_sampled_value_and_search(chinook: Path) -> None:
         _cli("search", "dob", "--catalog", f"lite:{chinook / 'lite.db'}", "--format", "json",
              cwd=chinook).stdout
     )  # fmt: skip
-    assert [(h["dataset"], h["field"]) for h in dob] == [("chinook.main.Employee", "BirthDate")]
+    assert [(h["dataset"], h["field"]) for h in dob if h["kind"] != "term"] == [
+        ("chinook.main.Employee", "BirthDate")
+    ]
+    assert [h["label"] for h in dob if h["kind"] == "term"] == ["DOB"]  # the glossary's acronym
 
 
 def test_harvest_date_from_lite_and_its_absence(

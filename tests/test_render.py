@@ -86,6 +86,8 @@ def _as_cell(value: Any) -> str:
     """A json value as the csv form writes it."""
     if isinstance(value, list):
         return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     return "" if value is None else str(value)
 
 

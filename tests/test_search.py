@@ -46,7 +46,12 @@ def test_own_matches_rank_above_the_table_name(lite_catalog: str) -> None:  # no
 @pytest.mark.usefixtures("workdir")
 def test_terms_and_statutes_are_searched(lite_catalog: str) -> None:  # noqa: F811
     hits = _search(lite_catalog, "hipaa")
-    assert [(h["field"], h["matched"]) for h in hits] == [("diagnosis_cd", ["terms"])]
+    # the statute's own glossary term first (its name), then the field it governs
+    assert [(h["kind"], h["field"], h["matched"]) for h in hits] == [
+        ("term", None, ["name"]),
+        ("field", "diagnosis_cd", ["terms"]),
+    ]
+    assert hits[0]["label"].startswith("HIPAA") and hits[0]["term"]["source"] == "INTERNAL"
 
 
 @pytest.mark.usefixtures("workdir")
@@ -61,7 +66,7 @@ def test_table_output_and_no_match(lite_catalog: str) -> None:  # noqa: F811
     assert "reward_amt" in lines[2] and "Reward Amount" in lines[2] and "Public" in lines[2]
     result = run("search", "xyzzy", "--catalog", lite_catalog)
     assert result.exit_code == 1 and result.stdout == ""  # nothing matched: exit 1, like grep
-    assert "no dataset or field matches 'xyzzy'" in result.stderr
+    assert "no dataset, field or glossary term matches 'xyzzy'" in result.stderr
     result = run("search", "--catalog", lite_catalog, "--", "--- ;")
     assert result.exit_code == 2 and "at least one word" in result.stderr
 
@@ -152,4 +157,5 @@ def test_demo_program_name_finds_all_its_datasets(demo_dir: Path, name: str) -> 
     expected = {t.name for t in program.tables} | {v.name for v in program.views}
     expected |= NOT_DATABASES[program.id]  # the demo's extract, workbook, inventory/, API
     assert {h["dataset"].split(".")[-1] for h in datasets} == expected
-    assert hits[: len(datasets)] == datasets  # the datasets come first
+    data = [h for h in hits if h["kind"] != "term"]  # a term may rank first ("W2W", the acronym)
+    assert data[: len(datasets)] == datasets  # the datasets come before their fields

@@ -178,6 +178,16 @@ def run_recipe(path: Path, env: Mapping[str, str] | None = None) -> IngestResult
         return run_pipeline(load_recipe(path), str(path))
 
 
+def glossary_runs(glossary_dir: Path, env: Mapping[str, str]) -> Iterator[tuple[Path, dict]]:
+    """(glossary file, environment) for each run of a glossary recipe: DataHub's source reads
+    one file, so a glossary split over several files is ingested one run per file
+    (`CDW_GLOSSARY_FILE`, which the shipped glossary recipes read)."""
+    from cdw_datahub.policy.files import glossary_files
+
+    for path in glossary_files(glossary_dir):
+        yield path, {**env, "CDW_GLOSSARY_FILE": str(path)}
+
+
 # A sink failure is a plain string: "{'workunit_id': 'ID'}: <class 'MODULE.Error'>: MESSAGE"
 # (DataHub's sinks) or "{'workunit_id': 'ID'}: Error: MESSAGE" (cdw-lite's PATCH path)
 _SINK_FAILURE = re.compile(

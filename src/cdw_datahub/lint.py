@@ -13,7 +13,13 @@ From the loaders (slug: severity):
 - `reference-dangling`: error. A term, statute, level, category, program, concept, table kind
   or type family that does not exist; lint holds a glossary relationship (`inherits`,
   `related_terms`, ...) to an unknown term to an error too, although DataHub accepts it.
-- `term-duplicate`: error. The same term id twice (warning: two terms whose names give one URN).
+- `term-duplicate`: error. The same term id twice, in one glossary file or across files
+  (warning: two terms whose names give one URN).
+- `reference-unverified`: warning. A full `urn:li:glossaryTerm:` URN that no glossary file
+  defines (a term made in DataHub), when the catalog could not be read to look it up; missing
+  from a catalog that could be read, it is `reference-dangling`.
+- `link-incomplete`: warning. A knowledge link without label or url (DataHub drops it);
+  `domain-by-name`: warning. A term's domain by name (only a server resolves it).
 - `node-duplicate`, `program-duplicate`, `level-duplicate`, `category-duplicate`,
   `rule-duplicate`: error. An id twice; `program-file-name`: error. A dictionary not named
   after its program; `statute-incomplete`: error. A statute term without citation,
@@ -37,16 +43,27 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cdw_datahub.errors import InputError
 from cdw_datahub.policy import FieldEntry, Policy, Term, read_policy
 from cdw_datahub.policy.detection import detection_findings
 from cdw_datahub.policy.findings import SEVERITIES, Finding
 from cdw_datahub.policy.model import NODE_PREFIX
 
-__all__ = ["SEVERITIES", "Finding", "definition_findings", "failing", "known_acronyms", "run"]
+__all__ = [
+    "SEVERITIES",
+    "CatalogLookup",
+    "Finding",
+    "definition_findings",
+    "failing",
+    "known_acronyms",
+    "run",
+]
+# Which of these term URNs the catalog holds; InputError when it cannot be read.
+CatalogLookup = Callable[[list[str]], set[str]]
 
 
 # ------------------------------------------------------------------ word tables (data, not code)
@@ -162,10 +179,14 @@ def undefined_acronyms(text: str, known: set[str]) -> list[str]:
 # ------------------------------------------------------------------ the linter
 
 
-def run(glossary_dir: Path, policies_dir: Path) -> list[Finding]:
-    """Every finding in the two folders, errors first, then by file and line."""
+def run(
+    glossary_dir: Path, policies_dir: Path, catalog: CatalogLookup | None = None
+) -> list[Finding]:
+    """Every finding in the two folders, errors first, then by file and line; `catalog` looks
+    up the full term URNs no glossary file defines (None: they are reported unverified)."""
     policy = read_policy(glossary_dir, policies_dir)
     findings = [_held_to_error(f) for f in policy.findings]
+    findings += _catalog_terms(policy, catalog)
     if policy.detection_file.is_file():
         findings += detection_findings(policy.detection_file)
     checks = _Definitions(known_acronyms(policy.terms.values()))
@@ -175,6 +196,43 @@ def run(glossary_dir: Path, policies_dir: Path) -> list[Finding]:
     return sorted(
         findings + checks.findings, key=lambda f: (order[f.severity], _loc_key(f.location))
     )
+
+
+def _catalog_terms(policy: Policy, catalog: CatalogLookup | None) -> list[Finding]:
+    """Terms named by full URN that only a catalog can know: missing from a catalog that could
+    be read is an error, not checked (no catalog, or it cannot be read) a warning."""
+    refs = policy.catalog_terms
+    if not refs:
+        return []
+    try:
+        if catalog is None:
+            raise InputError("no catalog given")
+        present = catalog(list(refs))
+    except InputError as e:
+        return [
+            Finding(
+                "reference-unverified",
+                "warning",
+                places[0],
+                f"glossary term '{urn}' is in no glossary file, and the catalog could not be "
+                f"read to check it ({e})",
+                "Run lint where the catalog is reachable (--catalog), or define the term in a "
+                "glossary file",
+            )
+            for urn, places in refs.items()
+        ]
+    return [
+        Finding(
+            "reference-dangling",
+            "error",
+            where,
+            f"unknown glossary term '{urn}': in no glossary file and not in the catalog",
+            "Create the term in DataHub, or fix the URN",
+        )
+        for urn, places in refs.items()
+        if urn not in present
+        for where in places
+    ]
 
 
 def _held_to_error(finding: Finding) -> Finding:

@@ -20,10 +20,15 @@ work in one place;
 the classifier's abbreviation table is used both ways, so `income` finds `HH_INCM_AMT` and `dob`
 finds `birth_date`. A token found as a prefix of a longer word (3+ letters) counts half.
 
+Glossary terms are documents too (kind `term`, as DataHub's own search returns them): the
+term's `name` and `definition`, its related terms (inherits, contains, values, related) as
+`terms`, its group and domain as `program`, and its `owners` and `source` (reference and kind).
+The published site's search has no term documents: its glossary page lists them.
+
 Ranking. Every query word must match somewhere; each scores the weight of the best place it was
-found in (`WEIGHTS`); the sum ranks, datasets before fields on a tie, then catalog order. Context
-places weigh least, so a field that only shares a table's name ranks below every field whose own
-name, label, definition or terms match.
+found in (`WEIGHTS`); the sum ranks, datasets before terms before fields on a tie, then catalog
+order. Context places weigh least, so a field that only shares a table's name ranks below every
+field whose own name, label, definition or terms match.
 """
 
 from __future__ import annotations
@@ -48,7 +53,10 @@ WEIGHTS: dict[str, int] = {
     "program": 4,
     "definition": 2,
     "table": 1,
+    "owners": 1,  # a glossary term's owners and source
+    "source": 1,
 }
+KIND_ORDER = {"dataset": 0, "term": 1, "field": 2}  # on equal scores
 FIELD_CONTEXT_WEIGHT = 1  # a field's table and program: context, below any own match
 MIN_PREFIX = 3
 # Word boundaries: anything not a letter or digit, lower->Upper, ACRONYM->Word, letter<->digit.
@@ -86,7 +94,7 @@ def place_tokens(texts: Iterable[str | None], tokenizer: Tokenizer | None) -> tu
 
 @dataclass(frozen=True)
 class Document:
-    kind: str  # "dataset" or "field"
+    kind: str  # "dataset", "field" or "term" (dataset: its term group, dataset_urn: its URN)
     dataset: str
     dataset_urn: str
     field: str | None
@@ -96,6 +104,7 @@ class Document:
     program: str | None
     position: int  # catalog order, the last tie-breaker
     places: dict[str, tuple[str, ...]]
+    term: dict[str, Any] | None = None  # a term's glossary facts (bucp summary's keys)
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,7 @@ class Hit:
     program: str | None
     score: int
     matched: tuple[str, ...]  # places where the words were found, best first
+    term: dict[str, Any] | None = None  # for a term: owners, source, related terms, domain
 
     def as_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -250,10 +260,10 @@ def rank(documents: Iterable[Document], rules: QueryRules, query: str) -> list[H
         found = score(terms, doc)
         if found:
             scored.append((doc, *found))
-    scored.sort(key=lambda s: (-s[1], s[0].kind != "dataset", s[0].position))
+    scored.sort(key=lambda s: (-s[1], KIND_ORDER[s[0].kind], s[0].position))
     return [
         Hit(d.kind, d.dataset, d.dataset_urn, d.field, d.label, d.definition, d.classification,
-            d.program, total, where)
+            d.program, total, where, d.term)
         for d, total, where in scored
     ]  # fmt: skip
 
@@ -315,6 +325,29 @@ def dataset_documents(
     return docs
 
 
+def term_documents(facts: Facts, tokenizer: Tokenizer | None, position: int) -> list[Document]:
+    """One document per glossary term (of the catalog and the glossary files)."""
+    docs = []
+    for i, t in enumerate(facts.glossary.values()):
+        docs.append(
+            Document(
+                "term", t.group or "glossary", t.urn, None, t.name, t.definition, None, None,
+                position + i,
+                {
+                    "name": place_tokens([t.name], tokenizer),
+                    "terms": place_tokens([*t.inherits, *t.contains, *t.values, *t.related],
+                                          tokenizer),
+                    "program": place_tokens([t.group, t.domain], tokenizer),
+                    "definition": place_tokens([t.definition], tokenizer),
+                    "owners": place_tokens(t.owners, tokenizer),
+                    "source": place_tokens([t.source_ref, t.source], tokenizer),
+                },
+                {k: v for k, v in t.entry([]).items() if k != "fields"},
+            )
+        )  # fmt: skip
+    return docs
+
+
 def catalog_documents(
     catalog: Catalog, facts: Facts, tokenizer: Tokenizer | None
 ) -> list[Document]:
@@ -324,7 +357,7 @@ def catalog_documents(
     for ds in catalog.datasets():
         rows = [field_row(ds, fv, facts) for fv in ds.fields]
         docs.extend(dataset_documents(ds, rows, facts, tokenizer, len(docs)))
-    return docs
+    return docs + term_documents(facts, tokenizer, len(docs))
 
 
 def search(

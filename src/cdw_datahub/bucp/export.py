@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cdw_datahub.bucp import glossary as glossary_mod
 from cdw_datahub.bucp.model import FieldRow, RowStatute
 from cdw_datahub.bucp.select import suggestion
 from cdw_datahub.bucp.types import bucp_type
@@ -82,6 +83,8 @@ class Facts:
     # rule id -> the statute term URNs it suggests: one attribution lists every rule that
     # matched a field, and each statute should name only the rules that suggest it
     rule_statutes: dict[str, frozenset[str]] = field(default_factory=dict)
+    # term URN -> every glossary fact of it (owners, source, related terms, domain, group)
+    glossary: dict[str, glossary_mod.GlossaryTerm] = field(default_factory=dict)
     _level_index: dict[str, int] = field(default_factory=dict)
     category_rank: dict[str, int] = field(default_factory=dict)
 
@@ -151,7 +154,11 @@ def load_facts(
     tags), then the catalog's terms, statutes, programs and people over them."""
     policy = steward_policy(glossary_dir, policies_dir)
     facts = _policy_facts(policy) if policy is not None else _default_facts(catalog.tags())
-    _add_catalog_facts(facts, catalog)
+    catalog_terms = catalog.terms()
+    if policy is not None:  # terms the dictionary names by URN that only the catalog has
+        policy.check_catalog_terms(catalog_terms, catalog.public_location)
+    domains = _add_catalog_facts(facts, catalog, catalog_terms)
+    facts.glossary = _glossary_facts(facts, policy, catalog, catalog_terms, domains)
     return facts
 
 
@@ -203,13 +210,17 @@ def _default_facts(tag_names: dict[str, str]) -> Facts:
     )
 
 
-def _add_catalog_facts(facts: Facts, catalog: Catalog) -> None:
-    """The catalog wins: it is what was ingested and what DataHub shows."""
-    for urn, term in catalog.terms().items():
+def _add_catalog_facts(
+    facts: Facts, catalog: Catalog, catalog_terms: dict[str, TermView]
+) -> dict[str, str]:
+    """The catalog wins: it is what was ingested and what DataHub shows. Returns the catalog's
+    domains (URN -> name)."""
+    for urn, term in catalog_terms.items():
         if urn.startswith(STATUTE_TERM):
             facts.statutes[urn] = _statute_from_term(urn, term, facts.statutes.get(urn))
         facts.terms[urn] = (term.name, term.definition or facts.terms.get(urn, ("", ""))[1])
-    for urn, name in catalog.domains().items():
+    domains = catalog.domains()
+    for urn, name in domains.items():
         if pid := program_of_domain(urn):
             facts.programs[pid] = name
     for urn, aspects in catalog.backend.entities("corpuser"):
@@ -217,6 +228,24 @@ def _add_catalog_facts(facts: Facts, catalog: Catalog) -> None:
         display = info.get("displayName") or info.get("fullName")
         if display:
             facts.people[urn] = str(display)
+    return domains
+
+
+def _glossary_facts(
+    facts: Facts,
+    policy: Policy | None,
+    catalog: Catalog,
+    catalog_terms: dict[str, TermView],
+    domains: dict[str, str],
+) -> dict[str, glossary_mod.GlossaryTerm]:
+    """Every fact of every term, the catalog's first, the glossary files filling gaps."""
+    file_terms = policy.terms if policy is not None else {}
+    parents = {urn: t.parent_urn for urn, t in file_terms.items()}
+    parents.update({urn: t.parent for urn, t in catalog_terms.items()})
+    groups = {**(policy.nodes if policy is not None else {}), **catalog.nodes()}
+    return glossary_mod.merge(
+        catalog_terms, file_terms, parents, groups, facts.people, domains, facts.programs
+    )
 
 
 # ---------------------------------------------------------------- rows

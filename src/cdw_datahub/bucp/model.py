@@ -133,9 +133,22 @@ class LateStatuteRisk(TypedDict):
 
 
 class GlossaryEntry(TypedDict):
+    """A term the exported fields use, with every glossary fact of it (bucp/glossary.py)."""
+
     term: str
+    urn: str
     definition: str
     fields: list[str]
+    group: str | None
+    owners: list[str]
+    source: str | None
+    source_ref: str | None
+    source_url: str | None
+    inherits: list[str]
+    contains: list[str]
+    values: list[str]
+    related_terms: list[str]
+    domain: str | None
 
 
 class Summary(TypedDict):

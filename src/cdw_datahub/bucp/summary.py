@@ -9,7 +9,8 @@ exported rows.
 - categories present, by their display names;
 - the late-statute risk: fields nobody has reviewed yet, where a statute can still turn up during
   approval and stall the BUCP;
-- the glossary terms used, with their definitions (the glossary sheet sent with the data).
+- the glossary terms used, with their definitions, groups, owners, source, related terms and
+  domain (the glossary sheet sent with the data; `bucp/glossary.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from cdw_datahub.bucp.export import Facts, Level
+from cdw_datahub.bucp.glossary import DETAIL_LABELS, detail_text
+from cdw_datahub.bucp.glossary import entry as glossary_entry
 from cdw_datahub.bucp.model import (
     CategorySummary,
     ClassificationSummary,
@@ -159,11 +162,13 @@ def _glossary(
     glossary: list[GlossaryEntry]
     if terms_used is not None:
         glossary = [
-            GlossaryEntry(
-                term=facts.term_name(urn),
-                definition=facts.terms.get(urn, ("", ""))[1],
-                fields=fields,
-            )
+            glossary_entry(
+                facts.glossary.get(urn),
+                urn,
+                facts.term_name(urn),
+                facts.terms.get(urn, ("", ""))[1],
+                fields,
+            )  # fmt: skip
             for urn, fields in terms_used.items()
         ]
     else:
@@ -171,9 +176,9 @@ def _glossary(
         for row in rows:
             for term in row["glossary_terms"]:
                 terms.setdefault(term, []).append(_ref(row))
-        definitions = {name: definition for name, definition in facts.terms.values()}
+        by_name = {t.name: t for t in reversed(facts.glossary.values())}  # the first wins
         glossary = [
-            GlossaryEntry(term=name, definition=definitions.get(name, ""), fields=fields)
+            glossary_entry(by_name.get(name), "", name, "", fields)
             for name, fields in terms.items()
         ]
     glossary.sort(key=lambda g: (g["term"].lower(), g["definition"]))
@@ -351,6 +356,10 @@ def _glossary_section(glossary: Sequence[GlossaryEntry], h: str) -> list[str]:
     lines = [f"{h}Glossary ({len(glossary)} term(s))"]
     for term in glossary:
         lines.append(f"- {term['term']}: {term['definition'] or '(no definition)'}")
+        for key, label in DETAIL_LABELS:  # owners, source, related terms, domain, ...
+            text = detail_text(term, key)
+            if text:
+                lines += _wrapped(f"    {label.lower()}: ", [text], "        ")
     return lines
 
 

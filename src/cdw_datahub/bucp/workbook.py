@@ -15,9 +15,11 @@ import math
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
 
 from cdw_datahub.bucp.citations import short_citation
+from cdw_datahub.bucp.glossary import DETAIL_LABELS, detail_text
 from cdw_datahub.bucp.model import ExportDocument, FieldRow, GlossaryEntry
 from cdw_datahub.bucp.sheets import cover_items, summary_items
 from cdw_datahub.output import write_cell
@@ -290,11 +292,29 @@ STATUTE_DETAIL_COLUMNS: tuple[Column[StatuteRow], ...] = (
     Column("Field", 18, _key("field")),
     Column("Field Name", 22, _key("field_name")),
 )
+# the Glossary sheet: the summary's glossary items (bucp/glossary.py)
+GLOSSARY_WIDTHS = {"owners": 22, "source": 18, "domain": 12}
+
+
+def _source_link(entry: GlossaryEntry) -> str | None:
+    return entry.get("source_url") or None
+
+
+def _no_link(entry: GlossaryEntry) -> str | None:
+    return None
+
+
 GLOSSARY_COLUMNS: tuple[Column[GlossaryEntry], ...] = (
-    Column("Term", 22, _key("term")),
-    Column("Definition", 70, _key("definition")),
-    Column("Fields", 50, _key("fields")),
-)
+    Column("Term", 18, _key("term")),
+    Column("Definition", 46, _key("definition")),
+    Column("Fields", 30, _key("fields")),
+    # every other fact of the glossary, in the order bucp/glossary.py lists them
+    *(
+        Column(label, GLOSSARY_WIDTHS.get(key, 14), partial(detail_text, key=key, with_url=False),
+               _source_link if key == "source" else _no_link)
+        for key, label in DETAIL_LABELS
+    ),
+)  # fmt: skip
 
 
 def build_workbook(doc: ExportDocument) -> Workbook:

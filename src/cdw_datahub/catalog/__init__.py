@@ -191,6 +191,18 @@ class Catalog:
     def terms(self) -> dict[str, TermView]:
         return {urn: views.term_view(urn, a) for urn, a in self._live("glossaryTerm")}
 
+    def nodes(self) -> dict[str, str]:
+        """Glossary node (term group) URN -> name."""
+        return {
+            urn: (a.get("glossaryNodeInfo") or {}).get("name") or urn
+            for urn, a in self._live("glossaryNode")
+        }
+
+    def existing(self, urns: Sequence[str]) -> set[str]:
+        """Which of `urns` the catalog holds (not soft-deleted), read by URN in batches."""
+        found = self.backend.get_many(list(urns)) if urns else {}
+        return {urn for urn, aspects in found.items() if aspects and not removed(aspects)}
+
     def tags(self) -> dict[str, str]:
         """Tag URN -> display name."""
         return {

@@ -108,3 +108,14 @@ class TermView:
     parent: str | None  # glossaryNode URN
     custom_properties: dict[str, str]
     links: tuple[tuple[str, str], ...]  # (url, label)
+    # (owner URN, ownership type: DataHub's name, or a custom type's URN)
+    owners: tuple[tuple[str, str], ...] = ()
+    source: str | None = None  # termSource: INTERNAL or EXTERNAL
+    source_ref: str | None = None
+    source_url: str | None = None
+    # related term URNs (glossaryRelatedTerms): isA, hasA, values, related
+    inherits: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    domain: str | None = None  # domain URN

@@ -39,6 +39,8 @@ READ_ASPECTS: frozenset[str] = frozenset(
         "editableDatasetProperties",
         "editableSchemaMetadata",
         "globalTags",
+        "glossaryNodeInfo",
+        "glossaryRelatedTerms",
         "glossaryTermInfo",
         "glossaryTerms",
         "institutionalMemory",
@@ -174,6 +176,13 @@ def term_view(urn: str, aspects: dict[str, Any]) -> TermView:
         (e.get("url"), e.get("description", ""))
         for e in (aspects.get("institutionalMemory") or {}).get("elements", [])
     )
+    related = aspects.get("glossaryRelatedTerms") or {}
+    owners = (aspects.get("ownership") or {}).get("owners") or []
+    domains = (aspects.get("domains") or {}).get("domains") or []
+
+    def urns(key: str) -> tuple[str, ...]:
+        return tuple(related.get(key) or ())
+
     return TermView(
         urn=urn,
         name=info.get("name") or urn.rsplit(":", 1)[-1],
@@ -181,4 +190,13 @@ def term_view(urn: str, aspects: dict[str, Any]) -> TermView:
         parent=info.get("parentNode"),
         custom_properties=dict(info.get("customProperties") or {}),
         links=links,
+        owners=tuple((o.get("owner"), o.get("typeUrn") or str(o.get("type"))) for o in owners),
+        source=info.get("termSource"),
+        source_ref=info.get("sourceRef"),
+        source_url=info.get("sourceUrl"),
+        inherits=urns("isRelatedTerms"),
+        contains=urns("hasRelatedTerms"),
+        values=urns("values"),
+        related=urns("relatedTerms"),
+        domain=domains[0] if domains else None,
     )

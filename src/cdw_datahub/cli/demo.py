@@ -226,7 +226,7 @@ def _catalog_the_department(
     from cdw_datahub.demo.build import build_sqlite
     from cdw_datahub.demo.extracts import build_extracts
     from cdw_datahub.demo.workbooks import build_workbooks, excel_source_missing
-    from cdw_datahub.ingest import recipe_path, run_recipe
+    from cdw_datahub.ingest import glossary_runs, recipe_path, run_recipe
     from cdw_datahub.settings import packaged_dir
 
     _say(f"Building the sample department's databases in {workdir} ...")
@@ -248,7 +248,11 @@ def _catalog_the_department(
         "CDW_INVENTORY_DIR": str(packaged_dir("inventory").resolve()),
         "CDW_APIS_DIR": str(packaged_dir("apis").resolve()),
     }
-    recipes = ["glossary.lite.yml"] + [f"{program}.lite.yml" for program in databases]
+    runs = [
+        (f"{path.name} with recipes/glossary.lite.yml", "glossary.lite.yml", file_env)
+        for path, file_env in glossary_runs(glossary_dir, env)  # glossary first, file by file
+    ]
+    recipes = [f"{program}.lite.yml" for program in databases]
     # datasets that are not databases: an extract, a vendor system and report, an API, a workbook
     recipes += ["w2w-extracts.lite.yml", "healthy-habits-inventory.lite.yml"]
     recipes += ["your-environment-api.lite.yml"]
@@ -256,9 +260,10 @@ def _catalog_the_department(
         recipes.append("healthy-habits-workbooks.lite.yml")
     else:
         console.warn(excel_missing)  # one line; everything else is catalogued
-    for name in recipes:
-        _say(f"Ingesting with recipes/{name} ...")
-        result = run_recipe(recipe_path(name), env)
+    runs += [(f"with recipes/{name}", name, env) for name in recipes]
+    for what, name, run_env in runs:
+        _say(f"Ingesting {what} ...")
+        result = run_recipe(recipe_path(name), run_env)
         for warning in result.warnings:
             console.warn(warning, where=name)
     return env

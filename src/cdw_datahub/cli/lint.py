@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cdw_datahub import lint as lint_mod
-from cdw_datahub.cli.options import format_option, get_settings
+from cdw_datahub.cli.options import catalog_option, format_option, get_settings
 from cdw_datahub.cli.render import Table, View, show
 
 
@@ -54,10 +54,21 @@ class FindingsView(View):
     show_default=True,
     help="Exit 1 when a finding at or above this severity remains.",
 )
+@catalog_option
 @format_option(FindingsView)
-def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt: str) -> None:
+def lint(
+    glossary_dir: Path | None,
+    policies_dir: Path | None,
+    fail_on: str,
+    catalog: str | None,
+    fmt: str,
+) -> None:
     """Find weak definitions (empty, circular, no unit, purpose instead of meaning, unknown
     acronyms), duplicate or conflicting terms, and dangling references.
+
+    Every glossary/*.yml is a glossary file. A full urn:li:glossaryTerm: URN that no glossary
+    file defines (a term made in DataHub) is looked up in the catalog: missing there is an
+    error, a catalog that cannot be read a warning.
 
     --format csv: one row per finding (slug, severity, location, message, suggestion).
 
@@ -65,10 +76,11 @@ def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt
     Example:
       cdw-datahub lint --fail-on warning
     """
+    settings = get_settings(catalog)
     if glossary_dir is None or policies_dir is None:
-        configured = get_settings().policy_dirs()
+        configured = settings.policy_dirs()
         glossary_dir, policies_dir = glossary_dir or configured[0], policies_dir or configured[1]
-    findings = lint_mod.run(glossary_dir, policies_dir)
+    findings = lint_mod.run(glossary_dir, policies_dir, _lookup(settings.catalog))
     show(FindingsView(findings), fmt)
     counts = {s: sum(f.severity == s for f in findings) for s in lint_mod.SEVERITIES}
     click.echo(
@@ -77,6 +89,18 @@ def lint(glossary_dir: Path | None, policies_dir: Path | None, fail_on: str, fmt
     )
     if any(lint_mod.failing(findings, fail_on.lower())):
         raise SystemExit(1)
+
+
+def _lookup(uri: str) -> lint_mod.CatalogLookup:
+    """Opens the catalog only when a term must be looked up there."""
+
+    def existing(urns: list[str]) -> set[str]:
+        from cdw_datahub.catalog import open_catalog
+
+        with open_catalog(uri) as catalog:
+            return catalog.existing(urns)
+
+    return existing
 
 
 commands = [lint]

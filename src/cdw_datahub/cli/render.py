@@ -31,11 +31,13 @@ class Table:
     @classmethod
     def of(cls, header: Sequence[str], records: Iterable[Mapping[str, Any]]) -> Table:
         """Records (a json form's objects) as rows of `header`'s keys; a list is one cell, its
-        items joined by ", "."""
+        items joined by ", "; a mapping (a search hit's glossary facts) its json text."""
         return cls(header, [[_cell(r[key]) for key in header] for r in records])
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return json.dumps(value, ensure_ascii=False)
     return ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
 
 

@@ -1,4 +1,4 @@
-"""`cdw-datahub search`: find datasets and fields by words in names, labels, definitions, terms."""
+"""`cdw-datahub search`: find datasets, fields and glossary terms by words."""
 
 from __future__ import annotations
 
@@ -44,17 +44,19 @@ class HitsView(View):
         return Table.of([f.name for f in fields(search_mod.Hit)], self.data())
 
 
-@click.command(short_help="Find datasets and fields by words.")
+@click.command(short_help="Find datasets, fields and glossary terms by words.")
 @click.argument("query", nargs=-1, required=True)
 @catalog_option
 @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
               help="Show at most this many hits (0: all).")  # fmt: skip
 @format_option(HitsView)
 def search(query: tuple[str, ...], catalog: str | None, limit: int, fmt: str) -> None:
-    """Find datasets and fields by every word of QUERY, ranked like a search engine.
+    """Find datasets, fields and glossary terms by every word of QUERY, ranked like a search
+    engine.
 
     Words are matched in names, friendly names, glossary terms and statutes, definitions and
-    program names (id or display name), ignoring case, with the classifier's abbreviations
+    program names (id or display name), and in a glossary term's related terms, group, domain,
+    owners and source, ignoring case, with the classifier's abbreviations
     expanded both ways (income finds HH_INCM_AMT, "date of birth" finds PRTCPNT_DOB_DT). A match
     in a field's own name ranks highest; a field that only shares its table's or program's name
     ranks lowest. Exit 1 when nothing matched (as grep does). --format csv: the json's keys as
@@ -74,7 +76,7 @@ def search(query: tuple[str, ...], catalog: str | None, limit: int, fmt: str) ->
     shown = hits[:limit] if limit else hits
     show(HitsView(shown), fmt)
     if not hits:
-        click.echo(f"no dataset or field matches '{text}'", err=True)
+        click.echo(f"no dataset, field or glossary term matches '{text}'", err=True)
         sys.exit(1)
     if len(shown) < len(hits):
         click.echo(f"{len(hits) - len(shown)} more hit(s); use --limit 0 to see all", err=True)

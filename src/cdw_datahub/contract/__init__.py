@@ -16,6 +16,8 @@ TAG = "urn:li:tag:"
 TERM = "urn:li:glossaryTerm:"
 NODE = "urn:li:glossaryNode:"
 USER = "urn:li:corpuser:"
+GROUP = "urn:li:corpGroup:"
+OWNERSHIP_TYPE = "urn:li:ownershipType:"  # a custom ownership type (the glossary's owners)
 STRUCTURED_PROPERTY = "urn:li:structuredProperty:"
 PLATFORM = "urn:li:dataPlatform:"
 SCHEMA_FIELD = "urn:li:schemaField:"
@@ -23,7 +25,8 @@ DATASET = "urn:li:dataset:"
 LEVEL_TAG = TAG + "cdw.level."
 CATEGORY_TAG = TAG + "cdw.category."
 STATUTE_TERM = TERM + "cdw.statute."
-DOMAIN = "urn:li:domain:cdw."  # one domain per program: urn:li:domain:cdw.<program id>
+ANY_DOMAIN = "urn:li:domain:"
+DOMAIN = ANY_DOMAIN + "cdw."  # one domain per program: urn:li:domain:cdw.<program id>
 
 # Who ingestion says made an association, and the attribution source that marks the associations
 # ingestion owns (DataHub keys PATCH operations on it: a re-run changes only its own entries)

@@ -24,10 +24,11 @@ from cdw_datahub.policy.files import (
     RUBRIC_FILE,
     STATUTES_FILE,
     dictionary_files,
+    glossary_files,
 )
 from cdw_datahub.policy.findings import Finding, close_to, raise_first_error
+from cdw_datahub.policy.glossary import Occurrence, read_glossary
 from cdw_datahub.policy.model import (
-    NODE_PREFIX,
     STATUTE_NODE_ID,
     TERM_PREFIX,
     Category,
@@ -51,8 +52,6 @@ from cdw_datahub.policy.schema import (
     DictionaryFile,
     FieldModel,
     GlossaryFile,
-    GlossaryNodeModel,
-    GlossaryTermModel,
     ReviewedFile,
     StatuteRuleModel,
     StatutesFile,
@@ -73,12 +72,17 @@ class Policy:
     def __init__(self, glossary_dir: Path, policies_dir: Path) -> None:
         self.glossary_dir = glossary_dir
         self.policies_dir = policies_dir
-        self.glossary_file = glossary_dir / GLOSSARY_FILE
+        self.glossary_files: list[Path] = []  # every glossary/*.yml, in name order
         self.detection_file = policies_dir / DETECTION_FILE
         self.rubric_file = policies_dir / RUBRIC_FILE
         self.files: list[Path] = []
         self.programs: dict[str, Program] = {}
         self.terms: dict[str, Term] = {}
+        self.nodes: dict[str, str] = {}  # glossary node (term group) URN -> name
+        # Full term URNs the dictionary names that no glossary file defines (terms made in the
+        # DataHub UI): URN -> where ("glossary/dictionary/w2w.yml:42"). Only a catalog can tell
+        # whether they exist: `check_catalog_terms`.
+        self.catalog_terms: dict[str, list[str]] = {}
         # every problem the loader found, in file order; `load_policy` refuses a policy with
         # an error, and the warnings are DataHub-legal oddities the stock source accepts
         self.findings: list[Finding] = []
@@ -163,6 +167,31 @@ class Policy:
                 for column, reviewed in columns.items():
                     yield program, table, column, reviewed
 
+    # -- terms that live only in the catalog
+
+    def check_catalog_terms(self, present: Iterable[str], catalog: str) -> None:
+        """InputError naming file:line when a catalog-only term reference is not `present`
+        (the term URNs found in `catalog`, a location safe to print)."""
+        found = set(present)
+        missing = [urn for urn in self.catalog_terms if urn not in found]
+        if missing:
+            urn = missing[0]
+            more = f" ({len(missing) - 1} more such reference(s))" if len(missing) > 1 else ""
+            raise InputError(
+                f"glossary term '{urn}' is in no glossary file and not in the catalog "
+                f"({catalog}){more}; create it in DataHub, or fix the reference",
+                self.catalog_terms[urn][0],
+            )
+
+    def unverified_catalog_terms(self, why: str) -> list[str]:
+        """One warning per catalog-only term reference that could not be checked (`why`)."""
+        return [
+            f"{where}: glossary term '{urn}' is in no glossary file; not checked against the "
+            f"catalog ({why}): it must exist there"
+            for urn, places in self.catalog_terms.items()
+            for where in places[:1]
+        ]
+
     # -- statutes
 
     def statute_rules(self) -> list[StatuteRuleModel]:
@@ -214,20 +243,8 @@ class Policy:
 
 
 def _candidate_files(glossary_dir: Path, policies_dir: Path) -> list[Path]:
-    files = [glossary_dir / GLOSSARY_FILE, *dictionary_files(glossary_dir)]
+    files = [*glossary_files(glossary_dir), *dictionary_files(glossary_dir)]
     return files + [policies_dir / n for n in (CLASSIFICATION_FILE, REVIEWED_FILE, STATUTES_FILE)]
-
-
-def glossary_id(kind: str, path: list[str], explicit: str | None) -> str:
-    """The id DataHub's `datahub-business-glossary` source gives a term or node (its own
-    functions, with `enable_auto_id: false` as our recipes set it): the explicit id, the id of
-    an explicit full URN, or one derived from the name path (`Group.Term`, cleaned; a GUID for
-    non-ASCII names)."""
-    from datahub.ingestion.source.metadata import business_glossary as stock
-
-    make = stock.make_glossary_term_urn if kind == "term" else stock.make_glossary_node_urn
-    prefix = TERM_PREFIX if kind == "term" else NODE_PREFIX
-    return make(path, explicit, False).removeprefix(prefix)
 
 
 def load_policy(glossary_dir: Path, policies_dir: Path) -> Policy:
@@ -316,8 +333,15 @@ class _Loader:
 
     def load(self) -> Policy:
         p = self.policy
-        glossary = self._read(p.glossary_file)
-        self._glossary(glossary, validate(glossary, GlossaryFile))
+        p.glossary_files = glossary_files(p.glossary_dir)
+        if not p.glossary_files:
+            raise InputError(
+                f"no glossary file (*.yml) in this folder; add {GLOSSARY_FILE} "
+                "(see docs/policy-files.md)",
+                str(p.glossary_dir),
+            )
+        glossaries = [self._read(path) for path in p.glossary_files]
+        self._glossary([(doc, validate(doc, GlossaryFile)) for doc in glossaries])
         dictionaries: list[tuple[YamlDoc, DictionaryFile]] = []
         for path in dictionary_files(p.glossary_dir):
             doc = self._read(path)
@@ -351,8 +375,17 @@ class _Loader:
 
     def _term_refs(self, doc: YamlDoc, values: list[str], *at: str | int) -> tuple[str, ...]:
         """The glossary term URNs of `values` (each unknown one is a finding)."""
-        fix = f"define it in {GLOSSARY_FILE}, or remove it"
-        return self._urns(doc, values, self.policy.terms, "glossary term", fix, at)
+        fix = "define it in a glossary file, or remove it; name a term made in DataHub by its URN"
+        terms = self.policy.terms
+        return self._urns(doc, values, terms, "glossary term", fix, at, self._catalog_term)
+
+    def _catalog_term(self, value: str, where: str) -> bool:
+        """A full term URN that no glossary file defines names a term made in the DataHub UI:
+        only the catalog knows it, so it is kept for `Policy.check_catalog_terms`."""
+        if not (value.startswith(TERM_PREFIX) and _is_term_urn(value)):
+            return False
+        self.policy.catalog_terms.setdefault(value, []).append(where)
+        return True
 
     def _statute_refs(self, doc: YamlDoc, values: list[str], *at: str | int) -> tuple[str, ...]:
         fix = f"a statute is a term of the '{STATUTE_NODE_ID}' group; define it there, or remove it"
@@ -366,11 +399,14 @@ class _Loader:
         what: str,
         fix: str,
         at: tuple[str | int, ...],
+        elsewhere: Callable[[str, str], bool] = lambda value, where: False,
     ) -> tuple[str, ...]:
+        """The URNs of `values` that are `known`, or that `elsewhere(value, "file:line")`
+        accepts; each other one is a finding."""
         urns = []
         for j, value in enumerate(values):
             urn = term_urn(value)
-            if urn in known:
+            if urn in known or elsewhere(value, self._rel(doc, *at, j)):
                 urns.append(urn)
                 continue
             hint = close_to(value, [t.id for t in known.values()]) or fix
@@ -380,62 +416,21 @@ class _Loader:
 
     # -- glossary
 
-    def _glossary(self, doc: YamlDoc, model: GlossaryFile) -> None:
-        walk = _GlossaryWalk(doc, self._problem)
-        walk.terms(model.terms, (), None, [], False)
-        walk.nodes(model.nodes, (), [], False)
-        for tid, (term, at, parent, statute) in walk.found.items():
-            self._glossary_term(doc, term, tid, at, parent, statute)
-        self._glossary_links(doc, walk)
+    def _glossary(self, files: list[tuple[YamlDoc, GlossaryFile]]) -> None:
+        p = self.policy
+        glossary = read_glossary(files, lambda doc, at: self._rel(doc, *at), self._problem)
+        p.terms, p.nodes = glossary.terms, glossary.nodes
+        for occurrence in glossary.kept.values():
+            if occurrence.term.is_statute:
+                self._statute(occurrence)
 
-    def _glossary_links(self, doc: YamlDoc, walk: _GlossaryWalk) -> None:
-        """DataHub resolves these by name path or id, and silently creates an empty term for
-        anything else; a warning here (DataHub accepts it)."""
-        known = sorted(walk.name_paths | set(walk.found))
-        for term, at, _, _ in walk.found.values():
-            for key in ("inherits", "contains", "values", "related_terms"):
-                for j, ref in enumerate(getattr(term, key) or []):
-                    if ref not in walk.name_paths and ref not in walk.found:
-                        self._problem(
-                            doc,
-                            "reference-dangling",
-                            f"unknown glossary term '{ref}'; DataHub creates an empty term for it",
-                            *at,
-                            key,
-                            j,
-                            suggestion=close_to(ref, known),
-                            severity="warning",
-                        )
-
-    def _glossary_term(
-        self,
-        doc: YamlDoc,
-        term: GlossaryTermModel,
-        tid: str,
-        at: tuple[str | int, ...],
-        parent: str | None,
-        statute: bool,
-    ) -> None:
-        props = dict(term.custom_properties or {})
-        links = tuple((link.label, link.url) for link in term.knowledge_links or [])
-        urn = term_urn(tid)
-        self.policy.terms[urn] = Term(
-            id=tid,
-            urn=urn,
-            name=term.name,
-            definition=term.description,
-            parent_urn=parent,
-            custom_properties=props,
-            links=links,
-            is_statute=statute,
-            location=self._rel(doc, *at),
-        )
-        if not statute:
-            return
-        self._statute_contract(doc, term, props, links, at)
-        self.policy.statutes[urn] = Statute(
-            id=tid,
-            urn=urn,
+    def _statute(self, occurrence: Occurrence) -> None:
+        term, doc, at = occurrence.term, occurrence.doc, occurrence.at
+        props, links = term.custom_properties, term.links
+        self._statute_contract(doc, props, links, at)
+        self.policy.statutes[term.urn] = Statute(
+            id=term.id,
+            urn=term.urn,
             citation=props.get("citation", ""),
             title=term.name,
             url=links[0][1] if links else "",
@@ -446,7 +441,6 @@ class _Loader:
     def _statute_contract(
         self,
         doc: YamlDoc,
-        term: GlossaryTermModel,
         props: dict[str, str],
         links: tuple[tuple[str, str], ...],
         at: tuple[str | int, ...],
@@ -460,7 +454,7 @@ class _Loader:
             message = (
                 f"custom_properties.jurisdiction must be one of {', '.join(STATUTE_JURISDICTIONS)}"
             )
-            key = "custom_properties" if term.custom_properties else "name"
+            key = "custom_properties" if props else "name"
             self._problem(doc, "statute-incomplete", message, *at, key)
         if not links:
             message = (
@@ -618,69 +612,13 @@ class _Loader:
         p._rules = list(model.rules)
 
 
-class _GlossaryWalk:
-    """The glossary's nodes and terms with the ids DataHub gives them, in file order; what
-    DataHub would reject (an id twice) or silently resolve (a term path twice) is a finding."""
+def _is_term_urn(value: str) -> bool:
+    from datahub.utilities.urns.urn import Urn
 
-    def __init__(self, doc: YamlDoc, problem: Callable[..., None]) -> None:
-        self.doc, self.problem = doc, problem
-        self.found: dict[str, tuple[GlossaryTermModel, tuple[str | int, ...], str | None, bool]]
-        self.found = {}
-        self.node_ids: dict[str, tuple[str | int, ...]] = {}
-        self.name_paths: set[str] = set()
-
-    def terms(
-        self,
-        items: list[GlossaryTermModel] | None,
-        at: tuple[str | int, ...],
-        parent: str | None,
-        names: list[str],
-        statute: bool,
-    ) -> None:
-        doc = self.doc
-        for i, term in enumerate(items or []):
-            here = (*at, "terms", i)
-            tid = glossary_id("term", [*names, term.name], term.id)
-            path = ".".join([*names, term.name])
-            self.name_paths.add(path)
-            if tid in self.found and term.id is None:  # DataHub: the later one wins
-                first = doc.line(*self.found[tid][1])
-                message = (
-                    f"a second term '{path}' (first at line {first}) gets the same URN; "
-                    "DataHub keeps this one"
-                )
-                self.problem(doc, "term-duplicate", message, *here, "name", severity="warning")
-            elif tid in self.found:
-                first = doc.line(*self.found[tid][1])
-                message = (
-                    f"duplicate term id '{tid}' (first at line {first}); keep one, give the "
-                    "other its own id"
-                )
-                self.problem(doc, "term-duplicate", message, *here, "id")
-                continue
-            self.found[tid] = (term, here, parent, statute)
-
-    def nodes(
-        self,
-        items: list[GlossaryNodeModel] | None,
-        at: tuple[str | int, ...],
-        names: list[str],
-        statute: bool,
-    ) -> None:
-        doc = self.doc
-        for i, node in enumerate(items or []):
-            here = (*at, "nodes", i)
-            path = [*names, node.name]
-            nid = glossary_id("node", path, node.id)
-            if nid in self.node_ids:
-                first = doc.line(*self.node_ids[nid])
-                message = f"duplicate node id '{nid}' (first at line {first})"
-                self.problem(doc, "node-duplicate", message, *here, "id")
-            self.node_ids.setdefault(nid, here)
-            self.name_paths.add(".".join(path))
-            in_statutes = statute or nid == STATUTE_NODE_ID
-            self.terms(node.terms, here, NODE_PREFIX + nid, path, in_statutes)
-            self.nodes(node.nodes, here, path, in_statutes)
+    try:
+        return Urn.from_string(value).entity_type == "glossaryTerm"
+    except Exception:  # DataHub raises its own error types for a malformed URN
+        return False
 
 
 def _iso(value: date | None) -> str | None:

@@ -118,8 +118,15 @@ class DatasetEntry:
     kind: str = "table"  # table | file | api | inventory: only tables have database comments
 
 
+# (owner URN, ownership type): a corpuser or corpGroup URN, and DataHub's type name
+# (BUSINESS_OWNER, ...) or a custom type's urn:li:ownershipType: URN
+Owner = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class Term:
+    """A glossary term with everything DataHub's stock source writes for it (same URNs)."""
+
     id: str
     urn: str
     name: str
@@ -129,6 +136,17 @@ class Term:
     links: tuple[tuple[str, str], ...]  # (label, url)
     is_statute: bool
     location: str = ""
+    # who owns it: its own owners, else its group's, else the file's (DataHub's inheritance)
+    owners: tuple[Owner, ...] = ()
+    source: str = "INTERNAL"  # term_source: INTERNAL or EXTERNAL
+    source_ref: str | None = None  # the external glossary it comes from (e.g. FIBO)
+    source_url: str | None = None
+    # related term URNs as DataHub links them: inherits (isA), contains (hasA), values, related
+    inherits: tuple[str, ...] = ()
+    contains: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    domain: str | None = None  # as written: a domain URN (or a name a server resolves)
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,16 @@ def _text_list(value: object) -> object:
 
 TextList = Annotated[list[str], BeforeValidator(_text_list)]
 
-# ---------------------------------------------------------------- glossary/business_glossary.yml
+# ---------------------------------------------------------------- glossary/*.yml (the glossary)
 
 
-class GlossaryOwners(_Strict):
+class _DataHubGlossary(_Strict):
+    # The stock source reads these files with its own models: a number where it wants text is
+    # refused there (only custom property values and the version are read as text), so here too.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=False)
+
+
+class GlossaryOwners(_DataHubGlossary):
     type: str | None = Field(None, description="Ownership type, e.g. DEVELOPER, DATA_STEWARD.")
     typeUrn: str | None = Field(None, description="A custom ownership type URN.")  # noqa: N815
     users: list[str] | None = Field(None, description="User ids (corpuser).")
@@ -60,17 +66,17 @@ class GlossaryOwners(_Strict):
 OwnersField = Annotated[list[GlossaryOwners] | None, BeforeValidator(_as_list)]
 
 
-class KnowledgeLink(_Strict):
-    # DataHub silently drops a link without label or url; we require both instead.
-    label: str = Field(description="What the link is, shown in DataHub.")
-    url: str = Field(description="Where it points (for statutes: the official text).")
+class KnowledgeLink(_DataHubGlossary):
+    # DataHub drops a link without label or url (the loader warns about it).
+    label: str | None = Field(None, description="What the link is, shown in DataHub.")
+    url: str | None = Field(None, description="Where it points (for statutes: the official text).")
 
 
 # DataHub stores a custom property of any scalar type as its text (`str(value)`: True -> "True").
 PropertyValue = Annotated[str, BeforeValidator(lambda v: v if isinstance(v, str) else str(v))]
 
 
-class GlossaryTermModel(_Strict):
+class GlossaryTermModel(_DataHubGlossary):
     id: str | None = Field(
         None,
         description="Explicit id (or a full urn:li:glossaryTerm: URN); the URN is "
@@ -96,7 +102,7 @@ class GlossaryTermModel(_Strict):
     domain: str | None = Field(None, description="Domain URN or name (a name needs a server).")
 
 
-class GlossaryNodeModel(_Strict):
+class GlossaryNodeModel(_DataHubGlossary):
     id: str | None = Field(
         None,
         description="Explicit id (or a full URN); without one, derived from the name path.",
@@ -110,7 +116,7 @@ class GlossaryNodeModel(_Strict):
     custom_properties: dict[str, PropertyValue] | None = Field(None, description="Free properties.")
 
 
-class GlossaryFile(_Strict):
+class GlossaryFile(_DataHubGlossary):
     """The DataHub business-glossary YAML (what the stock source accepts, nothing more)."""
 
     version: str = Field(description='Must be "1".')

@@ -257,6 +257,10 @@ def _problem(
         message = err["msg"].removeprefix("Value error, ")
         if kind.endswith("_type") or kind.endswith("_parsing"):
             message += f", got {_describe(err.get('input'))}"
+        if kind == "string_type" and isinstance(err.get("input"), (int, float, bool)):
+            message += "; put it in quotes to make it text"
+        elif kind == "dict_type" and isinstance(err.get("input"), list):
+            message += "; write it as `key: value` lines, without the leading '- '"
     return doc.where(*loc), key_path(loc) or None, message
 
 

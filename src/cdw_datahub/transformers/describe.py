@@ -51,8 +51,8 @@ _PATH_NOTE = (
 
 class DescribeConfig(ConfigModel):
     glossary_dir: str = Field(
-        description="The department's glossary/ folder: business_glossary.yml and the field "
-        "dictionary (dictionary/*.yml)." + _PATH_NOTE,
+        description="The department's glossary/ folder: the glossary files (*.yml) and the "
+        "field dictionary (dictionary/*.yml)." + _PATH_NOTE,
     )
     policies_dir: str = Field(
         description="The department's policies/ folder: classification.yml, detection.yml, "
@@ -71,12 +71,12 @@ REQUIRED = {
 }
 
 
-def _cannot_store(graph: Any, error: BaseException) -> str:
-    """The first write to a server failed: why and the fix, in one line, with no secret."""
+def _cannot(graph: Any, error: BaseException, doing: str) -> str:
+    """A first call to the server failed: why and the fix, in one line, with no secret."""
     token = "the sink's token (DATAHUB_GMS_TOKEN in the shipped recipes)"
     reason = server_problem(error, token, bool(graph.config.token))
     where = f"the DataHub server at {graph.config.server}"
-    return mask(f"cannot store the structured property definitions on {where}: {reason}")
+    return mask(f"cannot {doing} on {where}: {reason}")
 
 
 class CdwDescribeTransformer(Transformer):
@@ -103,9 +103,33 @@ class CdwDescribeTransformer(Transformer):
             try:
                 props.upsert_definitions(ctx.graph)
             except Exception as e:  # requests, urllib3 and DataHub raise their own types
-                raise ValueError(_cannot_store(ctx.graph, e)) from e
+                doing = "store the structured property definitions"
+                raise ValueError(_cannot(ctx.graph, e, doing)) from e
+        self._check_catalog_terms(policy, ctx)
         stored = stored_aspects(ctx)
         self.writer = PatchWriter(stored) if stored is not None else None
+
+    def _check_catalog_terms(self, policy: Any, ctx: PipelineContext) -> None:
+        """Terms the dictionary names by full URN that no glossary file defines (made in the
+        DataHub UI): checked on the server when the pipeline has one, else a finding."""
+        if not policy.catalog_terms:
+            return
+        if ctx.graph is None:
+            for warning in policy.unverified_catalog_terms("no DataHub server in this pipeline"):
+                self.run.finding("term-unverified", warning)
+            return
+        try:  # one batch read, as the reader's (a soft-deleted term counts as missing)
+            found = ctx.graph.get_entities("glossaryTerm", list(policy.catalog_terms))
+            present = [
+                urn
+                for urn, aspects in found.items()
+                if aspects and not getattr(aspects.get("status", (None,))[0], "removed", False)
+            ]
+            policy.check_catalog_terms(present, "the DataHub server")
+        except CdwError as e:
+            raise ValueError(str(e)) from e
+        except Exception as e:  # requests, urllib3 and DataHub raise their own types
+            raise ValueError(_cannot(ctx.graph, e, "look up glossary terms")) from e
 
     @classmethod
     def create(cls, config_dict: dict[str, Any], ctx: PipelineContext) -> CdwDescribeTransformer:
