@@ -26,7 +26,7 @@ from cdw_datahub.sources.dialects import (
     CdwSQLServerSource,
 )
 from cdw_datahub.sources.mixins import true_native_type
-from cdw_datahub.sources.sampling import guarded, sample_query
+from cdw_datahub.sources.sampling import guarded, sample_query, sample_sql
 
 CLI = str(Path(sys.executable).with_name("cdw-datahub"))
 
@@ -237,6 +237,34 @@ def test_sample_query_is_bounded_and_quoted_by_each_dialect() -> None:
     assert "`Full Name`" in rendered["mysql"] and rendered["mysql"].endswith("LIMIT 50")
     assert rendered["mssql"].startswith("SELECT TOP 50 ssn, [Full Name]")
     assert "FETCH FIRST 50 ROWS ONLY" in rendered["oracle"]
+
+
+def test_sample_sql_is_the_statement_each_dialect_compiles() -> None:
+    """The text the sampler runs is exactly the dialect's compiled statement, for names that
+    need quoting, look like SQL or like the template's own markers; a name with a "%" (doubled
+    by dialects whose parameters are written %s) and a limit that wraps the query (Oracle before
+    12c) are left to the compiler."""
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+    names = ["id", "Full Name", "select", 'a"b', "a`b", "a]b", "Ünï", "cdw_sampled_table"]
+    dialects = [
+        sqlite.dialect(),
+        postgresql.dialect(),
+        mysql.dialect(),
+        mysql.dialect(is_mariadb=True),
+        mssql.dialect(),
+        oracle.dialect(),
+    ]
+    for d in dialects:
+        for schema, table in (("Sales Data", "Order"), (None, "cdw_sampled_columns")):
+            compiled = sample_query(schema, table, names, 50).compile(
+                dialect=d, compile_kwargs={"literal_binds": True}
+            )
+            assert sample_sql(d, schema, table, names, 50) == str(compiled), d.name
+        assert sample_sql(d, "s", "t", ["rate_%"], 50) is None
+    before_12c = oracle.dialect()
+    before_12c._supports_offset_fetch = False
+    assert sample_sql(before_12c, "s", "t", ["a"], 50) is None
 
 
 def _guard_checks(url: str, slow_sql: str, write_sql: str) -> None:
