@@ -3,8 +3,9 @@
 This machine's speed swings by up to 2x within a minute, so wall-clock ratios of two pipelines
 range widely from run to run. An instruction count does not depend on the machine's speed: each
 scenario runs once per size, in a fresh interpreter (`ingest_bench --worker`), under
-`valgrind --tool=cachegrind --cache-sim=no`, with `PYTHONHASHSEED=0`, the project's bytecode compiled
-first (as a wheel install has it). The count covers the whole process (interpreter start, imports, plugin set-up, the run), so two sizes are measured:
+`valgrind --tool=cachegrind --cache-sim=no`, with `PYTHONHASHSEED=0`, the project's bytecode
+compiled first (as a wheel install has it). The count covers the whole process (interpreter
+start, imports, plugin set-up, the run), so two sizes are measured:
 
     marginal cost per table = (I_big - I_small) / (N_big - N_small)
     fixed cost (start-up)   = I_small - marginal * N_small
