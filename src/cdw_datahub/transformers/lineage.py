@@ -33,7 +33,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from datahub.emitter.mce_builder import make_schema_field_urn
-from datahub.utilities.urn_encoder import UrnEncoder
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import (
     AuditStampClass,
@@ -46,6 +45,7 @@ from datahub.metadata.schema_classes import (
     TagAssociationClass,
     UpstreamLineageClass,
 )
+from datahub.utilities.urn_encoder import UrnEncoder
 
 from cdw_datahub.contract import (
     ACTOR,
