@@ -316,7 +316,8 @@ def test_guard_on_sqlite_is_read_only_and_times_out(tmp_path: Path) -> None:
     ["PostgresSource", "MySQLSource", "SQLServerSource", "OracleSource", "SQLAlchemyGenericSource"],
 )
 def test_the_stock_hooks_the_mixins_override_are_still_there(stock: str) -> None:
-    """The mixins override private hooks of DataHub's SQL source: re-run after an upgrade."""
+    """The mixins override private hooks of DataHub's SQL source (and of its aspect-size
+    processor): re-run after an upgrade."""
     import inspect
 
     from cdw_datahub.sources import dialects, sqlite
@@ -336,11 +337,16 @@ def test_the_stock_hooks_the_mixins_override_are_still_there(stock: str) -> None
         "get_schema_fields_for_column": ["dataset_name", "column", "inspector"],
         "make_data_reader": ["inspector"],
         "_get_view_definition": ["inspector", "schema", "view"],
+        "get_workunit_processors": [],
     }
     for hook, params in expected.items():
         names = list(inspect.signature(getattr(base, hook)).parameters)[1:]
         assert names[: len(params)] == params, (stock, hook, names)
     assert callable(base.get_schema_resolver)
+    from datahub.ingestion.workunit_processors import EnsureAspectSizeProcessor
+
+    check = inspect.signature(EnsureAspectSizeProcessor.ensure_schema_metadata_size)
+    assert list(check.parameters)[1:] == ["dataset_urn", "schema"]
 
 
 @pytest.mark.parametrize(
