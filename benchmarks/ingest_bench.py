@@ -158,7 +158,9 @@ def measure(
     the error it ended with. With a wrapper, the run's stderr comes back too (`stderr`)."""
     path = workdir / f"{name}.recipe.json"  # JSON is YAML: `datahub ingest -c` takes it too
     path.write_text(json.dumps(cfg, indent=1))
-    env = {**os.environ, "DATAHUB_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(REPO)}
+    # this checkout's code, not whichever one the environment's editable install points to
+    code = os.pathsep.join((str(REPO / "src"), str(REPO)))
+    env = {**os.environ, "DATAHUB_TELEMETRY_ENABLED": "false", "PYTHONPATH": code}
     if hash_seed is not None:
         env["PYTHONHASHSEED"] = hash_seed
     os.sync()  # the previous run's dirty pages are written now, not during this run
