@@ -52,6 +52,7 @@ GOALS: list[tuple[str, str, str, Any]] = [
         None,
     ),
     ("embedded_speedup", "stock Lite default / ours -> cdw-lite", "(info)", None),
+    ("ours_reingest_vs_first", "ours -> cdw-lite re-ingest (unchanged) / first", "(info)", None),
 ]
 
 

@@ -26,7 +26,7 @@ from cdw_datahub.sources.dialects import (
     CdwSQLServerSource,
 )
 from cdw_datahub.sources.mixins import true_native_type
-from cdw_datahub.sources.sampling import guarded, sample_query
+from cdw_datahub.sources.sampling import guarded, sample_query, sample_sql
 
 CLI = str(Path(sys.executable).with_name("cdw-datahub"))
 
@@ -239,6 +239,34 @@ def test_sample_query_is_bounded_and_quoted_by_each_dialect() -> None:
     assert "FETCH FIRST 50 ROWS ONLY" in rendered["oracle"]
 
 
+def test_sample_sql_is_the_statement_each_dialect_compiles() -> None:
+    """The text the sampler runs is exactly the dialect's compiled statement, for names that
+    need quoting, look like SQL or like the template's own markers; a name with a "%" (doubled
+    by dialects whose parameters are written %s) and a limit that wraps the query (Oracle before
+    12c) are left to the compiler."""
+    from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+    names = ["id", "Full Name", "select", 'a"b', "a`b", "a]b", "Ünï", "cdw_sampled_table"]
+    dialects = [
+        sqlite.dialect(),
+        postgresql.dialect(),
+        mysql.dialect(),
+        mysql.dialect(is_mariadb=True),
+        mssql.dialect(),
+        oracle.dialect(),
+    ]
+    for d in dialects:
+        for schema, table in (("Sales Data", "Order"), (None, "cdw_sampled_columns")):
+            compiled = sample_query(schema, table, names, 50).compile(
+                dialect=d, compile_kwargs={"literal_binds": True}
+            )
+            assert sample_sql(d, schema, table, names, 50) == str(compiled), d.name
+        assert sample_sql(d, "s", "t", ["rate_%"], 50) is None
+    before_12c = oracle.dialect()
+    before_12c._supports_offset_fetch = False
+    assert sample_sql(before_12c, "s", "t", ["a"], 50) is None
+
+
 def _guard_checks(url: str, slow_sql: str, write_sql: str) -> None:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -288,7 +316,8 @@ def test_guard_on_sqlite_is_read_only_and_times_out(tmp_path: Path) -> None:
     ["PostgresSource", "MySQLSource", "SQLServerSource", "OracleSource", "SQLAlchemyGenericSource"],
 )
 def test_the_stock_hooks_the_mixins_override_are_still_there(stock: str) -> None:
-    """The mixins override private hooks of DataHub's SQL source: re-run after an upgrade."""
+    """The mixins override private hooks of DataHub's SQL source (and of its aspect-size
+    processor): re-run after an upgrade."""
     import inspect
 
     from cdw_datahub.sources import dialects, sqlite
@@ -308,11 +337,16 @@ def test_the_stock_hooks_the_mixins_override_are_still_there(stock: str) -> None
         "get_schema_fields_for_column": ["dataset_name", "column", "inspector"],
         "make_data_reader": ["inspector"],
         "_get_view_definition": ["inspector", "schema", "view"],
+        "get_workunit_processors": [],
     }
     for hook, params in expected.items():
         names = list(inspect.signature(getattr(base, hook)).parameters)[1:]
         assert names[: len(params)] == params, (stock, hook, names)
     assert callable(base.get_schema_resolver)
+    from datahub.ingestion.workunit_processors import EnsureAspectSizeProcessor
+
+    check = inspect.signature(EnsureAspectSizeProcessor.ensure_schema_metadata_size)
+    assert list(check.parameters)[1:] == ["dataset_urn", "schema"]
 
 
 @pytest.mark.parametrize(

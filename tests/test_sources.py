@@ -116,3 +116,83 @@ def test_trailing_ddl_comments_become_descriptions(db: Path, tmp_path: Path) -> 
         "full_name": "Legal name of the person, as on a government-issued identity document.",
         "ssn": None,
     }
+
+
+def _schema(paths: list[str], raw: str = "", description: str | None = None):  # type: ignore[no-untyped-def]
+    from datahub.metadata.schema_classes import (
+        MySqlDDLClass,
+        NullTypeClass,
+        SchemaFieldClass,
+        SchemaFieldDataTypeClass,
+        SchemaMetadataClass,
+        StringTypeClass,
+    )
+
+    types = [NullTypeClass(), StringTypeClass()]
+    return SchemaMetadataClass(
+        schemaName="s",
+        platform="urn:li:dataPlatform:sqlite",
+        version=0,
+        hash="",
+        platformSchema=MySqlDDLClass(tableSchema=raw),
+        fields=[
+            SchemaFieldClass(
+                fieldPath=p,
+                type=SchemaFieldDataTypeClass(type=types[i % 2]),
+                nativeDataType="TEXT",
+                description=description,
+            )
+            for i, p in enumerate(paths)
+        ],
+    )
+
+
+HOSTILE = ["", "a", "\U0001f600" * 40, "é" * 300, "\x00\x01\x1f", '"\\', "漢字" * 50, "'" * 9]
+
+
+def test_the_aspect_size_bound_never_undercounts_datahubs_json() -> None:
+    from datahub.emitter.serialization_helper import pre_json_transform
+
+    from cdw_datahub.sources.aspect_size import JSON_PER_REPR_CHAR
+
+    for text in HOSTILE:
+        for schema in (_schema([text]), _schema(["x"] * 3, raw=text, description=text)):
+            size = len(json.dumps(pre_json_transform(schema.to_obj())))
+            assert size <= JSON_PER_REPR_CHAR * len(repr(schema)), text
+
+
+def test_the_bounded_aspect_size_check_does_what_datahubs_does(tmp_path: Path) -> None:
+    """Over any limit, the bounded processor leaves or trims a schema exactly as DataHub's own;
+    every cdw SQL source runs it in place of DataHub's, with DataHub's report."""
+    import copy
+
+    from datahub.ingestion.api.common import PipelineContext
+    from datahub.ingestion.workunit_processors import EnsureAspectSizeProcessor
+
+    from cdw_datahub.sources.aspect_size import _BoundedAspectSize
+    from cdw_datahub.sources.sqlite import CdwSQLiteConfig, CdwSQLiteSource
+
+    sqlite3.connect(tmp_path / "x.db").close()
+    source = CdwSQLiteSource(
+        CdwSQLiteConfig(connect_uri=f"sqlite:///{tmp_path / 'x.db'}"), PipelineContext("t")
+    )
+    owners = [getattr(p, "__self__", None) for p in source.get_workunit_processors()]
+    bounded = next(o for o in owners if isinstance(o, EnsureAspectSizeProcessor))
+    assert type(bounded) is _BoundedAspectSize
+    assert source.get_report().workunit_processor_reports["EnsureAspectSizeProcessor"] is (
+        bounded.report
+    )
+    stock = EnsureAspectSizeProcessor.create(bounded.ctx)
+    schema = _schema([f"column_{i}" for i in range(40)], raw="x" * 3000, description="é" * 50)
+    kept = set()
+    for limit in (100, 2_000, 5_000, 10_000, 20_000, 60_000, 200_000, 10**6):
+        results = []
+        for processor in (stock, bounded):
+            processor.schema_size_constraint = limit
+            trimmed = copy.deepcopy(schema)
+            processor.ensure_schema_metadata_size("urn:li:dataset:x", trimmed)
+            results.append(trimmed)
+        assert results[0] == results[1], limit
+        kept.add(len(results[0].fields))
+    assert results[0] == schema  # the largest limit: untouched (the bound answered)
+    assert 0 in kept and len(kept) > 2  # the smaller ones: trimmed by DataHub's own check

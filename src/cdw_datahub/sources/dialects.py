@@ -1,5 +1,6 @@
 """`cdw-postgres`, `cdw-mysql`, `cdw-mssql`, `cdw-oracle`: DataHub's dedicated source per dialect,
-plus value sampling and true native types (`sources/mixins.py`). Nothing else differs: each
+plus value sampling and true native types (`sources/mixins.py`), and DataHub's aspect-size
+check answered by a bound first (`sources/aspect_size.py`). Nothing else differs: each
 config is the stock one with the `SamplingConfig` fields, so every stock option (patterns,
 `options.connect_args`, `sqlalchemy_uri`, TLS, ...) works as documented by DataHub.
 """
@@ -19,6 +20,7 @@ from datahub.ingestion.source.sql.oracle import OracleConfig, OracleSource
 from datahub.ingestion.source.sql.postgres.source import PostgresConfig, PostgresSource
 from sqlalchemy.engine import make_url
 
+from cdw_datahub.sources.aspect_size import BoundedAspectSizeMixin
 from cdw_datahub.sources.mixins import NativeTypesMixin, SamplingMixin
 from cdw_datahub.sources.sampling import SamplingConfig
 
@@ -42,7 +44,7 @@ class CdwOracleConfig(SamplingConfig, OracleConfig):
 @platform_name("PostgreSQL (cdw)", id="postgres")
 @config_class(CdwPostgresConfig)
 @support_status(SupportStatus.BETA)
-class CdwPostgresSource(SamplingMixin, NativeTypesMixin, PostgresSource):
+class CdwPostgresSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, PostgresSource):
     config: CdwPostgresConfig
 
     @classmethod
@@ -53,7 +55,7 @@ class CdwPostgresSource(SamplingMixin, NativeTypesMixin, PostgresSource):
 @platform_name("MySQL / MariaDB (cdw)", id="mysql")
 @config_class(CdwMySQLConfig)
 @support_status(SupportStatus.BETA)
-class CdwMySQLSource(SamplingMixin, NativeTypesMixin, MySQLSource):
+class CdwMySQLSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, MySQLSource):
     config: CdwMySQLConfig
 
     @classmethod
@@ -64,7 +66,7 @@ class CdwMySQLSource(SamplingMixin, NativeTypesMixin, MySQLSource):
 @platform_name("SQL Server (cdw)", id="mssql")
 @config_class(CdwSQLServerConfig)
 @support_status(SupportStatus.BETA)
-class CdwSQLServerSource(SamplingMixin, NativeTypesMixin, SQLServerSource):
+class CdwSQLServerSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, SQLServerSource):
     config: CdwSQLServerConfig
 
     @classmethod
@@ -80,7 +82,7 @@ class CdwSQLServerSource(SamplingMixin, NativeTypesMixin, SQLServerSource):
 @platform_name("Oracle (cdw)", id="oracle")
 @config_class(CdwOracleConfig)
 @support_status(SupportStatus.BETA)
-class CdwOracleSource(SamplingMixin, NativeTypesMixin, OracleSource):
+class CdwOracleSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, OracleSource):
     config: CdwOracleConfig
 
     @classmethod

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -79,25 +80,37 @@ class SamplingMixin:
         evidence.attach(schema_metadata, hits)
 
 
+def _loaded(module: str, name: str) -> type | tuple[()]:
+    """`module.name` if something imported the module already, else () (no instance of it can
+    exist, and `isinstance(x, ())` is False). Importing GeoAlchemy alone costs as much as
+    reflecting a few dozen tables, and it registers spatial types with SQLAlchemy's dialects, so
+    importing it here would change how every later table is reflected. The cdw sources of
+    PostgreSQL, MySQL, SQL Server and Oracle load it (with DataHub's PostgreSQL source) before
+    any reflection; cdw-sqlite does not, as the stock `sqlalchemy` source does not."""
+    found = sys.modules.get(module)
+    return getattr(found, name) if found is not None else ()
+
+
 def true_native_type(column_type: Any, dialect: Any) -> tuple[str, Any] | None:
     """(native type to report, SQLAlchemy type DataHub should map) where the stock report is
     wrong; None where it is right."""
-    from geoalchemy2.types import _GISType
-    from sqlalchemy.dialects.mssql import TIMESTAMP as MSSQL_TIMESTAMP
-    from sqlalchemy.dialects.postgresql import DOMAIN, ENUM
+    postgres = "sqlalchemy.dialects.postgresql.named_types"
+    row_version = _loaded("sqlalchemy.dialects.mssql.base", "TIMESTAMP")
+    domain, enum = _loaded(postgres, "DOMAIN"), _loaded(postgres, "ENUM")
+    spatial = _loaded("geoalchemy2.types", "_GISType")
 
-    if isinstance(column_type, MSSQL_TIMESTAMP):  # a row version (binary), not a point in time
+    if isinstance(column_type, row_version):  # a row version (binary), not a point in time
         return "ROWVERSION", column_type
-    if isinstance(column_type, DOMAIN):
+    if isinstance(column_type, domain):
         base = column_type.data_type
         shown = true_native_type(base, dialect)
         compiled = shown[0] if shown else base.compile(dialect=dialect)
         compiled = compiled.replace(' COLLATE "default"', "")  # the database's default: noise
         return f"{compiled} DOMAIN {column_type.compile(dialect=dialect)}", base
-    if isinstance(column_type, _GISType) and dialect.name != "postgresql":
+    if isinstance(column_type, spatial) and dialect.name != "postgresql":
         # GeoAlchemy compiles every MySQL spatial column as "GEOMETRY NOT NULL"
         return str(column_type.geometry_type or column_type.name).upper(), column_type
-    if isinstance(column_type, ENUM):
+    if isinstance(column_type, enum):
         return f"ENUM {column_type.compile(dialect=dialect)}", column_type
     if isinstance(column_type, _CustomSQLAlchemyDummyType):
         return type(column_type).__name__, column_type

@@ -10,6 +10,7 @@ afterwards. Only detector ids (`ssn`, `email`, ...) leave this module, never a v
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -138,6 +139,45 @@ def sample_query(schema: str | None, table: str, columns: list[str], size: int) 
     )
 
 
+_COLUMNS, _TABLE = "cdw_sampled_columns", "cdw_sampled_table"
+
+
+@functools.lru_cache(maxsize=64)
+def _template(dialect: sa.Dialect, size: int) -> tuple[str, str, str] | None:
+    """The dialect's rendering of `sample_query`, cut where the column list and the table go,
+    or None when it does not name them once each, in that order (a dialect that wraps the
+    query to limit it, such as Oracle before 12c, repeats the columns)."""
+    marked = sa.select(sa.literal_column(_COLUMNS)).select_from(sa.text(_TABLE)).limit(size)
+    sql = str(marked.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    before, *rest = sql.split(_COLUMNS)
+    if len(rest) != 1 or rest[0].count(_TABLE) != 1:
+        return None
+    between, after = rest[0].split(_TABLE)
+    return before, between, after
+
+
+def sample_sql(
+    dialect: sa.Dialect, schema: str | None, table: str, columns: list[str], size: int
+) -> str | None:
+    """`sample_query` as the dialect renders it, with the row limit written in; None where
+    only compiling the statement gives that (a "%" in a name, which dialects whose parameters
+    are written %s double, and only a statement run with parameters undoes; see `_template`).
+
+    SQLAlchemy's statement cache is keyed by the names, so it compiles the query anew for every
+    table, at several times the cost of the read itself: here the dialect renders the query's
+    shape once, and its own preparer quotes each table's names, as its compiler quotes them."""
+    template = _template(dialect, size)
+    if template is None or "%" in "".join((schema or "", table, *columns)):
+        return None
+    preparer = dialect.identifier_preparer
+    listed = ", ".join(preparer.quote(c) for c in columns)
+    named = preparer.quote(table)
+    if schema is not None:
+        named = f"{preparer.quote_schema(schema)}.{named}"
+    before, between, after = template
+    return f"{before}{listed}{between}{named}{after}"
+
+
 def sample_columns(
     connection: sa.Connection,
     schema: str | None,
@@ -147,8 +187,12 @@ def sample_columns(
     timeout_s: float,
 ) -> dict[str, list[Any]]:
     """Up to `size` values per column, read inside `guarded`."""
+    sql = sample_sql(connection.dialect, schema, table, columns, size)
     with guarded(connection, timeout_s):
-        rows = connection.execute(sample_query(schema, table, columns, size)).all()
+        if sql is None:
+            rows = connection.execute(sample_query(schema, table, columns, size)).all()
+        else:
+            rows = connection.exec_driver_sql(sql).all()
     if not rows:
         return {c: [] for c in columns}
     return {c: list(values) for c, values in zip(columns, zip(*rows, strict=True), strict=True)}

@@ -12,6 +12,9 @@ Four differences from the stock `sqlalchemy` source, each an override:
 - With `sample_values: true`, the stock classification hook reads a bounded sample of each table and
   our value detectors note which patterns (SSN, email, ...) occur; only detector ids leave the
   detectors (`sources/mixins.py`, shared with the other cdw sources). No value is emitted anywhere.
+
+Like every cdw SQL source, it answers DataHub's aspect-size check with a bound first
+(`sources/aspect_size.py`): the same output, without serializing every schema to learn it fits.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import Engine, text
 from sqlalchemy.engine.reflection import Inspector
 
+from cdw_datahub.sources.aspect_size import BoundedAspectSizeMixin
 from cdw_datahub.sources.mixins import NativeTypesMixin, SamplingMixin
 from cdw_datahub.sources.sampling import SamplingConfig
 
@@ -90,7 +94,9 @@ def _quote(identifier: str) -> str:
 @platform_name("SQLite (cdw)", id="sqlite")
 @config_class(CdwSQLiteConfig)
 @support_status(SupportStatus.BETA)
-class CdwSQLiteSource(SamplingMixin, NativeTypesMixin, SQLAlchemyGenericSource):
+class CdwSQLiteSource(
+    BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, SQLAlchemyGenericSource
+):
     config: CdwSQLiteConfig
 
     def __init__(self, config: CdwSQLiteConfig, ctx: PipelineContext):
