@@ -80,7 +80,8 @@ class SamplingMixin:
         evidence.attach(schema_metadata, hits)
 
 
-def _loaded(module: str, name: str) -> Any:  # a class or (); typed `type`, isinstance would narrow to object
+# Returns a class or (); typed Any because a `type` return would narrow isinstance to object.
+def _loaded(module: str, name: str) -> Any:
     """`module.name` if something imported the module already, else () (no instance of it can
     exist, and `isinstance(x, ())` is False). Importing GeoAlchemy alone costs as much as
     reflecting a few dozen tables, and it registers spatial types with SQLAlchemy's dialects, so

@@ -147,7 +147,9 @@ def _template(dialect: sa.Dialect, size: int) -> tuple[str, str, str] | None:
     """The dialect's rendering of `sample_query`, cut where the column list and the table go,
     or None when it does not name them once each, in that order (a dialect that wraps the
     query to limit it, such as Oracle before 12c, repeats the columns)."""
-    marked: sa.Select[Any] = sa.select(sa.literal_column(_COLUMNS)).select_from(sa.text(_TABLE)).limit(size)
+    marked: sa.Select[Any] = (
+        sa.select(sa.literal_column(_COLUMNS)).select_from(sa.text(_TABLE)).limit(size)
+    )
     sql = str(marked.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     before, *rest = sql.split(_COLUMNS)
     if len(rest) != 1 or rest[0].count(_TABLE) != 1:
