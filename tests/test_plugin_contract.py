@@ -174,7 +174,6 @@ def test_urn_prefixes_are_spelled_only_in_the_contract() -> None:
         "catalog/backends.py": 'f"urn:li:{entity_type}:"',  # a generic entity-type range
         "catalog/server.py": '"urn:li:corpuser:datahub"',  # the probe DataHub itself answers
         "patching.py": '"urn:li:corpuser:unknown"',  # GMS's default actor of an empty aspect
-        "bucp/export.py": '"urn:li:dataset:"',  # is a selector a URN or a name
     }
     found = []
     for path in sorted(src.rglob("*.py")):

@@ -223,11 +223,7 @@ def _add_catalog_facts(
     for urn, name in domains.items():
         if pid := program_of_domain(urn):
             facts.programs[pid] = name
-    for urn, aspects in catalog.backend.entities("corpuser"):
-        info = aspects.get("corpUserInfo") or aspects.get("corpUserEditableInfo") or {}
-        display = info.get("displayName") or info.get("fullName")
-        if display:
-            facts.people[urn] = str(display)
+    facts.people.update(catalog.people())
     return domains
 
 

@@ -210,6 +210,15 @@ class Catalog:
             for urn, a in self._live("tag")
         }
 
+    def people(self) -> dict[str, str]:
+        """Person (corpuser) URN -> display name, for those the catalog names."""
+        names: dict[str, str] = {}
+        for urn, a in self._live("corpuser"):
+            info = a.get("corpUserInfo") or a.get("corpUserEditableInfo") or {}
+            if display := info.get("displayName") or info.get("fullName"):
+                names[urn] = str(display)
+        return names
+
     def domains(self) -> dict[str, str]:
         return {
             urn: (a.get("domainProperties") or {}).get("name") or urn
