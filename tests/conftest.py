@@ -13,6 +13,21 @@ import pytest
 pytest_plugins = ["datahub.testing.pytest_hooks"]
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _gms_config_forgotten() -> Iterator[None]:
+    """DataHub's rest sink records the server's config process-wide (`server_config_util`), and
+    later pipelines in the process then write `status` as a PATCH even into a file sink: every
+    test starts and ends with what a fresh process has."""
+    from datahub.utilities import server_config_util
+
+    saved = dict(server_config_util.global_debug)
+    yield
+    server_config_util.global_debug.clear()
+    server_config_util.global_debug.update(saved)
+
+
 PG_ADMIN_URL = os.environ.get(
     "CDW_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )

@@ -272,7 +272,6 @@ def test_on_a_server_ingestion_checks_the_catalog_only_term(
     there before any record: present, the run goes on; missing, it stops naming the line."""
     from datahub.emitter.mcp import MetadataChangeProposalWrapper
     from datahub.metadata.schema_classes import GlossaryTermInfoClass
-    from datahub.utilities import server_config_util
 
     from cdw_datahub.errors import InputError
     from cdw_datahub.ingest import load_recipe, run_pipeline
@@ -280,9 +279,6 @@ def test_on_a_server_ingestion_checks_the_catalog_only_term(
 
     monkeypatch.chdir(department)
     monkeypatch.delenv("DATAHUB_GMS_TOKEN", raising=False)
-    # the rest sink records the server's config process-wide, and DataHub's later file-sink runs
-    # in this process would then write `status` as a PATCH (golden files): put it back after
-    monkeypatch.setitem(server_config_util.global_debug, "gms_config", {})
     ui_term = MetadataChangeProposalWrapper(
         entityUrn=UI_TERM,
         aspect=GlossaryTermInfoClass(

@@ -23,7 +23,7 @@ from datahub.emitter.mce_builder import make_schema_field_urn
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.api.common import EndOfStream, PipelineContext, RecordEnvelope
 from datahub.ingestion.api.transform import Transformer
-from datahub.metadata.schema_classes import MetadataChangeProposalClass
+from datahub.metadata.schema_classes import MetadataChangeProposalClass, UpstreamLineageClass
 from pydantic import Field
 
 from cdw_datahub.contract import properties as props
@@ -31,6 +31,7 @@ from cdw_datahub.errors import CdwError, server_problem
 from cdw_datahub.masking import mask
 from cdw_datahub.policy import load_policy
 from cdw_datahub.sources import steward
+from cdw_datahub.transformers import stamps
 from cdw_datahub.transformers.classification import ClassificationStage
 from cdw_datahub.transformers.definitions import DefinitionsStage
 from cdw_datahub.transformers.lineage import LineageInheritance, lineage_of
@@ -107,7 +108,11 @@ class CdwDescribeTransformer(Transformer):
                 raise ValueError(_cannot(ctx.graph, e, doing)) from e
         self._check_catalog_terms(policy, ctx)
         stored = stored_aspects(ctx)
-        self.writer = PatchWriter(stored) if stored is not None else None
+        self.writer = PatchWriter(stored, ctx.run_id) if stored is not None else None
+        if self.writer is not None:  # into a store: an unchanged dataset keeps its time
+            folders = (Path(config.glossary_dir), Path(config.policies_dir))
+            self._inputs = stamps.run_fingerprint(folders, program)
+        self.fresh: set[str] = set()  # datasets described anew in this run (not as before)
 
     def _check_catalog_terms(self, policy: Any, ctx: PipelineContext) -> None:
         """Terms the dictionary names by full URN that no glossary file defines (made in the
@@ -158,20 +163,45 @@ class CdwDescribeTransformer(Transformer):
                 )
             dataset = dataset_record(envelope.record)
             if dataset is not None:
-                yield from self._envelopes(self.describe(dataset))
+                self._read_state(dataset, envelope.record)
+                yield from self._envelopes(self.describe(dataset), dataset.stamp)
                 self.lineage.remember(dataset)
             yield envelope
             lineage = lineage_of(envelope.record)
             if lineage is not None:
                 inherited = self.lineage.inherit(*lineage)
                 if inherited is not None:
-                    yield from self._envelopes(self.redescribe(inherited))
+                    self._inheriting(inherited, lineage[1])
+                    yield from self._envelopes(self.redescribe(inherited), inherited.stamp)
 
-    def _envelopes(self, mcps: Iterable[MetadataChangeProposalWrapper]) -> Iterator[RecordEnvelope]:
+    def _read_state(self, dataset: DatasetRecord, record: object) -> None:
+        """Into a store: read the dataset's stored state, and describe it with the time stored
+        with its fingerprint when that is unchanged, or with this run's (stamps.py)."""
+        if self.writer is None:
+            return
+        fingerprint = stamps.dataset_fingerprint(self._inputs, record)
+        fields = [make_schema_field_urn(dataset.urn, f.fieldPath) for f in dataset.schema.fields]
+        before = stamps.stored_time(fingerprint, self.writer.read(dataset.urn, fields))
+        if before is None:
+            self.fresh.add(dataset.urn)
+        self.run.at(self.run.started if before is None else before)
+        dataset.stamp = {stamps.KEY: stamps.stamp(fingerprint, self.run.time)}
+
+    def _inheriting(self, dataset: DatasetRecord, lineage: UpstreamLineageClass) -> None:
+        """What it inherits is as before when it and every upstream were: its time again."""
+        if self.writer is None:
+            return
+        changed = ({dataset.urn} | {u.dataset for u in lineage.upstreams}) & self.fresh
+        before = stamps.time_of(dataset.stamp)
+        self.run.at(self.run.started if changed or before is None else before)
+
+    def _envelopes(
+        self, mcps: Iterable[MetadataChangeProposalWrapper], stamp: dict[str, str]
+    ) -> Iterator[RecordEnvelope]:
         """Into a store people also edit, the aspects they edit go as PATCH (writes.py)."""
         records: Iterable[MetadataChangeProposalWrapper | MetadataChangeProposalClass] = mcps
         if self.writer is not None:
-            records = self.writer.rewrite(mcps)
+            records = self.writer.rewrite(mcps, stamp)
         for r in records:
             yield RecordEnvelope(r, metadata={"workunit_id": f"cdw-{r.entityUrn}-{r.aspectName}"})
         if self.writer is not None and self.writer.kept_domains:

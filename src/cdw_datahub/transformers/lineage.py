@@ -174,6 +174,7 @@ class LineageInheritance:
                 by_field.setdefault(down, []).append(fgl)
         inherited = DatasetRecord(urn, copy.deepcopy(dataset.schema), None, dataset.entry)
         inherited.field_values = {p: dict(v) for p, v in dataset.field_values.items()}
+        inherited.stamp = dataset.stamp
         known = _Known(self.described)
         changed = False
         for f in inherited.schema.fields:

@@ -28,6 +28,8 @@ class DatasetRecord:
     entry: DatasetEntry | None = None  # the field dictionary's entry (None without a program)
     # field path -> structured property values: every stage adds, one aspect per field at the end
     field_values: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the system metadata properties its records carry into a store (stamps.py)
+    stamp: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def table(self) -> str:

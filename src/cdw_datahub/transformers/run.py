@@ -54,12 +54,22 @@ class DescribeRun:
         self.policy = policy
         self.program = program
         # One timestamp per run keeps a run's associations identical; SOURCE_DATE_EPOCH (the
-        # reproducible-builds convention) pins it for golden files.
+        # reproducible-builds convention) pins it for golden files. `time` is the dataset's being
+        # described: a dataset described as before keeps the time it was first described with
+        # (stamps.py).
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        self.time = int(epoch) * 1000 if epoch else int(time.time() * 1000)
+        self.started = int(epoch) * 1000 if epoch else int(time.time() * 1000)
+        self.time = self.started
         self._defined: set[Hashable] = set()
         self._shared: dict[Hashable, Any] = {}
         self.findings: list[Finding] = []
+
+    def at(self, time_ms: int) -> None:
+        """Describe what follows with this time. Shared objects may carry the time, so they
+        are built again after a change (a re-ingest meets few distinct times, in runs)."""
+        if time_ms != self.time:
+            self.time = time_ms
+            self._shared.clear()
 
     def finding(self, slug: str, message: str) -> None:
         """Record a finding for the run's report (and DataHub's log: its pipeline summary has

@@ -15,6 +15,10 @@ Domains: a dataset has one. When the stored domain is not one this project set (
 UI's choice wins: ingestion leaves it alone and reports it.
 
 Into a file sink or `blackhole` (no state to keep) the aspects are written whole, as before.
+
+Every record written for a dataset carries the dataset's stamp (stamps.py) in its system
+metadata, and the dataset's stored state is read before it is described, in one batch, so the
+stamp read back decides the time the description is made with.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.emitter.mcp_patch_builder import MetadataPatchProposal
@@ -40,6 +45,7 @@ from datahub.metadata.schema_classes import (
     MetadataChangeProposalClass,
     OwnershipClass,
     StructuredPropertiesClass,
+    SystemMetadataClass,
 )
 from datahub.specific.aspect_helpers.institutional_memory import (
     _ELEMENTS_APK,
@@ -72,10 +78,17 @@ Key = tuple[str, str]  # (entity URN, aspect name)
 BATCH = 100  # entities per read: one request per entity type and hundred entities
 
 
+class Stored(NamedTuple):
+    """One stored aspect, as JSON: its value and its system metadata."""
+
+    value: dict[str, Any]
+    system: dict[str, Any] | None
+
+
 class StoredAspects(Protocol):
     """What the catalog this pipeline writes to holds now."""
 
-    def get_many(self, keys: Collection[Key]) -> dict[Key, dict[str, Any]]:
+    def get_many(self, keys: Collection[Key]) -> dict[Key, Stored]:
         """The stored aspects of `keys` that exist, in few reads (not one per aspect)."""
         ...
 
@@ -87,7 +100,7 @@ class LiteAspects:
         self.path = path
         self._db: sqlite3.Connection | None = None
 
-    def get_many(self, keys: Collection[Key]) -> dict[Key, dict[str, Any]]:
+    def get_many(self, keys: Collection[Key]) -> dict[Key, Stored]:
         keys = set(keys)
         if self._db is None:
             if not self.path.is_file():
@@ -95,19 +108,24 @@ class LiteAspects:
             self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
         urns = sorted({urn for urn, _ in keys})
         names = sorted({name for _, name in keys})
-        out: dict[Key, dict[str, Any]] = {}
+        out: dict[Key, Stored] = {}
         for start in range(0, len(urns), 500):  # SQLite's bound-parameter limit
             batch = urns[start : start + 500]
             try:
                 rows = self._db.execute(
-                    "SELECT urn, aspect_name, metadata FROM metadata_aspect_v2 "  # noqa: S608
+                    "SELECT urn, aspect_name, metadata, system_metadata "  # noqa: S608
+                    "FROM metadata_aspect_v2 "
                     f"WHERE version = 0 AND urn IN ({','.join('?' * len(batch))}) "
                     f"AND aspect_name IN ({','.join('?' * len(names))})",
                     [*batch, *names],
                 ).fetchall()
             except sqlite3.OperationalError:  # a new file: the sink has not made its tables yet
                 return {}
-            out.update(((u, n), json.loads(m)) for u, n, m in rows if (u, n) in keys)
+            out.update(
+                ((u, n), Stored(json.loads(m), json.loads(s) if s else None))
+                for u, n, m, s in rows
+                if (u, n) in keys
+            )
         return out
 
 
@@ -118,20 +136,23 @@ class GraphAspects:
     def __init__(self, graph: Any):
         self.graph = graph
 
-    def get_many(self, keys: Collection[Key]) -> dict[Key, dict[str, Any]]:
+    def get_many(self, keys: Collection[Key]) -> dict[Key, Stored]:
         wanted: dict[str, dict[str, set[str]]] = {}  # entity type -> urn -> aspect names
         for urn, name in keys:
             wanted.setdefault(guess_entity_type(urn), {}).setdefault(urn, set()).add(name)
-        out: dict[Key, dict[str, Any]] = {}
+        out: dict[Key, Stored] = {}
         for entity_type, by_urn in wanted.items():
             urns = sorted(by_urn)
             names = sorted(set().union(*by_urn.values()))
             for start in range(0, len(urns), BATCH):
-                found = self.graph.get_entities(entity_type, urns[start : start + BATCH], names)
+                batch = urns[start : start + BATCH]
+                found = self.graph.get_entities(entity_type, batch, names, True)
                 for urn, aspects in found.items():
-                    for name, (aspect, _) in aspects.items():
+                    for name, (aspect, system) in aspects.items():
                         if name in by_urn.get(urn, ()):
-                            out[(urn, name)] = aspect.to_obj()
+                            out[(urn, name)] = Stored(
+                                aspect.to_obj(), system.to_obj() if system else None
+                            )
         return out
 
 
@@ -170,29 +191,54 @@ def ours(attribution: dict[str, Any] | None) -> bool:
 
 
 class PatchWriter:
-    def __init__(self, stored: StoredAspects):
+    def __init__(self, stored: StoredAspects, run_id: str | None = None):
         self.stored = stored
+        self.run_id = run_id
         self.kept_domains: list[str] = []  # datasets whose domain a person chose
+        self._read: dict[Key, Stored | None] = {}  # the state of the dataset being written
+
+    def read(self, urn: str, field_urns: Iterable[str]) -> list[dict[str, Any] | None]:
+        """Read a dataset's state in one batch before it is described (its aspects people also
+        edit, its fields' properties); the system metadata stored with its own aspects."""
+        keys = {(urn, name) for name in STATEFUL}
+        keys.update((f, StructuredPropertiesClass.ASPECT_NAME) for f in field_urns)
+        found = self.stored.get_many(keys)
+        self._read = {key: found.get(key) for key in keys}
+        return [found[(urn, name)].system for name in sorted(STATEFUL) if (urn, name) in found]
 
     def rewrite(
-        self, mcps: Iterable[MetadataChangeProposalWrapper]
+        self, mcps: Iterable[MetadataChangeProposalWrapper], properties: dict[str, str]
     ) -> Iterator[MetadataChangeProposalWrapper | MetadataChangeProposalClass]:
-        """`mcps` with every aspect people also edit turned into a PATCH against the store."""
-        mcps = list(mcps)  # one dataset's records: their stored state is read in one go
+        """`mcps` with every aspect people also edit turned into a PATCH against the store,
+        each record with system metadata carrying `properties` (the dataset's stamp)."""
+        mcps = list(mcps)  # one dataset's records: what was not read before is read in one go
         keys = [_key(mcp) for mcp in mcps]
-        stored = self.stored.get_many({key for key in keys if key})
+        missing = {key for key in keys if key and key not in self._read}
+        if missing:
+            found = self.stored.get_many(missing)
+            self._read.update((key, found.get(key)) for key in missing)
         for mcp, key in zip(mcps, keys, strict=True):
+            system = self._system(properties)
             if key is None:
+                mcp.systemMetadata = system
                 yield mcp
                 continue
-            current = stored.get(key) or {}
+            current = self._read[key]
             if isinstance(mcp.aspect, DomainsClass):
-                if self._domain_is_ours(current):
+                if self._domain_is_ours(current.value if current else {}):
+                    mcp.systemMetadata = system
                     yield mcp
                 else:
                     self.kept_domains.append(key[0])
                 continue
-            yield from _patch(key[0], mcp.aspect, current).build()
+            yield from _patch(key[0], mcp.aspect, current.value if current else {}, system).build()
+
+    def _system(self, properties: dict[str, str]) -> SystemMetadataClass:
+        """What DataHub's own stamping gives a source's records (run id, when), plus ours; one
+        object per record, as emitters and sinks fill it in."""
+        return SystemMetadataClass(
+            lastObserved=int(time.time() * 1000), runId=self.run_id, properties=dict(properties)
+        )
 
     @staticmethod
     def _domain_is_ours(current: dict[str, Any]) -> bool:
@@ -267,9 +313,9 @@ KINDS: dict[type, _Kind] = {
 }
 
 
-def _patch(urn: str, aspect: Any, current: dict[str, Any]) -> _Patch:
+def _patch(urn: str, aspect: Any, current: dict[str, Any], system: SystemMetadataClass) -> _Patch:
     """Add every entry of `aspect`; remove the entries of ours in `current` it no longer has."""
-    kind, p = KINDS[type(aspect)], _Patch(urn)
+    kind, p = KINDS[type(aspect)], _Patch(urn, system_metadata=system)
     entries = getattr(aspect, kind.items)
     wanted = {kind.key(e) for e in entries}
     for entry in entries:

@@ -1,0 +1,83 @@
+"""When a dataset's description was made, kept from run to run.
+
+Every association and audit stamp `cdw_describe` writes carries a time. Stamped with each run's
+clock, an unchanged dataset would come out different on every run: a new version of each of its
+aspects in the DataHub server or Lite file, and each aspect serialized and compared again. So the
+time is the dataset's own: a fingerprint of everything its description is computed from (the
+source's record of the dataset, every file of the glossary and policies folders, the program, and
+this package's code) is written with the time into the system metadata of the aspects written
+for the dataset (`systemMetadata.properties`, which DataHub stores and shows nowhere). A later run
+that computes the same fingerprint describes the dataset with the stored time, so its output is
+identical to what is stored and the store's own unchanged-aspect handling applies (GMS keeps the
+version; `cdw-lite` does not even serialize it). Anything different (a column, a rule, a
+glossary edit, another release) gives another fingerprint, and the dataset gets this run's time.
+
+The stamp decides a time, never what is written: a store that lost it (a steward's edit replaces
+an aspect's system metadata) only makes that dataset's next description newly timed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.metadata.schema_classes import MetadataChangeEventClass
+
+import cdw_datahub
+
+KEY = "cdw.describedAs"  # systemMetadata.properties key: "<fingerprint>@<epoch ms>"
+
+
+def run_fingerprint(folders: Iterable[Path], program: str | None) -> Any:
+    """What every dataset's description depends on besides its own record: the bytes of every
+    file under `folders`, the program, and the package's code (a new release, or a developer's
+    edit, describes differently)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"program={program}\0".encode())
+    package = Path(cdw_datahub.__file__).parent
+    code = sorted(package.rglob("*.py"))
+    for root, files in [(package, code), *((f, _files(f)) for f in folders)]:
+        for path in files:
+            digest.update(f"{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def dataset_fingerprint(run: Any, record: object) -> str:
+    """The run's fingerprint and the source's record of one dataset, as it arrived (before any
+    stage edited it). An MCE's own system metadata (run id, time) is left out."""
+    digest = run.copy()  # a blake2b of run_fingerprint()
+    content: object = record
+    if isinstance(record, MetadataChangeEventClass):
+        content = record.proposedSnapshot
+    elif isinstance(record, MetadataChangeProposalWrapper):  # not its system metadata either
+        content = (record.entityUrn, record.aspect)
+    digest.update(repr(content).encode())
+    return digest.hexdigest()
+
+
+def stamp(fingerprint: str, time_ms: int) -> str:
+    return f"{fingerprint}@{time_ms}"
+
+
+def time_of(properties: Mapping[str, str]) -> int | None:
+    """The time in a record's stamp (`stamp()`), or None."""
+    time_text = properties.get(KEY, "").partition("@")[2]
+    return int(time_text) if time_text.isdigit() else None
+
+
+def stored_time(fingerprint: str, systems: Iterable[Mapping[str, Any] | None]) -> int | None:
+    """The time stored with `fingerprint` in any of these system metadata, or None."""
+    for system in systems:
+        properties = (system or {}).get("properties") or {}
+        found = properties.get(KEY)
+        if isinstance(found, str) and found.partition("@")[0] == fingerprint:
+            return time_of(properties)
+    return None
