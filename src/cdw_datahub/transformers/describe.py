@@ -179,7 +179,7 @@ class CdwDescribeTransformer(Transformer):
         with its fingerprint when that is unchanged, or with this run's (stamps.py)."""
         if self.writer is None:
             return
-        fingerprint = stamps.dataset_fingerprint(self._inputs, record)
+        fingerprint = stamps.dataset_fingerprint(self._inputs, record, dataset.schema)
         fields = [make_schema_field_urn(dataset.urn, f.fieldPath) for f in dataset.schema.fields]
         before = stamps.stored_time(fingerprint, self.writer.read(dataset.urn, fields))
         if before is None:

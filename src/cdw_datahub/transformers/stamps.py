@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
-from datahub.metadata.schema_classes import MetadataChangeEventClass
+from datahub.metadata.schema_classes import MetadataChangeEventClass, SchemaMetadataClass
 
 import cdw_datahub
+from cdw_datahub.sources import evidence, steward
 
 KEY = "cdw.describedAs"  # systemMetadata.properties key: "<fingerprint>@<epoch ms>"
 
@@ -50,16 +51,20 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def dataset_fingerprint(run: Any, record: object) -> str:
+def dataset_fingerprint(run: Any, record: object, schema: SchemaMetadataClass) -> str:
     """The run's fingerprint and the source's record of one dataset, as it arrived (before any
-    stage edited it). An MCE's own system metadata (run id, time) is left out."""
+    stage edited it), with what the source attached to its schema in process: the value
+    detectors' ids and the steward's file's values. An MCE's own system metadata (run id,
+    time) is left out."""
     digest = run.copy()  # a blake2b of run_fingerprint()
     content: object = record
     if isinstance(record, MetadataChangeEventClass):
         content = record.proposedSnapshot
     elif isinstance(record, MetadataChangeProposalWrapper):  # not its system metadata either
         content = (record.entityUrn, record.aspect)
-    digest.update(repr(content).encode())
+    hits = sorted((path, sorted(ids)) for path, ids in evidence.of(schema).items())
+    for part in (content, hits, steward.of(schema)):
+        digest.update(repr(part).encode())
     return digest.hexdigest()
 
 
