@@ -21,7 +21,7 @@ from datahub.ingestion.source.sql.postgres.source import PostgresConfig, Postgre
 from sqlalchemy.engine import make_url
 
 from cdw_datahub.sources.aspect_size import BoundedAspectSizeMixin
-from cdw_datahub.sources.mixins import NativeTypesMixin, SamplingMixin
+from cdw_datahub.sources.mixins import NativeTypesMixin, ReflectionEvictionMixin, SamplingMixin
 from cdw_datahub.sources.sampling import SamplingConfig
 
 
@@ -44,7 +44,9 @@ class CdwOracleConfig(SamplingConfig, OracleConfig):
 @platform_name("PostgreSQL (cdw)", id="postgres")
 @config_class(CdwPostgresConfig)
 @support_status(SupportStatus.BETA)
-class CdwPostgresSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, PostgresSource):
+class CdwPostgresSource(
+    BoundedAspectSizeMixin, ReflectionEvictionMixin, SamplingMixin, NativeTypesMixin, PostgresSource
+):
     config: CdwPostgresConfig
 
     @classmethod
@@ -55,7 +57,9 @@ class CdwPostgresSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin,
 @platform_name("MySQL / MariaDB (cdw)", id="mysql")
 @config_class(CdwMySQLConfig)
 @support_status(SupportStatus.BETA)
-class CdwMySQLSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, MySQLSource):
+class CdwMySQLSource(
+    BoundedAspectSizeMixin, ReflectionEvictionMixin, SamplingMixin, NativeTypesMixin, MySQLSource
+):
     config: CdwMySQLConfig
 
     @classmethod
@@ -66,7 +70,13 @@ class CdwMySQLSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, My
 @platform_name("SQL Server (cdw)", id="mssql")
 @config_class(CdwSQLServerConfig)
 @support_status(SupportStatus.BETA)
-class CdwSQLServerSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, SQLServerSource):
+class CdwSQLServerSource(
+    BoundedAspectSizeMixin,
+    ReflectionEvictionMixin,
+    SamplingMixin,
+    NativeTypesMixin,
+    SQLServerSource,
+):
     config: CdwSQLServerConfig
 
     @classmethod
@@ -82,7 +92,9 @@ class CdwSQLServerSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin
 @platform_name("Oracle (cdw)", id="oracle")
 @config_class(CdwOracleConfig)
 @support_status(SupportStatus.BETA)
-class CdwOracleSource(BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, OracleSource):
+class CdwOracleSource(
+    BoundedAspectSizeMixin, ReflectionEvictionMixin, SamplingMixin, NativeTypesMixin, OracleSource
+):
     config: CdwOracleConfig
 
     @classmethod

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from datahub.ingestion.source.common.data_reader import DataReader
@@ -233,3 +233,28 @@ class NativeTypesMixin:
         return super().get_schema_fields_for_column(  # type: ignore[misc]
             dataset_name, column, inspector, *args, **kwargs
         )
+
+
+class ReflectionEvictionMixin:
+    """Reflection kept per table, not per run.
+
+    SQLAlchemy's `Inspector` caches every reflection call (columns with their type objects,
+    keys, indexes, comments) for its lifetime, which in DataHub's SQL sources is the whole
+    schema. Once a table is processed, the entries keyed by its name are dropped; entries of
+    the schema as a whole (table names, a dialect's type lists) stay, so no query runs twice.
+    Views keep theirs: DataHub reads them again after the view's own pass, for its column
+    lineage (evicting them lost a MariaDB view's lineage: tests/test_mysql_ingest.py)."""
+
+    def _process_table(
+        self, dataset_name: str, inspector: Inspector, schema: str, table: str, *args: Any
+    ) -> Iterable[Any]:
+        yield from super()._process_table(  # type: ignore[misc]
+            dataset_name, inspector, schema, table, *args
+        )
+        _evict(inspector, table)
+
+
+def _evict(inspector: Inspector, name: str) -> None:
+    cache = inspector.info_cache
+    for key in [k for k in cache if isinstance(k, tuple) and len(k) > 1 and name in k[1]]:
+        del cache[key]

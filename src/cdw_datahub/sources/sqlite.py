@@ -42,7 +42,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine.reflection import Inspector
 
 from cdw_datahub.sources.aspect_size import BoundedAspectSizeMixin
-from cdw_datahub.sources.mixins import NativeTypesMixin, SamplingMixin
+from cdw_datahub.sources.mixins import NativeTypesMixin, ReflectionEvictionMixin, SamplingMixin
 from cdw_datahub.sources.sampling import SamplingConfig
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,11 @@ def _quote(identifier: str) -> str:
 @config_class(CdwSQLiteConfig)
 @support_status(SupportStatus.BETA)
 class CdwSQLiteSource(
-    BoundedAspectSizeMixin, SamplingMixin, NativeTypesMixin, SQLAlchemyGenericSource
+    BoundedAspectSizeMixin,
+    ReflectionEvictionMixin,
+    SamplingMixin,
+    NativeTypesMixin,
+    SQLAlchemyGenericSource,
 ):
     config: CdwSQLiteConfig
 
