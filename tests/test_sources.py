@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,3 +197,30 @@ def test_the_bounded_aspect_size_check_does_what_datahubs_does(tmp_path: Path) -
         kept.add(len(results[0].fields))
     assert results[0] == schema  # the largest limit: untouched (the bound answered)
     assert 0 in kept and len(kept) > 2  # the smaller ones: trimmed by DataHub's own check
+
+
+def test_a_tables_reflection_is_dropped_once_it_is_processed(db: Path) -> None:
+    """SQLAlchemy's Inspector caches every reflection call for the whole run; the cdw sources
+    keep only what the schema as a whole needs (memory at 10,000 tables)."""
+    import sqlalchemy as sa
+    from datahub.ingestion.api.common import PipelineContext
+
+    from cdw_datahub.sources.sqlite import CdwSQLiteConfig, CdwSQLiteSource
+
+    source = CdwSQLiteSource(CdwSQLiteConfig(connect_uri=f"sqlite:///{db}"), PipelineContext("t"))
+    inspectors: list[Any] = []
+    own = source.get_inspectors
+
+    def kept() -> Any:
+        for inspector in own():
+            inspectors.append(inspector)
+            yield inspector
+
+    source.get_inspectors = kept  # type: ignore[method-assign]
+    units = list(source.get_workunits())
+    engine = sa.create_engine(f"sqlite:///{db}")
+    tables = set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+    assert len(tables) >= 3 and len(units) > len(tables)
+    cached = [key for i in inspectors for key in i.info_cache if set(key[1]) & tables]
+    assert inspectors and cached == []
