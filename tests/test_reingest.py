@@ -367,3 +367,29 @@ def test_a_steward_file_source_reingested_in_a_new_process_is_unchanged(
     # patched in: that aspect alone takes new versions on every run (README: Re-ingestion)
     assert {key.rsplit(" ", 1)[1] for key in grown} <= {whole}, grown
     assert len(counts[0]) > 20 and counts[1].keys() == counts[0].keys()
+
+
+def test_an_entry_of_ours_a_person_removed_comes_back_on_the_next_run(workdir: Path) -> None:
+    """An aspect written as before is not written again, but only while its system metadata is
+    still ours: a person's write replaces it, and the next run patches our entries back in."""
+    _ingest(workdir)
+    participant = next(u for u, d in _read(workdir).items() if d["name"].endswith(".participant"))
+    with open_catalog(f"lite:{workdir / 'lite.db'}") as catalog:
+        tags = (catalog.backend.get(participant) or {})["globalTags"]["tags"]
+        ours = [t["tag"] for t in tags if t["tag"].startswith("urn:li:tag:cdw.")]
+        assert ours
+        catalog.emit(  # the UI's write: the whole aspect, without our entries
+            [
+                MetadataChangeProposalWrapper(
+                    entityUrn=participant,
+                    aspect=GlobalTagsClass(
+                        tags=[TagAssociationClass(tag="urn:li:tag:steward-checked")]
+                    ),
+                )
+            ]
+        )
+    _ingest(workdir)
+    with open_catalog(f"lite:{workdir / 'lite.db'}") as catalog:
+        after = [t["tag"] for t in (catalog.backend.get(participant) or {})["globalTags"]["tags"]]
+    assert "urn:li:tag:steward-checked" in after
+    assert set(ours) <= set(after)

@@ -157,8 +157,7 @@ def test_reingestion_reads_in_batches_and_patches_what_it_read(
         ingest_demo(gms, demo_dir, {})
         first = reads(gms)
         dataset = next(u for u in gms.urns_of("dataset") if "w2w.main.participant," in u)
-        tags = gms.store[dataset]["globalTags"]["tags"]
-        tags += [
+        tags = gms.store[dataset]["globalTags"]["tags"] + [
             {"tag": "urn:li:tag:steward-pick"},
             {"tag": "urn:li:tag:stale", "attribution": ours},
         ]
@@ -171,12 +170,21 @@ def test_reingestion_reads_in_batches_and_patches_what_it_read(
                     "entityTypes": ["urn:li:entityType:datahub.schemaField"],
                 }
             }
-        assigned = gms.store[field]["structuredProperties"]["properties"]
-        assigned += [
+        assigned = gms.store[field]["structuredProperties"]["properties"] + [
             {"propertyUrn": "urn:li:structuredProperty:other.team", "values": [{"string": "x"}]},
             {"propertyUrn": "urn:li:structuredProperty:cdw.stale", "values": [{"string": "y"}],
              "attribution": ours},
         ]  # fmt: skip
+        # written as the UI and other tools write: whole aspects, with their own system metadata
+        gms.write(
+            [
+                {"urn": dataset, "aspect": "globalTags", "change": "UPSERT",
+                 "value": {"tags": tags}, "system": {"runId": "no-run-id-provided"}},
+                {"urn": field, "aspect": "structuredProperties", "change": "UPSERT",
+                 "value": {"properties": assigned}, "system": {"runId": "no-run-id-provided"}},
+            ],
+            is_async=False,
+        )  # fmt: skip
         gms.requests.clear()
         ingest_demo(gms, demo_dir, {})  # again: now every patched aspect has a stored state
         again = reads(gms)

@@ -194,6 +194,7 @@ class CdwDescribeTransformer(Transformer):
         changed = ({dataset.urn} | {u.dataset for u in lineage.upstreams}) & self.fresh
         before = stamps.time_of(dataset.stamp)
         self.run.at(self.run.started if changed or before is None else before)
+        dataset.stamp = stamps.inherited(dataset.stamp, self.run.time)
 
     def _envelopes(
         self, mcps: Iterable[MetadataChangeProposalWrapper], stamp: dict[str, str]

@@ -72,9 +72,20 @@ def stamp(fingerprint: str, time_ms: int) -> str:
     return f"{fingerprint}@{time_ms}"
 
 
+def inherited(properties: Mapping[str, str], time_ms: int) -> dict[str, str]:
+    """The stamp of a dataset's second description, with what its fields inherit through
+    lineage: its own fingerprint, that description's time, and a mark (the two descriptions
+    write different aspects, so one's stamp must never pass for the other's)."""
+    fingerprint = properties.get(KEY, "").partition("@")[0]
+    return {KEY: f"{stamp(fingerprint, time_ms)}{_INHERITED}"}
+
+
+_INHERITED = "+lineage"
+
+
 def time_of(properties: Mapping[str, str]) -> int | None:
-    """The time in a record's stamp (`stamp()`), or None."""
-    time_text = properties.get(KEY, "").partition("@")[2]
+    """The time in a record's stamp (`stamp()`, `inherited()`), or None."""
+    time_text = properties.get(KEY, "").partition("@")[2].removesuffix(_INHERITED)
     return int(time_text) if time_text.isdigit() else None
 
 

@@ -58,6 +58,7 @@ from datahub.specific.aspect_helpers.terms import HasTermsPatch
 from datahub.utilities.urns.urn import guess_entity_type
 
 from cdw_datahub.contract import ACTOR, ATTRIBUTION_SOURCE
+from cdw_datahub.transformers import stamps
 
 logger = logging.getLogger("cdw_datahub.describe")
 
@@ -196,6 +197,7 @@ class PatchWriter:
         self.run_id = run_id
         self.kept_domains: list[str] = []  # datasets whose domain a person chose
         self._read: dict[Key, Stored | None] = {}  # the state of the dataset being written
+        self._written: set[Key] = set()  # what this run wrote of it so far
 
     def read(self, urn: str, field_urns: Iterable[str]) -> list[dict[str, Any] | None]:
         """Read a dataset's state in one batch before it is described (its aspects people also
@@ -204,6 +206,7 @@ class PatchWriter:
         keys.update((f, StructuredPropertiesClass.ASPECT_NAME) for f in field_urns)
         found = self.stored.get_many(keys)
         self._read = {key: found.get(key) for key in keys}
+        self._written = set()
         return [found[(urn, name)].system for name in sorted(STATEFUL) if (urn, name) in found]
 
     def rewrite(
@@ -224,6 +227,9 @@ class PatchWriter:
                 yield mcp
                 continue
             current = self._read[key]
+            if self._as_written(key, current, properties):
+                continue
+            self._written.add(key)
             if isinstance(mcp.aspect, DomainsClass):
                 if self._domain_is_ours(current.value if current else {}):
                     mcp.systemMetadata = system
@@ -232,6 +238,19 @@ class PatchWriter:
                     self.kept_domains.append(key[0])
                 continue
             yield from _patch(key[0], mcp.aspect, current.value if current else {}, system).build()
+
+    def _as_written(self, key: Key, current: Stored | None, properties: dict[str, str]) -> bool:
+        """The stored aspect is what this very description wrote (its system metadata carries
+        the same stamp: the same inputs, described at the same time) and nothing in this run
+        wrote it since: writing it again would change nothing. Anyone else's write replaces the
+        system metadata, so an entry of ours a person removed is added again, as before."""
+        stamp = properties.get(stamps.KEY)
+        return (
+            stamp is not None
+            and current is not None
+            and key not in self._written
+            and ((current.system or {}).get("properties") or {}).get(stamps.KEY) == stamp
+        )
 
     def _system(self, properties: dict[str, str]) -> SystemMetadataClass:
         """What DataHub's own stamping gives a source's records (run id, when), plus ours; one
