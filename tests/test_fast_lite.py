@@ -201,3 +201,39 @@ def test_a_file_the_stock_sink_changed_in_between_is_compared_again(
     assert report.aspects_written > 0 and report.aspects_unchanged > 0
     _assert_same(stock, ours)
     assert 3 in {row[2] for row in _aspects(ours)}
+
+
+def test_the_describe_read_passes_a_batch_that_outgrew_the_page_cache(tmp_path: Path) -> None:
+    """Without WAL, a batch larger than SQLite's page cache would spill to the file under an
+    EXCLUSIVE lock, and `cdw_describe`'s read of the stored state (its own connection, the same
+    thread) would wait out its busy timeout and fail: cdw-lite keeps the batch unspilled."""
+    from datahub.emitter.mcp import MetadataChangeProposalWrapper
+    from datahub.lite.sqlite_lite_config import SqliteLiteConfig
+    from datahub.metadata.schema_classes import DatasetPropertiesClass
+
+    from cdw_datahub.sinks.fast_lite import CdwLite
+    from cdw_datahub.transformers.writes import LiteAspects
+
+    file = tmp_path / "lite.db"
+    lite = CdwLite(SqliteLiteConfig(file=str(file)), commit_every=10**6, commit_seconds=10**6)
+
+    def dataset(n: int) -> MetadataChangeProposalWrapper:
+        urn = f"urn:li:dataset:(urn:li:dataPlatform:sqlite,t{n},PROD)"
+        return MetadataChangeProposalWrapper(
+            entityUrn=urn, aspect=DatasetPropertiesClass(description=f"{n} " + "x" * 4000)
+        )
+
+    lite.write(dataset(0))
+    lite._commit()
+    for n in range(1, 2000):  # ~8 MB in one open batch: four times the default page cache
+        lite.write(dataset(n))
+    reader = LiteAspects(file)
+    key = ("urn:li:dataset:(urn:li:dataPlatform:sqlite,t0,PROD)", "datasetProperties")
+    reader_db = sqlite3.connect(file, timeout=0)  # fails at once where a lock is held
+    try:
+        found = reader.get_many([key])
+        assert found[key].value["description"].startswith("0 ")
+        assert reader_db.execute("SELECT count(*) FROM metadata_aspect_v2").fetchone()[0] == 2
+    finally:
+        reader_db.close()
+        lite.close()

@@ -120,8 +120,10 @@ class LiteAspects:
                     f"AND aspect_name IN ({','.join('?' * len(names))})",
                     [*batch, *names],
                 ).fetchall()
-            except sqlite3.OperationalError:  # a new file: the sink has not made its tables yet
-                return {}
+            except sqlite3.OperationalError as e:
+                if "no such table" in str(e):  # a new file: the sink has not made its tables yet
+                    return {}
+                raise  # e.g. locked: reading nothing would undo what people edited
             out.update(
                 ((u, n), Stored(json.loads(m), json.loads(s) if s else None))
                 for u, n, m, s in rows
