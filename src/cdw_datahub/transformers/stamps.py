@@ -12,8 +12,9 @@ identical to what is stored and the store's own unchanged-aspect handling applie
 version; `cdw-lite` does not even serialize it). Anything different (a column, a rule, a
 glossary edit, another release) gives another fingerprint, and the dataset gets this run's time.
 
-The stamp decides a time, never what is written: a store that lost it (a steward's edit replaces
-an aspect's system metadata) only makes that dataset's next description newly timed.
+The stamp decides the time, and lets the writer leave out an aspect that is stored exactly as
+this description wrote it (`writes.py`). A store that lost it (anyone else's write replaces an
+aspect's system metadata) only gets that aspect written again, as before.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import cdw_datahub
 from cdw_datahub.sources import evidence, steward
 
 KEY = "cdw.describedAs"  # systemMetadata.properties key: "<fingerprint>@<epoch ms>"
+_INHERITED = "+lineage"  # appended for a view's second description (`inherited()`)
 
 
 def run_fingerprint(folders: Iterable[Path], program: str | None) -> Any:
@@ -78,9 +80,6 @@ def inherited(properties: Mapping[str, str], time_ms: int) -> dict[str, str]:
     write different aspects, so one's stamp must never pass for the other's)."""
     fingerprint = properties.get(KEY, "").partition("@")[0]
     return {KEY: f"{stamp(fingerprint, time_ms)}{_INHERITED}"}
-
-
-_INHERITED = "+lineage"
 
 
 def time_of(properties: Mapping[str, str]) -> int | None:
