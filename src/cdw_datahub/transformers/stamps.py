@@ -28,6 +28,7 @@ from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import MetadataChangeEventClass, SchemaMetadataClass
 
 import cdw_datahub
+from cdw_datahub.policy.files import YAML_SUFFIXES
 from cdw_datahub.sources import evidence, steward
 
 KEY = "cdw.describedAs"  # systemMetadata.properties key: "<fingerprint>@<epoch ms>"
@@ -36,7 +37,7 @@ _INHERITED = "+lineage"  # appended for a view's second description (`inherited(
 
 def run_fingerprint(folders: Iterable[Path], program: str | None) -> Any:
     """What every dataset's description depends on besides its own record: the bytes of every
-    file under `folders`, the program, and the package's code (a new release, or a developer's
+    YAML file under `folders`, the program, and the package's code (a new release, or a developer's
     edit, describes differently)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"program={program}\0".encode())
@@ -50,7 +51,8 @@ def run_fingerprint(folders: Iterable[Path], program: str | None) -> Any:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+    """Every steward file under the folder (any YAML: a file the loader skips costs nothing)."""
+    return sorted(p for p in folder.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
 
 def dataset_fingerprint(run: Any, record: object, schema: SchemaMetadataClass) -> str:
