@@ -604,3 +604,19 @@ def test_the_sample_reviews_classify_paired_columns_alike() -> None:
                         f"{p.id}.{table.name}: {column} and {partner} are reviewed differently"
                     )
     assert checked >= 4
+
+
+def test_statute_rules_decide_a_table_no_rule_names_like_any_other() -> None:
+    """Decisions are cached without the table when no rule names it (memory at 10,000 tables):
+    a named table still gets its own rules, two unnamed tables the same decision."""
+    from cdw_datahub.policy import load_policy
+
+    policy = load_policy(REPO / "glossary", REPO / "policies")
+    named = policy.statutes_for("healthy-habits", "referral", "x", ["direct_identifier", "health"])
+    unnamed = [
+        policy.statutes_for("healthy-habits", table, "x", ["direct_identifier", "health"])
+        for table in ("nobody_names_this", "nor_this")
+    ]
+    assert unnamed[0] == unnamed[1]
+    assert set(named.rules) > set(unnamed[0].rules)
+    assert not {"nobody_names_this", "nor_this"} & {k[1] for k in policy._rule_decisions}

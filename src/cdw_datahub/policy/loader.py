@@ -95,6 +95,7 @@ class Policy:
         self._statute_fields: NameMap[NameMap[NameMap[StatuteDecision]]] = NameMap()
         self._rules: list[StatuteRuleModel] = []
         self._rule_decisions: dict[tuple[str, str, frozenset[str]], StatuteDecision] = {}
+        self._named_tables: frozenset[str] | None = None  # the tables some rule names
 
     @property
     def warnings(self) -> list[str]:
@@ -214,9 +215,14 @@ class Policy:
         explicit = columns.find(column) if columns else None
         if explicit is not None:
             return explicit
-        key = (program_id, table, frozenset(categories))
-        if key not in self._rule_decisions:  # many fields share a decision: compute it once
-            self._rule_decisions[key] = self._rule_decision(program_id, table, key[2])
+        # Many fields share a decision: compute it once. A table no rule names decides like any
+        # other such table, so the key leaves it out (the cache stays small at 10,000 tables).
+        if self._named_tables is None:
+            self._named_tables = frozenset(t for r in self._rules for t in r.when.tables or ())
+        named = table if table in self._named_tables else ""
+        key = (program_id, named, frozenset(categories))
+        if key not in self._rule_decisions:
+            self._rule_decisions[key] = self._rule_decision(program_id, named, key[2])
         return self._rule_decisions[key]
 
     def _rule_decision(
