@@ -844,3 +844,15 @@ def test_table_is_the_default_on_a_terminal(workdir: Path, lite_catalog: str) ->
     assert set(rule.replace(" ", "")) == {"-"}
     assert "ssn_nbr" in row and "Personal" in row
     assert "Direct identifier" in row and "direct_identifier" not in row  # display names
+
+
+def test_the_export_names_no_folder_of_the_harvesting_machine(
+    demo_catalog: str, demo_dir: Path
+) -> None:
+    """Where a value came from is cited as folder/file:line (an OpenAPI spec's x-cdw-*, a policy
+    file), never with the folders of the machine that ran the ingestion."""
+    result = run("bucp", "export", "--catalog", demo_catalog, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "apis/your-environment.openapi.yaml:" in result.stdout
+    for folder in {str(Path(__file__).resolve().parents[1]), str(demo_dir)}:
+        assert folder not in result.stdout

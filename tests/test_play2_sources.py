@@ -203,7 +203,7 @@ def test_openapi_endpoints_are_datasets_with_the_stewards_x_cdw_values(tmp_path:
     tag, provenance, rule = level(email)
     assert (tag, provenance) == ("personal", "reviewed")
     line = API.read_text().splitlines().index("        visitor_email:") + 1
-    assert rule == f"{API}:{line}"
+    assert rule == f"apis/{API.name}:{line}"  # as cited: no folder of the harvesting machine
     assert statutes(email) == {"cdw.statute.ca-civ-1798.24", "cdw.statute.ca-gov-11015.5"}
     # `x-cdw-statutes: []` records "assessed, none apply"
     assert fields["party_size"].prop("cdw.field.statuteAssessment") == "none-apply"

@@ -73,6 +73,12 @@ class YamlDoc:
     def where(self, *parts: str | int) -> str:
         return f"{self.path}:{self.line(*parts)}"
 
+    def cited(self, *parts: str | int) -> str:
+        """'apis/service.openapi.yaml:48': where a value came from, as outputs cite it (the
+        policy loader's 'policies/reviewed.yml:12'), without the harvesting machine's folders;
+        errors name the whole path (`where`)."""
+        return f"{self.path.parent.name}/{self.path.name}:{self.line(*parts)}"
+
     def error(self, message: str, *parts: str | int) -> InputError:
         return InputError(message, self.where(*parts), key_path(parts) or None)
 

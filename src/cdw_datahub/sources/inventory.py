@@ -261,13 +261,13 @@ class CdwInventorySource(Source):
                 notes=facts.get("notes"),
                 guide_for_use=facts.get("guide_for_use"),
                 terms=tuple(term_urn(t) for t in f.glossaryTerms or ()),
-                location=doc.where("schema", "fields", i),
+                location=doc.cited("schema", "fields", i),
             )
         attrs = play2(dataset, doc)
         contacts = [contact(o) for o in dataset.owners or ()]
         stewards = [c for c in contacts if c[1] == OwnershipTypeClass.DATA_STEWARD] or contacts
         return steward.StewardValues(
-            location=doc.where(),
+            location=doc.cited(),
             description=dataset.description,
             terms=tuple(term_urn(t) for t in dataset.glossary_terms or ()),
             inventory=Inventory(

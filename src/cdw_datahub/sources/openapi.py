@@ -107,7 +107,7 @@ def extensions(doc: YamlDoc) -> dict[str, tuple[_Extensions, str]]:
         except ValueError as e:
             first = str(e).splitlines()
             raise doc.error(f"bad x-cdw extension: {' '.join(first[1:3]).strip()}", *at) from e
-        found.setdefault(name, (values, doc.where(*at)))
+        found.setdefault(name, (values, doc.cited(*at)))
     return found
 
 
@@ -205,6 +205,6 @@ class CdwOpenApiSource(OpenApiSource):
         if schema is not None:
             simplify_paths(schema)
         if schema is not None and self._found:
-            where = self._doc.where("paths", endpoint_k)
+            where = self._doc.cited("paths", endpoint_k)
             steward.attach(schema, steward_values(schema, self._found, where))
         return schema
