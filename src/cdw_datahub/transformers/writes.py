@@ -17,8 +17,9 @@ UI's choice wins: ingestion leaves it alone and reports it.
 Into a file sink or `blackhole` (no state to keep) the aspects are written whole, as before.
 
 Every record written for a dataset carries the dataset's stamp (stamps.py) in its system
-metadata, and the dataset's stored state is read before it is described, in one batch, so the
-stamp read back decides the time the description is made with.
+metadata, and the dataset's stored state is read before it is described, in one batch: the stamp
+read back decides the time the description is made with, and an aspect stored with the very stamp
+its record would carry is not written again (`_as_written`).
 """
 
 from __future__ import annotations
