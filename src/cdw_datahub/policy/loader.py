@@ -95,7 +95,7 @@ class Policy:
         self._statute_fields: NameMap[NameMap[NameMap[StatuteDecision]]] = NameMap()
         self._rules: list[StatuteRuleModel] = []
         self._rule_decisions: dict[tuple[str, str, frozenset[str]], StatuteDecision] = {}
-        self._named_tables: frozenset[str] | None = None  # the tables some rule names
+        self._named_tables: frozenset[str] = frozenset()  # the tables some rule names
 
     @property
     def warnings(self) -> list[str]:
@@ -217,8 +217,6 @@ class Policy:
             return explicit
         # Many fields share a decision: compute it once. A table no rule names decides like any
         # other such table, so the key leaves it out (the cache stays small at 10,000 tables).
-        if self._named_tables is None:
-            self._named_tables = frozenset(t for r in self._rules for t in r.when.tables or ())
         named = table if table in self._named_tables else ""
         key = (program_id, named, frozenset(categories))
         if key not in self._rule_decisions:
@@ -616,6 +614,7 @@ class _Loader:
             for j, ref in enumerate(when.categories or []):
                 self._ref(doc, ref, p.categories, "category", "rules", i, "when", "categories", j)
         p._rules = list(model.rules)
+        p._named_tables = frozenset(t for r in p._rules for t in r.when.tables or ())
 
 
 def _is_term_urn(value: str) -> bool:

@@ -90,11 +90,16 @@ def time_of(properties: Mapping[str, str]) -> int | None:
     return int(time_text) if time_text.isdigit() else None
 
 
+def stamp_of(system: Mapping[str, Any] | None) -> str | None:
+    """The stamp in a stored aspect's system metadata (JSON), or None."""
+    found = ((system or {}).get("properties") or {}).get(KEY)
+    return found if isinstance(found, str) else None
+
+
 def stored_time(fingerprint: str, systems: Iterable[Mapping[str, Any] | None]) -> int | None:
     """The time stored with `fingerprint` in any of these system metadata, or None."""
     for system in systems:
-        properties = (system or {}).get("properties") or {}
-        found = properties.get(KEY)
-        if isinstance(found, str) and found.partition("@")[0] == fingerprint:
-            return time_of(properties)
+        found = stamp_of(system)
+        if found is not None and found.partition("@")[0] == fingerprint:
+            return time_of({KEY: found})
     return None

@@ -224,13 +224,13 @@ class PatchWriter:
             found = self.stored.get_many(missing)
             self._read.update((key, found.get(key)) for key in missing)
         for mcp, key in zip(mcps, keys, strict=True):
+            current = self._read[key] if key else None
+            if key is not None and self._as_written(key, current, properties):
+                continue
             system = self._system(properties)
             if key is None:
                 mcp.systemMetadata = system
                 yield mcp
-                continue
-            current = self._read[key]
-            if self._as_written(key, current, properties):
                 continue
             self._written.add(key)
             if isinstance(mcp.aspect, DomainsClass):
@@ -252,7 +252,7 @@ class PatchWriter:
             stamp is not None
             and current is not None
             and key not in self._written
-            and ((current.system or {}).get("properties") or {}).get(stamps.KEY) == stamp
+            and stamps.stamp_of(current.system) == stamp
         )
 
     def _system(self, properties: dict[str, str]) -> SystemMetadataClass:
